@@ -1,0 +1,49 @@
+"""What each person should see first: their scope at a glance and what to do next."""
+
+from django.db.models import Count, Q
+
+from cells.models import Organization, RoleAssignment
+from cells.permissions import VIEW, get_access, scope_filter
+
+Role = RoleAssignment.Role
+
+
+def home_context(user) -> dict:
+    from members.models import Member
+
+    access = get_access(user)
+    context: dict = {"access": access, "role": access.primary_role}
+    if access.member_id:
+        context["own_member"] = Member.objects.select_related("organization").get(pk=access.member_id)
+    if not access.has_tree_access:
+        return context
+    orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
+    by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
+    members = Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW))
+    member_counts = members.aggregate(
+        on_roll=Count("id", filter=Q(status__in=Member.ON_ROLL)),
+        full=Count("id", filter=Q(status=Member.Status.FULL)),
+        probationary=Count("id", filter=Q(status=Member.Status.PROBATIONARY)),
+    )
+    kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
+    # Cells with too few full members (rule B19) — the most common structural issue, counted in one query.
+    from criteria.selectors import parameters_on
+
+    minimum = parameters_on()["min_full_members_per_cell"]
+    small_cells = (
+        orgs.filter(kind__in=Organization.CELL_KINDS)
+        .annotate(full=Count("members", filter=Q(members__status=Member.Status.FULL)))
+        .filter(full__lt=minimum)
+        .order_by("name")
+    )
+    context.update(
+        {
+            "scopes": [g for g in access.grants],
+            "kinds": kinds,
+            "member_counts": member_counts,
+            "small_cells": small_cells[:10],
+            "small_cells_count": small_cells.count(),
+            "min_full_members": minimum,
+        }
+    )
+    return context

@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cells.text import fold
+
+
+class Organization(models.Model):
+    """A node of the organisation tree (Vietnamese UI term: "Tổ chức đảng").
+
+    The root is an upper-level committee directly above grassroots organisations (e.g. an "Đảng ủy Khối"),
+    named by data. Grassroots organisations (đảng bộ cơ sở, chi bộ cơ sở) sit under it; cells (chi bộ) hold
+    the members. `path` is a materialized path of primary keys ("/1/7/42/") so that "this node and everything
+    below it" is one indexed prefix predicate in SQL; only services in cells/services.py write it.
+    """
+
+    class Kind(models.TextChoices):
+        UPPER = "DANG_BO_CAP_TREN_CO_SO", _("Upper-level committee directly above grassroots")
+        GRASSROOTS_COMMITTEE = "DANG_BO_CO_SO", _("Grassroots party committee")
+        GRASSROOTS_CELL = "CHI_BO_CO_SO", _("Grassroots party cell")
+        SUB_COMMITTEE = "DANG_BO_BO_PHAN", _("Sub-committee")
+        CELL = "CHI_BO_TRUC_THUOC", _("Subordinate party cell")
+
+    class UnitType(models.TextChoices):
+        ADMINISTRATIVE = "CO_QUAN_HANH_CHINH", _("State administrative agency")
+        PUBLIC_SERVICE = "DON_VI_SU_NGHIEP", _("Public service unit")
+        STATE_ENTERPRISE = "DOANH_NGHIEP_NHA_NUOC", _("State-owned enterprise")
+        OTHER_ENTERPRISE = "DOANH_NGHIEP_KHAC", _("Non-state enterprise")
+        PARTY_BODY = "CO_QUAN_DANG", _("Party body")
+        MASS_ORGANISATION = "MAT_TRAN_DOAN_THE", _("Front or mass organisation")
+        OTHER = "KHAC", _("Other")
+
+    # Which kind may sit directly under which (None = may be a root). Enforced by cells.services.
+    ALLOWED_PARENTS = {
+        Kind.UPPER: {None, Kind.UPPER},
+        Kind.GRASSROOTS_COMMITTEE: {Kind.UPPER},
+        Kind.GRASSROOTS_CELL: {Kind.UPPER},
+        Kind.SUB_COMMITTEE: {Kind.GRASSROOTS_COMMITTEE},
+        Kind.CELL: {Kind.GRASSROOTS_COMMITTEE, Kind.SUB_COMMITTEE},
+    }
+    CELL_KINDS = (Kind.GRASSROOTS_CELL, Kind.CELL)
+    GRASSROOTS_KINDS = (Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_CELL)
+
+    name = models.CharField(_("name"), max_length=255)
+    code = models.CharField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("A short unique code, e.g. CB-VP-01. Letters, digits, dots, dashes and underscores."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    unit_type = models.CharField(_("host unit type"), max_length=32, choices=UnitType.choices, default=UnitType.OTHER)
+    host_unit_name = models.CharField(_("host unit name"), max_length=255, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    dissolution_reason = models.CharField(_("reason for dissolution"), max_length=500, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from", verbose_name=_("merged into")
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    search_text = models.CharField(max_length=600, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in self.CELL_KINDS
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.kind in self.GRASSROOTS_KINDS
+
+    def ancestor_ids(self) -> list[int]:
+        """Primary keys from the root down to the parent, read from the path (no query)."""
+        return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    def is_in_subtree_of(self, other: "Organization") -> bool:
+        return self.path.startswith(other.path)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = fold(" ".join([self.name, self.code, self.host_unit_name]))
+
+    def clean(self):
+        super().clean()
+        if self.dissolved_on and self.founded_on and self.dissolved_on < self.founded_on:
+            raise ValidationError({"dissolved_on": _("The dissolution date cannot be before the founding date.")})
+        if self.founded_on and self.founded_on > timezone.localdate():
+            raise ValidationError({"founded_on": _("The founding date cannot be in the future.")})
+
+
+class RoleAssignment(models.Model):
+    """A user's role at a node of the tree (Vietnamese UI term: "Phân quyền"). Scope is the node's subtree.
+
+    Members get access to their own record through `members.Member.user`, not through a role.
+    """
+
+    class Role(models.TextChoices):
+        STAFF = "STAFF", _("Committee staff (organisation department)")
+        LEADER = "LEADER", _("Leadership (reports)")
+        GRASSROOTS = "GRASSROOTS", _("Grassroots committee")
+        SECRETARY = "SECRETARY", _("Cell secretary / deputy secretary")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="role_assignments", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organization__name", "role"]
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("user", "organization", "role"),
+                name="cells_roleassignment_unique_user_org_role",
+                violation_error_message=_("This user already has this role at this organisation."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class AuditEntry(models.Model):
+    """One recorded action (Vietnamese UI term: "Nhật ký thao tác"): who did what to which object, and when."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=100)
+    organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    target_type = models.CharField(max_length=100, blank=True)
+    target_id = models.BigIntegerField(null=True, blank=True)
+    message = models.CharField(max_length=1000, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["target_type", "target_id"], name="cells_audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -1,0 +1,201 @@
+"""The one access module: what a user may see and do, and where.
+
+Rules:
+- A role assignment covers its node and every node below it (its subtree).
+- Outside every subtree the user holds a role in, a node does not exist for them: Http404.
+- Inside, an action their roles do not grant is refused: PermissionDenied (403).
+- A member without a role sees only their own record.
+Every list or count of tree-scoped rows in views goes through `scope_filter()` / `organizations_visible_to()`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cells.models import Organization, RoleAssignment
+
+Role = RoleAssignment.Role
+
+VIEW = "view"  # see nodes, members and meetings in the subtree
+VIEW_SENSITIVE = "view_sensitive"  # phone numbers and other personal data
+EDIT_MEMBERS = "edit_members"
+LOG_MEETINGS = "log_meetings"
+REOPEN_MEETINGS = "reopen_meetings"
+SELF_ASSESS = "self_assess"  # step 1 of the yearly evaluation
+APPRAISE = "appraise"  # step 2
+DECIDE = "decide"  # step 3
+REPORTS = "reports"  # request and download PDF reports
+MANAGE_TREE = "manage_tree"  # create, rename, move, dissolve, merge nodes
+MANAGE_ROLES = "manage_roles"  # grant and revoke roles in the subtree
+
+ACTIONS = (
+    VIEW,
+    VIEW_SENSITIVE,
+    EDIT_MEMBERS,
+    LOG_MEETINGS,
+    REOPEN_MEETINGS,
+    SELF_ASSESS,
+    APPRAISE,
+    DECIDE,
+    REPORTS,
+    MANAGE_TREE,
+    MANAGE_ROLES,
+)
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.STAFF: frozenset(ACTIONS),
+    Role.LEADER: frozenset({VIEW, REPORTS}),
+    Role.GRASSROOTS: frozenset(
+        {VIEW, VIEW_SENSITIVE, EDIT_MEMBERS, LOG_MEETINGS, REOPEN_MEETINGS, SELF_ASSESS, APPRAISE, REPORTS}
+    ),
+    Role.SECRETARY: frozenset({VIEW, VIEW_SENSITIVE, EDIT_MEMBERS, LOG_MEETINGS, SELF_ASSESS}),
+}
+
+# The node kinds each role may be granted at.
+ROLE_NODE_KINDS: dict[str, tuple[str, ...]] = {
+    Role.STAFF: tuple(Organization.Kind.values),
+    Role.LEADER: tuple(Organization.Kind.values),
+    Role.GRASSROOTS: (
+        Organization.Kind.GRASSROOTS_COMMITTEE,
+        Organization.Kind.GRASSROOTS_CELL,
+        Organization.Kind.SUB_COMMITTEE,
+    ),
+    Role.SECRETARY: Organization.CELL_KINDS,
+}
+
+# Strongest first: the home page shows the strongest role's view.
+ROLE_ORDER = (Role.STAFF, Role.LEADER, Role.GRASSROOTS, Role.SECRETARY)
+
+
+@dataclass
+class Grant:
+    role: str
+    organization_id: int
+    path: str
+    organization_name: str
+
+    @property
+    def role_label(self) -> str:
+        return RoleAssignment.Role(self.role).label
+
+
+@dataclass
+class Access:
+    """A user's grants, loaded once per request (one query) and checked in memory afterwards."""
+
+    is_superuser: bool = False
+    grants: list[Grant] = field(default_factory=list)
+    member_id: int | None = None
+
+    @property
+    def roles(self) -> set[str]:
+        return {grant.role for grant in self.grants}
+
+    @property
+    def primary_role(self) -> str | None:
+        for role in ROLE_ORDER:
+            if role in self.roles:
+                return role
+        return None
+
+    @property
+    def has_tree_access(self) -> bool:
+        return self.is_superuser or bool(self.grants)
+
+    def covering(self, organization: Organization) -> list[Grant]:
+        return [grant for grant in self.grants if organization.path.startswith(grant.path)]
+
+    def can_see(self, organization: Organization) -> bool:
+        return self.is_superuser or bool(self.covering(organization))
+
+    def can(self, action: str, organization: Organization) -> bool:
+        if action not in ACTIONS:
+            raise ValueError(f"Unknown action {action!r}")
+        if self.is_superuser:
+            return True
+        return any(action in ROLE_ACTIONS[grant.role] for grant in self.covering(organization))
+
+    def can_anywhere(self, action: str) -> bool:
+        return self.is_superuser or any(action in ROLE_ACTIONS[grant.role] for grant in self.grants)
+
+    def top_paths(self, action: str = VIEW) -> list[str]:
+        """The minimal set of subtree roots where `action` is granted (nested grants collapse)."""
+        paths = sorted({g.path for g in self.grants if action in ROLE_ACTIONS[g.role]}, key=len)
+        tops: list[str] = []
+        for path in paths:
+            if not any(path.startswith(top) for top in tops):
+                tops.append(path)
+        return tops
+
+
+def get_access(user) -> Access:
+    """The user's Access, cached on the user object for the rest of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return Access()
+    cached = getattr(user, "_chibo_access", None)
+    if cached is not None:
+        return cached
+    grants = [
+        Grant(role=a.role, organization_id=a.organization_id, path=a.organization.path, organization_name=a.organization.name)
+        for a in RoleAssignment.objects.filter(user=user).select_related("organization").order_by("organization__path")
+    ]
+    from members.models import Member  # members depends on cells; import late
+
+    member_id = Member.objects.filter(user=user).values_list("id", flat=True).first()
+    access = Access(is_superuser=user.is_superuser, grants=grants, member_id=member_id)
+    user._chibo_access = access
+    return access
+
+
+def scope_filter(user, *, prefix: str = "", action: str = VIEW) -> Q:
+    """A Q object restricting any model to the user's subtrees.
+
+    `prefix` is the lookup path from the model to its Organization ("" for Organization itself,
+    "organization__" for a member, "meeting__organization__" for attendance). Matches nothing when
+    the user has no grant for `action`.
+    """
+    access = get_access(user)
+    if access.is_superuser:
+        return Q()
+    tops = access.top_paths(action)
+    if not tops:
+        return Q(pk__in=[])
+    query = Q()
+    for path in tops:
+        query |= Q(**{f"{prefix}path__startswith": path})
+    return query
+
+
+def organizations_visible_to(user, *, action: str = VIEW) -> QuerySet[Organization]:
+    return Organization.objects.filter(scope_filter(user, action=action))
+
+
+def get_organization_for_user(user, pk, *, action: str = VIEW) -> Organization:
+    """Load a node for `user`: 404 when it is outside their subtrees (or missing), 403 when the role is too weak."""
+    try:
+        organization = Organization.objects.get(pk=int(pk))
+    except (Organization.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    access = get_access(user)
+    if not access.can_see(organization):
+        raise Http404
+    if not access.can(action, organization):
+        raise PermissionDenied
+    return organization
+
+
+def require(user, action: str, organization: Organization) -> None:
+    """Raise 404/403 like get_organization_for_user, for an object already loaded."""
+    access = get_access(user)
+    if not access.can_see(organization):
+        raise Http404
+    if not access.can(action, organization):
+        raise PermissionDenied
+
+
+def require_anywhere(user, action: str) -> None:
+    """For pages that are not about one node (e.g. the report list): 403 if no grant allows `action`."""
+    if not get_access(user).can_anywhere(action):
+        raise PermissionDenied

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from cells import views as cells_views
+from cells.auth import LoginView
+
+
+def _superuser_only(request):
+    return request.user.is_active and request.user.is_superuser
+
+
+# Django admin is an escape hatch for superusers only, never for staff accounts.
+admin.site.has_permission = _superuser_only
+admin.site.site_header = "chibo"
+
+urlpatterns = [
+    path("", cells_views.home, name="home"),
+    path("healthz", cells_views.healthz, name="healthz"),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("tree/", include("cells.urls")),
+    path("members/", include("members.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "cells.views.page_not_found"
+handler403 = "cells.views.permission_denied"
+handler500 = "cells.views.server_error"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

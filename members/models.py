@@ -1,0 +1,114 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cells.models import Organization
+from cells.text import fold, given_name_sort_key
+
+
+class Member(models.Model):
+    """A party member (Vietnamese UI term: "Đảng viên"), on the roll of one cell (chi bộ)."""
+
+    class Status(models.TextChoices):
+        PROBATIONARY = "DU_BI", _("Probationary member")
+        FULL = "CHINH_THUC", _("Full member")
+        EXEMPT = "MIEN_CONG_TAC_SINH_HOAT", _("Exempt from party work and activities")
+        SUSPENDED = "DINH_CHI_SINH_HOAT", _("Suspended from party activities")
+        TRANSFERRED_OUT = "DA_CHUYEN_DI", _("Transferred out")
+        LEFT_PARTY = "RA_KHOI_DANG", _("Left the Party")
+        DECEASED = "TU_TRAN", _("Deceased")
+
+    # Statuses that keep a member on the cell's roll (counted in "đảng số").
+    ON_ROLL = (Status.PROBATIONARY, Status.FULL, Status.EXEMPT, Status.SUSPENDED)
+
+    class Gender(models.TextChoices):
+        MALE = "NAM", _("Male")
+        FEMALE = "NU", _("Female")
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_("party cell")
+    )
+    status = models.CharField(_("status"), max_length=32, choices=Status.choices, default=Status.PROBATIONARY)
+    gender = models.CharField(_("gender"), max_length=3, choices=Gender.choices, blank=True)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    admitted_on = models.DateField(_("admission date"), null=True, blank=True)
+    official_on = models.DateField(_("full membership date"), null=True, blank=True)
+    party_card_no = models.CharField(_("party card number"), max_length=20, null=True, blank=True, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+        verbose_name=_("user account"),
+    )
+    search_text = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["sort_key", "id"]
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        indexes = [models.Index(fields=["organization", "status"], name="members_org_status_idx")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def is_on_roll(self) -> bool:
+        return self.status in self.ON_ROLL
+
+    def refresh_derived(self) -> None:
+        """Keep the folded search text and the Vietnamese name sort key in step with the name."""
+        self.full_name = " ".join(self.full_name.split())
+        self.search_text = fold(f"{self.full_name} {self.party_card_no or ''}")
+        self.sort_key = given_name_sort_key(self.full_name)
+
+    def clean(self):
+        super().clean()
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+        if self.admitted_on and self.admitted_on > today:
+            raise ValidationError({"admitted_on": _("The admission date cannot be in the future.")})
+        if self.official_on and self.admitted_on and self.official_on < self.admitted_on:
+            raise ValidationError({"official_on": _("Full membership cannot start before admission.")})
+        if self.party_card_no == "":
+            self.party_card_no = None
+
+
+class Position(models.Model):
+    """A seat in a party committee (Vietnamese UI term: "Chức vụ trong cấp ủy"), e.g. bí thư of a cell."""
+
+    class Role(models.TextChoices):
+        SECRETARY = "BI_THU", _("Secretary")
+        DEPUTY_SECRETARY = "PHO_BI_THU", _("Deputy secretary")
+        STANDING_COMMITTEE = "UV_BTV", _("Standing committee member")
+        COMMITTEE_MEMBER = "CAP_UY_VIEN", _("Committee member")
+        GROUP_LEADER = "TO_TRUONG", _("Party group leader")
+        GROUP_DEPUTY = "TO_PHO", _("Party group deputy leader")
+
+    # Seats that make up an elected committee (chi ủy / đảng ủy) at the node.
+    COMMITTEE_ROLES = (Role.SECRETARY, Role.DEPUTY_SECRETARY, Role.STANDING_COMMITTEE, Role.COMMITTEE_MEMBER)
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="positions", verbose_name=_("member"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="positions", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("position"), max_length=16, choices=Role.choices)
+    term_label = models.CharField(_("term"), max_length=20, blank=True, help_text=_("e.g. 2025-2030"))
+    started_on = models.DateField(_("from"), null=True, blank=True)
+    ended_on = models.DateField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization__name", "role", "member__sort_key"]
+        verbose_name = _("committee position")
+        verbose_name_plural = _("committee positions")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.member}"
