@@ -138,7 +138,12 @@ def get_access(user) -> Access:
     if cached is not None:
         return cached
     grants = [
-        Grant(role=a.role, organization_id=a.organization_id, path=a.organization.path, organization_name=a.organization.name)
+        Grant(
+            role=a.role,
+            organization_id=a.organization_id,
+            path=a.organization.path,
+            organization_name=a.organization.name,
+        )
         for a in RoleAssignment.objects.filter(user=user).select_related("organization").order_by("organization__path")
     ]
     from members.models import Member  # members depends on cells; import late

@@ -1,6 +1,5 @@
 """Reads of the tree that depend on who is asking. Lists and counts go through cells.permissions."""
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -150,7 +149,9 @@ def structure_warnings(*, organization: Organization) -> list[StructureWarning]:
             warnings.append(
                 StructureWarning(
                     "B19_CELL_TOO_LARGE",
-                    _("%(count)s members: a grassroots cell with %(max)s or more members needs the upper committee's approval.")
+                    _(
+                        "%(count)s members: a grassroots cell with %(max)s or more members needs the upper committee's approval."
+                    )
                     % {"count": total, "max": maximum},
                 )
             )
@@ -160,7 +161,9 @@ def structure_warnings(*, organization: Organization) -> list[StructureWarning]:
             warnings.append(
                 StructureWarning(
                     "B19_COMMITTEE_TOO_SMALL",
-                    _("%(count)s members: a grassroots party committee with fewer than %(min)s members needs the upper committee's approval.")
+                    _(
+                        "%(count)s members: a grassroots party committee with fewer than %(min)s members needs the upper committee's approval."
+                    )
                     % {"count": total, "min": minimum},
                 )
             )

@@ -53,7 +53,9 @@ def _check_code_free(code: str, *, exclude_pk: int | None = None) -> None:
     if exclude_pk:
         taken = taken.exclude(pk=exclude_pk)
     if taken.exists():
-        raise ValidationError({"code": _("The code %(code)s is already used by another organisation.") % {"code": code}})
+        raise ValidationError(
+            {"code": _("The code %(code)s is already used by another organisation.") % {"code": code}}
+        )
 
 
 def _check_kind_under(kind: str, parent: Organization | None) -> None:
@@ -135,7 +137,9 @@ def organization_update(
     code = _normalise_code(code)
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        before = {f: str(getattr(organization, f) or "") for f in ("name", "code", "kind", "unit_type", "host_unit_name")}
+        before = {
+            f: str(getattr(organization, f) or "") for f in ("name", "code", "kind", "unit_type", "host_unit_name")
+        }
         if kind != organization.kind:
             _check_kind_under(kind, organization.parent)
             child_kinds = set(organization.children.values_list("kind", flat=True))
@@ -157,7 +161,16 @@ def organization_update(
         organization.refresh_search_text()
         organization.full_clean(exclude=["code", "path", "search_text", "parent", "merged_into"])
         organization.save(
-            update_fields=["name", "code", "kind", "unit_type", "host_unit_name", "founded_on", "search_text", "updated_at"]
+            update_fields=[
+                "name",
+                "code",
+                "kind",
+                "unit_type",
+                "host_unit_name",
+                "founded_on",
+                "search_text",
+                "updated_at",
+            ]
         )
         after = {f: str(getattr(organization, f) or "") for f in before}
         changes = {f: [before[f], after[f]] for f in before if before[f] != after[f]}
@@ -190,14 +203,18 @@ def organization_move(*, organization: Organization, new_parent: Organization, m
     """Move a node with its whole subtree. Refuses cycles and kind mismatches; rewrites every path at once."""
     with transaction.atomic():
         # Lock both rows so two concurrent moves cannot interleave their path rewrites.
-        locked = {o.pk: o for o in Organization.objects.select_for_update().filter(pk__in=[organization.pk, new_parent.pk])}
+        locked = {
+            o.pk: o for o in Organization.objects.select_for_update().filter(pk__in=[organization.pk, new_parent.pk])
+        }
         organization, new_parent = locked[organization.pk], locked[new_parent.pk]
         if new_parent.pk == organization.pk or new_parent.path.startswith(organization.path):
             raise ValidationError(
                 {"new_parent": _("An organisation cannot be moved under itself or under one of its own subordinates.")}
             )
         if organization.parent_id == new_parent.pk:
-            raise ValidationError({"new_parent": _("The organisation is already directly under %(name)s.") % {"name": new_parent.name}})
+            raise ValidationError(
+                {"new_parent": _("The organisation is already directly under %(name)s.") % {"name": new_parent.name}}
+            )
         _check_active(organization, "new_parent")
         _check_active(new_parent, "new_parent")
         try:
@@ -251,7 +268,9 @@ def organization_dissolve(
         members = _on_roll_member_count(organization)
         if members:
             raise ValidationError(
-                _("It still has %(count)s party members on its roll: transfer them first, or merge it into another cell.")
+                _(
+                    "It still has %(count)s party members on its roll: transfer them first, or merge it into another cell."
+                )
                 % {"count": members}
             )
         organization.dissolved_on = dissolved_on
@@ -378,7 +397,9 @@ def user_create(*, username: str, full_name: str, password: str, email: str = ""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
     parts = " ".join((full_name or "").split()).rsplit(" ", 1)
-    user = User(username=username, email=email or "", last_name=parts[0] if len(parts) > 1 else "", first_name=parts[-1])
+    user = User(
+        username=username, email=email or "", last_name=parts[0] if len(parts) > 1 else "", first_name=parts[-1]
+    )
     try:
         validate_password(password, user)
     except ValidationError as error:

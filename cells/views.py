@@ -84,7 +84,9 @@ def organization_detail(request, pk):
         members = Member.objects.filter(organization=organization).order_by("sort_key", "id")
         members_page = Paginator(members, 50).get_page(request.GET.get("page"))
     committee = (
-        organization.positions.filter(ended_on__isnull=True).select_related("member").order_by("role", "member__sort_key")
+        organization.positions.filter(ended_on__isnull=True)
+        .select_related("member")
+        .order_by("role", "member__sort_key")
     )
     history = AuditEntry.objects.filter(organization=organization).select_related("actor")[:20]
     return render(
@@ -212,7 +214,9 @@ def organization_dissolve(request, pk):
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(request, _("%(name)s has been dissolved. Its history stays readable.") % {"name": organization.name})
+            messages.success(
+                request, _("%(name)s has been dissolved. Its history stays readable.") % {"name": organization.name}
+            )
             return redirect("cells:detail", organization.pk)
     return render(
         request,
@@ -231,10 +235,7 @@ def organization_dissolve(request, pk):
 def organization_merge(request, pk):
     organization = get_organization_for_user(request.user, pk, action=MANAGE_TREE)
     targets = (
-        _manageable(request)
-        .filter(kind=organization.kind)
-        .exclude(path__startswith=organization.path)
-        .order_by("name")
+        _manageable(request).filter(kind=organization.kind).exclude(path__startswith=organization.path).order_by("name")
     )
     form = forms.MergeForm(request.POST or None, targets=targets, initial={"merged_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -306,11 +307,15 @@ def role_list(request, pk):
                             password=data["password"],
                             created_by=request.user,
                         )
-                        services.role_grant(user=user, organization=organization, role=data["role"], granted_by=request.user)
+                        services.role_grant(
+                            user=user, organization=organization, role=data["role"], granted_by=request.user
+                        )
                 except ValidationError as error:
                     apply_service_error(create_form, error)
                 else:
-                    messages.success(request, _("The account %(username)s has been created.") % {"username": user.username})
+                    messages.success(
+                        request, _("The account %(username)s has been created.") % {"username": user.username}
+                    )
                     return redirect("cells:roles", organization.pk)
     return render(
         request,

@@ -67,7 +67,9 @@ class RuleParameterSet(models.Model):
     name = models.CharField(_("name"), max_length=200)
     valid_from = models.DateField(_("valid from"))
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    basis = models.ManyToManyField(RegulationDocument, blank=True, related_name="parameter_sets", verbose_name=_("basis"))
+    basis = models.ManyToManyField(
+        RegulationDocument, blank=True, related_name="parameter_sets", verbose_name=_("basis")
+    )
     values = models.JSONField(_("values"), default=dict, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 

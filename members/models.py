@@ -37,6 +37,14 @@ class Member(models.Model):
     admitted_on = models.DateField(_("admission date"), null=True, blank=True)
     official_on = models.DateField(_("full membership date"), null=True, blank=True)
     party_card_no = models.CharField(_("party card number"), max_length=20, null=True, blank=True, unique=True)
+    ethnicity = models.CharField(_("ethnicity"), max_length=50, blank=True)
+    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    workplace = models.CharField(_("workplace"), max_length=255, blank=True)
+    is_civil_servant = models.BooleanField(
+        _("cadre, civil servant or public employee"), default=False, help_text=_("Cán bộ, công chức, viên chức")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -112,3 +120,99 @@ class Position(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.member}"
+
+
+class StatusChange(models.Model):
+    """One dated change of a member's status (Vietnamese UI term: "Quá trình thay đổi tình trạng").
+
+    Written only by members.services; the member's timeline is these rows in date order.
+    """
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("member")
+    )
+    previous_status = models.CharField(_("previous status"), max_length=32, choices=Member.Status.choices, blank=True)
+    status = models.CharField(_("status"), max_length=32, choices=Member.Status.choices)
+    effective_on = models.DateField(_("effective on"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    decision_no = models.CharField(_("decision number"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party cell at the time")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["member", "effective_on", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()} ({self.effective_on})"
+
+
+class Transfer(models.Model):
+    """A transfer of party activity (Vietnamese UI term: "Chuyển sinh hoạt đảng"), official or temporary.
+
+    Within the tree both ends are nodes, so the transfer shows in the history of both. Out of or into the tree
+    one end is free text. A temporary transfer into a cell makes the member attend there without joining its
+    roll (đảng số): `member_name`/`home_text` hold a member who comes from outside the tree.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "CHINH_THUC", _("Official transfer")
+        TEMPORARY = "TAM_THOI", _("Temporary transfer")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    member = models.ForeignKey(
+        Member, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers", verbose_name=_("member")
+    )
+    member_name = models.CharField(_("member name"), max_length=150, blank=True)
+    from_organization = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("from"),
+    )
+    from_text = models.CharField(_("from (outside the tree)"), max_length=255, blank=True)
+    to_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to")
+    )
+    to_text = models.CharField(_("to (outside the tree)"), max_length=255, blank=True)
+    decided_on = models.DateField(_("decision date"))
+    decision_no = models.CharField(_("decision number"), max_length=100, blank=True)
+    letter_issued_on = models.DateField(_("introduction letter issued on"), null=True, blank=True)
+    letter_presented_on = models.DateField(_("introduction letter presented on"), null=True, blank=True)
+    completed_on = models.DateField(_("procedure completed on"), null=True, blank=True)
+    expected_return_on = models.DateField(_("expected end"), null=True, blank=True)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-decided_on", "-id"]
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return self.member.full_name if self.member_id else self.member_name
+
+    @property
+    def from_label(self) -> str:
+        return self.from_organization.name if self.from_organization_id else self.from_text
+
+    @property
+    def to_label(self) -> str:
+        return self.to_organization.name if self.to_organization_id else self.to_text

@@ -8,14 +8,17 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.services import log_action
-from members.models import Member
+from members.models import Member, StatusChange, Transfer
 
 
 def _check_cell(organization: Organization) -> None:
     if not organization.is_cell:
-        raise ValidationError({"organization": _("Party members belong to a party cell, not to a %(kind)s.") % {
-            "kind": organization.get_kind_display()
-        }})
+        raise ValidationError(
+            {
+                "organization": _("Party members belong to a party cell, not to a %(kind)s.")
+                % {"kind": organization.get_kind_display()}
+            }
+        )
     if not organization.is_active:
         raise ValidationError({"organization": _("%(name)s has been dissolved.") % {"name": organization.name}})
 
@@ -67,3 +70,352 @@ def member_create(
     except IntegrityError:
         raise ValidationError({"party_card_no": _("This party card number is already recorded.")}) from None
     return member
+
+
+#
+# Status changes (with history)
+#
+
+Status = Member.Status
+
+# Which status may follow which through `member_change_status`. Transfers out and in have their own services.
+ALLOWED_TRANSITIONS: dict[str, set[str]] = {
+    Status.PROBATIONARY: {Status.FULL, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
+    Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
+    Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
+    Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.LEFT_PARTY, Status.DECEASED},
+    Status.TRANSFERRED_OUT: set(),
+    Status.LEFT_PARTY: set(),
+    Status.DECEASED: set(),
+}
+# Changes that must cite a decision (number) of the competent committee.
+NEEDS_DECISION = {Status.FULL, Status.EXEMPT, Status.SUSPENDED, Status.LEFT_PARTY}
+
+
+def _last_change_date(member: Member) -> datetime.date | None:
+    last = member.status_changes.order_by("-effective_on", "-id").values_list("effective_on", flat=True).first()
+    return last
+
+
+def member_change_status(
+    *,
+    member: Member,
+    status: str,
+    effective_on: datetime.date,
+    decision_no: str = "",
+    reason: str = "",
+    ends_on: datetime.date | None = None,
+    changed_by,
+) -> Member:
+    """Change a member's status and keep the change in the timeline. Refuses transitions that make no sense."""
+    from django.utils import timezone
+
+    from criteria.selectors import parameters_on
+
+    decision_no = " ".join((decision_no or "").split())
+    reason = " ".join((reason or "").split())
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        current = Status(member.status)
+        if status not in Status.values:
+            raise ValidationError({"status": _("Unknown status.")})
+        target = Status(status)
+        if target == current:
+            raise ValidationError({"status": _("The member already has this status.")})
+        if target not in ALLOWED_TRANSITIONS[current]:
+            raise ValidationError(
+                {
+                    "status": _("A member who is %(current)s cannot become %(target)s.")
+                    % {"current": current.label.lower(), "target": target.label.lower()}
+                }
+            )
+        if effective_on > timezone.localdate():
+            raise ValidationError({"effective_on": _("The date cannot be in the future.")})
+        last = _last_change_date(member)
+        if last and effective_on < last:
+            raise ValidationError(
+                {
+                    "effective_on": _("The date cannot be before the previous change (%(date)s).")
+                    % {"date": last.strftime("%d/%m/%Y")}
+                }
+            )
+        if member.admitted_on and effective_on < member.admitted_on:
+            raise ValidationError({"effective_on": _("The date cannot be before the admission date.")})
+        if target in NEEDS_DECISION and not decision_no:
+            raise ValidationError({"decision_no": _("Enter the number of the decision.")})
+        if ends_on and ends_on <= effective_on:
+            raise ValidationError({"ends_on": _("The end date must be after the start date.")})
+        if current == Status.SUSPENDED and target in (Status.FULL, Status.PROBATIONARY):
+            before = member.status_changes.filter(status=Status.SUSPENDED).order_by("-effective_on", "-id").first()
+            if before and before.previous_status and before.previous_status != target:
+                raise ValidationError(
+                    {
+                        "status": _("After suspension the member returns to %(status)s.")
+                        % {"status": Status(before.previous_status).label.lower()}
+                    }
+                )
+        if current == Status.PROBATIONARY and target == Status.FULL and member.admitted_on:
+            months = parameters_on(effective_on)["probation_months"]
+            earliest = _add_months(member.admitted_on, months)
+            if effective_on < earliest:
+                raise ValidationError(
+                    {
+                        "effective_on": _(
+                            "Full membership can be recognised only after %(months)s months of probation, from %(date)s."
+                        )
+                        % {"months": months, "date": earliest.strftime("%d/%m/%Y")}
+                    }
+                )
+        StatusChange.objects.create(
+            member=member,
+            previous_status=current,
+            status=target,
+            effective_on=effective_on,
+            ends_on=ends_on,
+            decision_no=decision_no[:100],
+            reason=reason[:500],
+            organization=member.organization,
+            recorded_by=changed_by if getattr(changed_by, "is_authenticated", False) else None,
+        )
+        member.status = target
+        fields = ["status", "updated_at"]
+        if target == Status.FULL and current == Status.PROBATIONARY:
+            member.official_on = effective_on
+            fields.append("official_on")
+        member.save(update_fields=fields)
+        log_action(
+            actor=changed_by,
+            action="members.member.status_changed",
+            organization=member.organization,
+            target=member,
+            message=f"{member.full_name}: {current.label} → {target.label}",
+        )
+    return member
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_working_days(day: datetime.date, days: int) -> datetime.date:
+    """`days` working days after `day`, skipping Saturdays and Sundays (public holidays are not modelled)."""
+    current = day
+    remaining = days
+    while remaining > 0:
+        current += datetime.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+#
+# Transfers (chuyển sinh hoạt đảng)
+#
+
+
+def transfer_deadlines(transfer: Transfer) -> dict:
+    """Rule B20 deadlines for one transfer, with the working-day counts in force on its decision date."""
+    from django.utils import timezone
+
+    from criteria.selectors import parameters_on
+
+    today = timezone.localdate()
+    params = parameters_on(transfer.decided_on)
+    procedure_due = add_working_days(transfer.decided_on, params["transfer_working_days"])
+    letter_due = None
+    if transfer.letter_issued_on:
+        letter_due = add_working_days(transfer.letter_issued_on, params["letter_working_days"])
+    return {
+        "procedure_due": procedure_due,
+        "procedure_late": (transfer.completed_on or today) > procedure_due,
+        "letter_due": letter_due,
+        "letter_late": letter_due is not None and (transfer.letter_presented_on or today) > letter_due,
+    }
+
+
+def _check_transfer_dates(
+    *, decided_on: datetime.date, letter_issued_on: datetime.date | None, letter_presented_on: datetime.date | None
+) -> None:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    if decided_on > today:
+        raise ValidationError({"decided_on": _("The date cannot be in the future.")})
+    if letter_issued_on and letter_issued_on < decided_on:
+        raise ValidationError({"letter_issued_on": _("The letter cannot be issued before the decision.")})
+    if letter_issued_on and letter_issued_on > today:
+        raise ValidationError({"letter_issued_on": _("The date cannot be in the future.")})
+    if letter_presented_on:
+        if not letter_issued_on:
+            raise ValidationError({"letter_issued_on": _("Enter the date the letter was issued.")})
+        if letter_presented_on < letter_issued_on:
+            raise ValidationError({"letter_presented_on": _("The letter cannot be presented before it was issued.")})
+        if letter_presented_on > today:
+            raise ValidationError({"letter_presented_on": _("The date cannot be in the future.")})
+
+
+def transfer_official(
+    *,
+    member: Member,
+    to_organization: Organization | None = None,
+    to_text: str = "",
+    decided_on: datetime.date,
+    decision_no: str = "",
+    letter_issued_on: datetime.date | None = None,
+    letter_presented_on: datetime.date | None = None,
+    reason: str = "",
+    transferred_by,
+) -> Transfer:
+    """Official transfer of a member on the roll: to another cell of the tree (the member moves, the transfer
+    shows in both cells' history) or out of the tree (the member's status becomes "transferred out")."""
+    to_text = " ".join((to_text or "").split())
+    if bool(to_organization) == bool(to_text):
+        raise ValidationError(
+            {"to_organization": _("Choose a party cell in the tree, or name the organisation outside it.")}
+        )
+    _check_transfer_dates(
+        decided_on=decided_on, letter_issued_on=letter_issued_on, letter_presented_on=letter_presented_on
+    )
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        if not member.is_on_roll:
+            raise ValidationError(_("Only a member on a cell's roll can be transferred."))
+        source = member.organization
+        if to_organization is not None:
+            _check_cell(to_organization)
+            if to_organization.pk == source.pk:
+                raise ValidationError({"to_organization": _("The member is already in this cell.")})
+        transfer = Transfer.objects.create(
+            kind=Transfer.Kind.OFFICIAL,
+            member=member,
+            from_organization=source,
+            to_organization=to_organization,
+            to_text=to_text[:255],
+            decided_on=decided_on,
+            decision_no=" ".join((decision_no or "").split())[:100],
+            letter_issued_on=letter_issued_on,
+            letter_presented_on=letter_presented_on,
+            completed_on=letter_presented_on if to_organization is not None else letter_issued_on,
+            reason=" ".join((reason or "").split())[:500],
+            recorded_by=transferred_by if getattr(transferred_by, "is_authenticated", False) else None,
+        )
+        if to_organization is not None:
+            member.organization = to_organization
+            member.save(update_fields=["organization", "updated_at"])
+            for organization in (source, to_organization):
+                log_action(
+                    actor=transferred_by,
+                    action="members.member.transferred",
+                    organization=organization,
+                    target=member,
+                    message=_("%(name)s: official transfer from %(source)s to %(target)s")
+                    % {"name": member.full_name, "source": source.name, "target": to_organization.name},
+                    data={"transfer": transfer.pk},
+                )
+        else:
+            StatusChange.objects.create(
+                member=member,
+                previous_status=member.status,
+                status=Member.Status.TRANSFERRED_OUT,
+                effective_on=decided_on,
+                decision_no=transfer.decision_no,
+                reason=_("Transferred to %(target)s") % {"target": to_text},
+                organization=source,
+                recorded_by=transfer.recorded_by,
+            )
+            member.status = Member.Status.TRANSFERRED_OUT
+            member.save(update_fields=["status", "updated_at"])
+            log_action(
+                actor=transferred_by,
+                action="members.member.transferred_out",
+                organization=source,
+                target=member,
+                message=_("%(name)s: official transfer to %(target)s") % {"name": member.full_name, "target": to_text},
+                data={"transfer": transfer.pk},
+            )
+    return transfer
+
+
+def transfer_temporary(
+    *,
+    to_organization: Organization,
+    decided_on: datetime.date,
+    expected_return_on: datetime.date,
+    member: Member | None = None,
+    member_name: str = "",
+    from_text: str = "",
+    decision_no: str = "",
+    reason: str = "",
+    transferred_by,
+) -> Transfer:
+    """A member attends `to_organization` temporarily without joining its roll (đảng số).
+
+    Either a member of the tree (`member`) or someone from outside it (`member_name`, `from_text`).
+    The stay is bounded by the parameters in force (rule B20: at most two years, for full-time study).
+    """
+    _check_cell(to_organization)
+    member_name = " ".join((member_name or "").split())
+    from_text = " ".join((from_text or "").split())
+    if member is None and not (member_name and from_text):
+        raise ValidationError({"member_name": _("Name the member and the party organisation they come from.")})
+    _check_transfer_dates(decided_on=decided_on, letter_issued_on=None, letter_presented_on=None)
+    if expected_return_on <= decided_on:
+        raise ValidationError({"expected_return_on": _("The end date must be after the start date.")})
+    if expected_return_on > _add_months(decided_on, 24):
+        raise ValidationError({"expected_return_on": _("A temporary transfer lasts at most two years.")})
+    with transaction.atomic():
+        if member is not None:
+            member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+            if not member.is_on_roll:
+                raise ValidationError(_("Only a member on a cell's roll can be transferred."))
+            if member.organization_id == to_organization.pk:
+                raise ValidationError({"to_organization": _("The member is already in this cell.")})
+            open_transfer = Transfer.objects.filter(member=member, kind=Transfer.Kind.TEMPORARY, ended_on__isnull=True)
+            if open_transfer.exists():
+                raise ValidationError(_("This member already has an open temporary transfer."))
+        transfer = Transfer.objects.create(
+            kind=Transfer.Kind.TEMPORARY,
+            member=member,
+            member_name=member_name[:150] if member is None else "",
+            from_organization=member.organization if member is not None else None,
+            from_text=from_text[:255] if member is None else "",
+            to_organization=to_organization,
+            decided_on=decided_on,
+            decision_no=" ".join((decision_no or "").split())[:100],
+            expected_return_on=expected_return_on,
+            reason=" ".join((reason or "").split())[:500],
+            recorded_by=transferred_by if getattr(transferred_by, "is_authenticated", False) else None,
+        )
+        log_action(
+            actor=transferred_by,
+            action="members.transfer.temporary_started",
+            organization=to_organization,
+            target=transfer,
+            message=_("%(name)s attends temporarily") % {"name": transfer.display_name},
+        )
+    return transfer
+
+
+def transfer_temporary_end(*, transfer: Transfer, ended_on: datetime.date, ended_by) -> Transfer:
+    from django.utils import timezone
+
+    with transaction.atomic():
+        transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if transfer.kind != Transfer.Kind.TEMPORARY or transfer.ended_on:
+            raise ValidationError(_("This temporary transfer is already closed."))
+        if ended_on < transfer.decided_on or ended_on > timezone.localdate():
+            raise ValidationError({"ended_on": _("The end date must be between the start date and today.")})
+        transfer.ended_on = ended_on
+        transfer.save(update_fields=["ended_on"])
+        log_action(
+            actor=ended_by,
+            action="members.transfer.temporary_ended",
+            organization=transfer.to_organization,
+            target=transfer,
+            message=_("%(name)s no longer attends temporarily") % {"name": transfer.display_name},
+        )
+    return transfer
