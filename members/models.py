@@ -54,7 +54,7 @@ class Member(models.Model):
         verbose_name=_("user account"),
     )
     search_text = models.CharField(max_length=200, editable=False, default="", db_index=True)
-    sort_key = models.CharField(max_length=200, editable=False, default="", db_index=True)
+    sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
