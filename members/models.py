@@ -216,3 +216,35 @@ class Transfer(models.Model):
     @property
     def to_label(self) -> str:
         return self.to_organization.name if self.to_organization_id else self.to_text
+
+
+class MemberImport(models.Model):
+    """An uploaded roster waiting for confirmation (Vietnamese UI term: "Nhập danh sách đảng viên").
+
+    The parsed rows and their outcomes are kept here between preview and confirmation, so that nothing
+    touches the registry until the user confirms; confirming applies them in one transaction.
+    """
+
+    class State(models.TextChoices):
+        PREVIEW = "PREVIEW", _("Waiting for confirmation")
+        APPLIED = "APPLIED", _("Applied")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="member_imports", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PREVIEW)
+    rows = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+
+    def __str__(self) -> str:
+        return self.file_name
