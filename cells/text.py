@@ -37,9 +37,14 @@ def _collation_key(text: str) -> tuple[str, str]:
             if mark in _TONES:
                 tone = _TONES[mark]
             elif mark in _LETTER_MARKS:
-                base = {"a\u0306": "ă", "a\u0302": "â", "e\u0302": "ê", "o\u0302": "ô", "o\u031b": "ơ", "u\u031b": "ư"}.get(
-                    base + mark, base
-                )
+                base = {
+                    "a\u0306": "ă",
+                    "a\u0302": "â",
+                    "e\u0302": "ê",
+                    "o\u0302": "ô",
+                    "o\u031b": "ơ",
+                    "u\u031b": "ư",
+                }.get(base + mark, base)
         if base.isspace():
             primary.append("01")
         elif base in _CODES:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from cells import forms, selectors, services
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import (
+    EDIT_MEMBERS,
     MANAGE_ROLES,
     MANAGE_TREE,
     VIEW,
@@ -89,6 +90,21 @@ def organization_detail(request, pk):
         .order_by("role", "member__sort_key")
     )
     history = AuditEntry.objects.filter(organization=organization).select_related("actor")[:20]
+    from django.db.models import Q
+
+    from members.models import Transfer
+    from members.selectors import probation_alerts
+
+    transfers = (
+        Transfer.objects.filter(Q(from_organization=organization) | Q(to_organization=organization))
+        .select_related("member", "from_organization", "to_organization")
+        .order_by("-decided_on", "-id")[:20]
+    )
+    temporary = (
+        Transfer.objects.filter(to_organization=organization, kind=Transfer.Kind.TEMPORARY, ended_on__isnull=True)
+        .select_related("member", "from_organization")
+        .order_by("member_name", "id")
+    )
     return render(
         request,
         "cells/organization_detail.html",
@@ -101,6 +117,10 @@ def organization_detail(request, pk):
             "members_page": members_page,
             "committee": committee,
             "history": history,
+            "transfers": transfers,
+            "temporary": temporary if organization.is_cell else [],
+            "probation_alerts": probation_alerts(user=request.user, organization=organization, limit=20),
+            "can_edit_members": access.can(EDIT_MEMBERS, organization),
             "can_manage_tree": access.can(MANAGE_TREE, organization),
             "can_manage_roles": access.can(MANAGE_ROLES, organization),
             "can_view_sensitive": access.can(VIEW_SENSITIVE, organization),

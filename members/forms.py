@@ -44,3 +44,95 @@ class MemberFilterForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["position"].choices = [("", _("All")), *Position.Role.choices]
+
+
+class MemberEditForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Member.Gender.choices], required=False)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    ethnicity = forms.CharField(label=_("Ethnicity"), max_length=50, required=False)
+    admitted_on = forms.DateField(label=_("Admission date"), required=False, widget=DateInput())
+    official_on = forms.DateField(label=_("Full membership date"), required=False, widget=DateInput())
+    party_card_no = forms.CharField(label=_("Party card number"), max_length=20, required=False)
+    job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    workplace = forms.CharField(label=_("Workplace"), max_length=255, required=False)
+    is_civil_servant = forms.BooleanField(label=_("Cadre, civil servant or public employee"), required=False)
+    phone = forms.RegexField(
+        label=_("Phone"),
+        max_length=20,
+        required=False,
+        regex=r"^[0-9 +().-]{6,20}$",
+        error_messages={"invalid": _("Enter a phone number: digits, spaces, + ( ) . - only.")},
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=[])
+    effective_on = forms.DateField(label=_("Effective on"), widget=DateInput())
+    ends_on = forms.DateField(label=_("Until (if limited)"), required=False, widget=DateInput())
+    decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(choices)
+
+
+class PositionForm(forms.Form):
+    organization = forms.ModelChoiceField(label=_("Committee of"), queryset=None)
+    role = forms.ChoiceField(label=_("Position"), choices=[])
+    term_label = forms.CharField(label=_("Term"), max_length=20, required=False, help_text=_("e.g. 2025-2030"))
+    started_on = forms.DateField(label=_("From"), widget=DateInput())
+    grant_secretary_role = forms.BooleanField(
+        label=_("Also give this member's account the cell-secretary role (secretary or deputy of a cell)"),
+        required=False,
+        initial=True,
+    )
+
+    def __init__(self, *args, organizations=None, **kwargs):
+        from members.models import Position
+
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+        self.fields["role"].choices = Position.Role.choices
+
+
+class EndDateForm(forms.Form):
+    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
+
+
+class OfficialTransferForm(forms.Form):
+    to_code = forms.CharField(
+        label=_("Code of the receiving cell (in the tree)"),
+        max_length=50,
+        required=False,
+        help_text=_("Leave empty when the member moves to a party organisation outside this tree."),
+    )
+    to_text = forms.CharField(label=_("Receiving organisation outside the tree"), max_length=255, required=False)
+    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
+    decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
+    letter_issued_on = forms.DateField(label=_("Introduction letter issued on"), required=False, widget=DateInput())
+    letter_presented_on = forms.DateField(
+        label=_("Introduction letter presented on"), required=False, widget=DateInput()
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class TemporaryTransferForm(forms.Form):
+    member_name = forms.CharField(label=_("Member's full name"), max_length=150)
+    from_text = forms.CharField(label=_("Home party organisation"), max_length=255)
+    decided_on = forms.DateField(label=_("From"), widget=DateInput())
+    expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())
+    decision_no = forms.CharField(label=_("Introduction letter number"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class TemporaryTransferOutForm(forms.Form):
+    to_code = forms.CharField(label=_("Code of the host cell (in the tree)"), max_length=50)
+    decided_on = forms.DateField(label=_("From"), widget=DateInput())
+    expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())
+    decision_no = forms.CharField(label=_("Introduction letter number"), max_length=100, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)

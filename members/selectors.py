@@ -73,3 +73,34 @@ def status_counts(members: QuerySet[Member]) -> dict[str, int]:
     """Counts per status for the current filter, in one grouped query."""
     rows = members.order_by().values("status").annotate(n=Count("id"))
     return {row["status"]: row["n"] for row in rows}
+
+
+@dataclass
+class ProbationAlert:
+    member: Member
+    due_on: datetime.date
+    overdue: bool
+
+
+def probation_alerts(*, user, organization: Organization | None = None, limit: int = 50) -> list[ProbationAlert]:
+    """Rule B18: probationary members whose 12 months end soon (within the alert window) or have ended
+    without a decision. Months and window come from the parameters in force today."""
+    from criteria.selectors import parameters_on
+    from members.services import _add_months
+
+    today = timezone.localdate()
+    params = parameters_on(today)
+    months, window = params["probation_months"], params["probation_alert_days"]
+    cutoff = _add_months(today + datetime.timedelta(days=window), -months)
+    members = Member.objects.filter(
+        scope_filter(user, prefix="organization__", action=VIEW),
+        status=Member.Status.PROBATIONARY,
+        admitted_on__lte=cutoff,
+    )
+    if organization is not None:
+        members = members.filter(organization__path__startswith=organization.path)
+    alerts = []
+    for member in members.select_related("organization").order_by("admitted_on", "id")[:limit]:
+        due_on = _add_months(member.admitted_on, months)
+        alerts.append(ProbationAlert(member=member, due_on=due_on, overdue=due_on < today))
+    return alerts

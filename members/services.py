@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.services import log_action
-from members.models import Member, StatusChange, Transfer
+from members.models import Member, Position, StatusChange, Transfer
 
 
 def _check_cell(organization: Organization) -> None:
@@ -419,3 +419,167 @@ def transfer_temporary_end(*, transfer: Transfer, ended_on: datetime.date, ended
             message=_("%(name)s no longer attends temporarily") % {"name": transfer.display_name},
         )
     return transfer
+
+
+#
+# Record edits
+#
+
+EDITABLE_FIELDS = (
+    "full_name",
+    "gender",
+    "date_of_birth",
+    "ethnicity",
+    "admitted_on",
+    "official_on",
+    "party_card_no",
+    "job_title",
+    "workplace",
+    "is_civil_servant",
+    "phone",
+    "notes",
+)
+
+
+def member_update(*, member: Member, data: dict, updated_by) -> Member:
+    """Edit the record's own fields (not status or cell: those have their own services). Logs before/after."""
+    with transaction.atomic():
+        member = Member.objects.select_for_update().get(pk=member.pk)
+        before = {field: getattr(member, field) for field in EDITABLE_FIELDS}
+        for field in EDITABLE_FIELDS:
+            if field in data:
+                value = data[field]
+                if isinstance(value, str):
+                    value = value.strip()
+                setattr(member, field, value)
+        member.party_card_no = member.party_card_no or None
+        member.refresh_derived()
+        if not member.full_name:
+            raise ValidationError({"full_name": _("Enter the member's full name.")})
+        member.full_clean(exclude=["search_text", "sort_key", "organization", "user"])
+        if (
+            member.party_card_no
+            and Member.objects.filter(party_card_no=member.party_card_no).exclude(pk=member.pk).exists()
+        ):
+            raise ValidationError({"party_card_no": _("This party card number is already recorded.")})
+        changes = {
+            field: [str(before[field] or ""), str(getattr(member, field) or "")]
+            for field in EDITABLE_FIELDS
+            if before[field] != getattr(member, field)
+        }
+        if not changes:
+            return member
+        member.save(update_fields=[*changes.keys(), "search_text", "sort_key", "updated_at"])
+        sensitive = {"phone"}
+        log_action(
+            actor=updated_by,
+            action="members.member.updated",
+            organization=member.organization,
+            target=member,
+            message=member.full_name,
+            # Personal data stays out of the audit log: record that it changed, not its values.
+            data={"changes": {f: (v if f not in sensitive else ["…", "…"]) for f, v in changes.items()}},
+        )
+    return member
+
+
+#
+# Committee positions
+#
+
+
+def position_assign(
+    *,
+    member: Member,
+    organization: Organization,
+    role: str,
+    started_on: datetime.date,
+    term_label: str = "",
+    grant_secretary_role: bool = True,
+    assigned_by,
+) -> Position:
+    """Seat a member in the committee of their cell or of a party organisation above it.
+
+    A new secretary (or deputy) replaces the current holder, whose seat ends the day before. When the seat is
+    secretary or deputy of a cell and the member has a login, the same transaction gives that login the
+    cell-secretary role (unless `grant_secretary_role` is False).
+    """
+    from django.utils import timezone
+
+    from cells.models import RoleAssignment
+    from cells.services import role_grant
+
+    if role not in Position.Role.values:
+        raise ValidationError({"role": _("Unknown position.")})
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("The date cannot be in the future.")})
+    with transaction.atomic():
+        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+        if not member.is_on_roll:
+            raise ValidationError(_("Only a member on a cell's roll can hold a committee position."))
+        if not organization.is_active:
+            raise ValidationError({"organization": _("%(name)s has been dissolved.") % {"name": organization.name}})
+        if not member.organization.path.startswith(organization.path):
+            raise ValidationError(
+                {
+                    "organization": _(
+                        "A member can only sit in the committee of their own cell or of a party organisation above it."
+                    )
+                }
+            )
+        if Position.objects.filter(member=member, organization=organization, role=role, ended_on__isnull=True).exists():
+            raise ValidationError({"role": _("The member already holds this position.")})
+        if role == Position.Role.SECRETARY:  # one secretary at a time
+            for current in Position.objects.select_for_update().filter(
+                organization=organization, role=role, ended_on__isnull=True
+            ):
+                current.ended_on = max(current.started_on or started_on, started_on - datetime.timedelta(days=1))
+                current.save(update_fields=["ended_on"])
+        position = Position.objects.create(
+            member=member,
+            organization=organization,
+            role=role,
+            started_on=started_on,
+            term_label=" ".join((term_label or "").split())[:20],
+        )
+        log_action(
+            actor=assigned_by,
+            action="members.position.assigned",
+            organization=organization,
+            target=position,
+            message=f"{member.full_name}: {position.get_role_display()}",
+        )
+        if (
+            grant_secretary_role
+            and member.user_id
+            and organization.is_cell
+            and role in (Position.Role.SECRETARY, Position.Role.DEPUTY_SECRETARY)
+            and not RoleAssignment.objects.filter(
+                user_id=member.user_id, organization=organization, role=RoleAssignment.Role.SECRETARY
+            ).exists()
+        ):
+            role_grant(
+                user=member.user, organization=organization, role=RoleAssignment.Role.SECRETARY, granted_by=assigned_by
+            )
+    return position
+
+
+def position_end(*, position: Position, ended_on: datetime.date, ended_by) -> Position:
+    from django.utils import timezone
+
+    with transaction.atomic():
+        position = Position.objects.select_for_update().select_related("member", "organization").get(pk=position.pk)
+        if position.ended_on:
+            raise ValidationError(_("This position has already ended."))
+        if ended_on > timezone.localdate() or (position.started_on and ended_on < position.started_on):
+            raise ValidationError({"ended_on": _("The end date must be between the start date and today.")})
+        position.ended_on = ended_on
+        position.save(update_fields=["ended_on"])
+        log_action(
+            actor=ended_by,
+            action="members.position.ended",
+            organization=position.organization,
+            target=position,
+            message=f"{position.member.full_name}: {position.get_role_display()}",
+        )
+    return position

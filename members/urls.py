@@ -11,4 +11,12 @@ urlpatterns = [
     path("me/", views.my_record, name="me"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("new/<int:org_pk>/", views.member_create, name="create"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/status/", views.member_status, name="status"),
+    path("<int:pk>/positions/new/", views.position_assign, name="position_assign"),
+    path("<int:pk>/positions/<int:position_pk>/end/", views.position_end, name="position_end"),
+    path("<int:pk>/transfer/", views.transfer_official, name="transfer"),
+    path("<int:pk>/transfer/temporary/", views.transfer_temporary_out, name="transfer_temporary"),
+    path("temporary/new/<int:org_pk>/", views.temporary_in, name="temporary_in"),
+    path("temporary/<int:transfer_pk>/end/", views.temporary_end, name="temporary_end"),
 ]
