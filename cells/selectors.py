@@ -129,12 +129,13 @@ def structure_warnings(*, organization: Organization) -> list[StructureWarning]:
                 )
             )
         chi_uy_from = params["chi_uy_required_from_full_members"]
+        # Asked for every cell, not only large ones, so the page's query count does not depend on the data.
+        has_committee = Position.objects.filter(
+            organization=organization,
+            role=Position.Role.COMMITTEE_MEMBER,
+            ended_on__isnull=True,
+        ).exists()
         if own_full >= chi_uy_from:
-            has_committee = Position.objects.filter(
-                organization=organization,
-                role=Position.Role.COMMITTEE_MEMBER,
-                ended_on__isnull=True,
-            ).exists()
             if not has_committee:
                 warnings.append(
                     StructureWarning(
