@@ -1,0 +1,89 @@
+"""`manage.py seed_demo`: load the demo bloc committee and the demo logins (building logic in cells/demo.py)."""
+
+import random
+import time
+
+from django.core.management.base import BaseCommand, CommandError, no_translations
+from django.db import transaction
+
+from cells import demo
+from cells.models import Organization
+from members.models import Member, Position
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a demo bloc committee (44 đảng bộ cơ sở with 288 cells, 28 chi bộ cơ sở, about 4,760 members) "
+        f"and demo logins with the password {demo.DEMO_PASSWORD!r}. Does nothing if the demo is already there."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2025, help="Random seed (default 2025): same seed, same data.")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Copies of the grassroots level, for benchmarks (default 1); the demo logins are created once.",
+        )
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (but print the logins) if any organisation exists at all.",
+        )
+
+    @no_translations
+    def handle(self, *args, seed: int, scale: int, if_empty: bool, **options):
+        if scale < 1:
+            raise CommandError("--scale must be 1 or more.")
+        started = time.monotonic()
+        with transaction.atomic():
+            if Organization.objects.filter(code=demo.ROOT_CODE).exists():
+                self.stdout.write(f"The demo data is already present (organisation {demo.ROOT_CODE}); nothing changed.")
+                self._print_logins()
+                return
+            if if_empty and Organization.objects.exists():
+                self.stdout.write("The database already holds organisations (--if-empty); no demo data was added.")
+                self._print_logins()
+                return
+            try:
+                plan, kept = demo.build_demo(random.Random(seed), scale=scale, audit_data={"seed": seed})
+            except ValueError as error:
+                raise CommandError(str(error)) from error
+        elapsed = time.monotonic() - started
+
+        kind = Organization.Kind
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data created in {elapsed:.1f} s (seed {seed}, scale {scale}):")
+            + f"\n  1 {kind.UPPER.label} [{demo.ROOT_CODE}]: {plan.root.name}"
+            + f"\n  {plan.count(kind.GRASSROOTS_COMMITTEE)} đảng bộ cơ sở"
+            + f" with {plan.count(kind.SUB_COMMITTEE)} đảng bộ bộ phận"
+            + f" and {plan.count(kind.CELL)} chi bộ trực thuộc"
+            + f"\n  {plan.count(kind.GRASSROOTS_CELL)} chi bộ cơ sở"
+            + f"\n  {len(plan.members)} members"
+            + f" ({sum(1 for m in plan.members if m.status == Member.Status.PROBATIONARY)} probationary),"
+            + f" {len(plan.positions)} committee positions ({sum(1 for p in plan.positions if p.role == Position.Role.SECRETARY)} bí thư)"
+        )
+        if kept:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"These users already existed and were left as they were (password unchanged): {', '.join(kept)}"
+                )
+            )
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = demo.demo_logins()
+        if not rows:
+            self.stdout.write("No demo logins exist in this database.")
+            return
+        header = ("Username", "Password", "Role", "Lands at")
+        table = [header] + [(r.username, r.password, r.role, r.lands_at) for r in rows]
+        widths = [max(len(row[i]) for row in table) for i in range(3)]
+        lines = []
+        for n, row in enumerate(table):
+            lines.append(
+                "  ".join(cell.ljust(width) for cell, width in zip(row[:3], widths, strict=True)) + "  " + row[3]
+            )
+            if n == 0:
+                lines.append("  ".join("-" * width for width in widths) + "  " + "-" * len(header[3]))
+        self.stdout.write(f"\nDemo logins (password for all: {demo.DEMO_PASSWORD}):\n" + "\n".join(lines))
