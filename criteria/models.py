@@ -52,6 +52,7 @@ class RuleParameterSet(models.Model):
         "quality_attendance_pct": 85,
         "max_consecutive_excused_absences": 3,
         "kpi_attendance_pct": 95,
+        "yearly_good_min_meetings": 7,
         # Members
         "probation_months": 12,
         "probation_alert_days": 30,

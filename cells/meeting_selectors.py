@@ -1,0 +1,375 @@
+"""Reads of the meeting log: a cell's year grid, the subtree heat-map, the KPIs, flagged members (B1, B2, B4,
+B5, B9, B26). Every query is restricted through cells.permissions and runs a fixed number of times whatever
+the size of the tree."""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from cells.models import Attendance, Meeting, Organization
+from cells.permissions import VIEW, scope_filter
+from criteria.selectors import parameters_on
+
+MONTHS = range(1, 13)
+
+
+def quarter_of(month: int) -> int:
+    return (month - 1) // 3 + 1
+
+
+@dataclass
+class Period:
+    """A month, a quarter or a whole year."""
+
+    year: int
+    month: int | None = None
+    quarter: int | None = None
+
+    @property
+    def months(self) -> list[int]:
+        if self.month:
+            return [self.month]
+        if self.quarter:
+            return [3 * (self.quarter - 1) + i for i in (1, 2, 3)]
+        return list(MONTHS)
+
+    @property
+    def quarters(self) -> list[int]:
+        return sorted({quarter_of(m) for m in self.months})
+
+    def elapsed_months(self, today: datetime.date | None = None) -> list[int]:
+        """The months of the period that have ended (a month in progress is not yet "missing")."""
+        today = today or timezone.localdate()
+        return [m for m in self.months if (self.year, m) < (today.year, today.month)]
+
+    @property
+    def label(self) -> str:
+        if self.month:
+            return f"{self.month:02d}/{self.year}"
+        if self.quarter:
+            return f"Q{self.quarter}/{self.year}"
+        return str(self.year)
+
+    def querystring(self) -> str:
+        text = f"year={self.year}"
+        if self.month:
+            text += f"&month={self.month}"
+        if self.quarter:
+            text += f"&quarter={self.quarter}"
+        return text
+
+
+def meetings_visible_to(user, *, action: str = VIEW) -> QuerySet[Meeting]:
+    return Meeting.objects.filter(scope_filter(user, prefix="organization__", action=action))
+
+
+#
+# One cell's year
+#
+
+
+@dataclass
+class MonthCell:
+    month: int
+    state: str  # "final", "draft", "late", "missing", "future"
+    meeting: Meeting | None = None
+    thematic: list[Meeting] = field(default_factory=list)
+
+
+def cell_year_grid(*, cell: Organization, year: int, today: datetime.date | None = None) -> dict:
+    """Twelve months of one cell: the regular meeting's state, thematic meetings, quarters covered (B1, B2)."""
+    today = today or timezone.localdate()
+    meetings = list(Meeting.objects.filter(organization=cell, period_year=year).order_by("period_month", "date", "id"))
+    regular = {m.period_month: m for m in meetings if m.counts_as_regular}
+    thematic = defaultdict(list)
+    for meeting in meetings:
+        if meeting.counts_as_thematic:
+            thematic[meeting.period_month].append(meeting)
+    months = []
+    for month in MONTHS:
+        meeting = regular.get(month)
+        if meeting is None:
+            state = "future" if (year, month) >= (today.year, today.month) else "missing"
+        elif not meeting.is_final:
+            state = "draft"
+        elif meeting.date > datetime.date(year, month, calendar.monthrange(year, month)[1]):
+            state = "late"
+        else:
+            state = "final"
+        months.append(MonthCell(month=month, state=state, meeting=meeting, thematic=thematic[month]))
+    quarters = {q: any(thematic[m] for m in MONTHS if quarter_of(m) == q) for q in (1, 2, 3, 4)}
+    return {"months": months, "quarters": quarters, "meetings": meetings}
+
+
+#
+# Heat-map of a subtree
+#
+
+
+@dataclass
+class HeatRow:
+    organization: Organization
+    cells: int = 0
+    held: dict[int, int] = field(default_factory=dict)  # month -> cells with a regular meeting logged
+    final: dict[int, int] = field(default_factory=dict)  # month -> cells with it finalised
+    is_cell: bool = False
+
+    def ratio(self, month: int) -> float | None:
+        if not self.cells:
+            return None
+        return self.held.get(month, 0) / self.cells
+
+    @property
+    def months(self) -> list[tuple[int, float | None, int, int]]:
+        return [(m, self.ratio(m), self.held.get(m, 0), self.final.get(m, 0)) for m in MONTHS]
+
+
+def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
+    """One row per direct child of `root` (or `root` itself when it is a cell); each month the share of its
+    active cells with a regular meeting logged. Three queries whatever the tree size."""
+    cells = list(
+        Organization.objects.filter(scope_filter(user, action=VIEW))
+        .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
+        .only("id", "path", "name", "kind", "parent_id")
+    )
+    children = list(
+        Organization.objects.filter(scope_filter(user, action=VIEW))
+        .filter(parent=root, dissolved_on__isnull=True)
+        .only("id", "path", "name", "kind")
+        .order_by("name")
+    )
+    rows_by_id: dict[int, HeatRow] = {}
+    if root.is_cell:
+        rows_by_id[root.pk] = HeatRow(organization=root, is_cell=True)
+        owner_of = {root.pk: root.pk}
+    else:
+        for child in children:
+            rows_by_id[child.pk] = HeatRow(organization=child, is_cell=child.is_cell)
+        owner_of = {}
+        depth = root.depth + 1
+        for cell in cells:
+            parts = cell.path.strip("/").split("/")
+            if len(parts) > depth:
+                owner_of[cell.pk] = int(parts[depth])
+    for owner in owner_of.values():
+        if owner in rows_by_id:
+            rows_by_id[owner].cells += 1
+    meetings = Meeting.objects.filter(
+        scope_filter(user, prefix="organization__", action=VIEW),
+        organization__path__startswith=root.path,
+        organization__dissolved_on__isnull=True,
+        period_year=year,
+        kind__in=Meeting.REGULAR_KINDS,
+    ).values_list("organization_id", "period_month", "status")
+    for organization_id, month, status in meetings:
+        row = rows_by_id.get(owner_of.get(organization_id))
+        if row is None:
+            continue
+        row.held[month] = row.held.get(month, 0) + 1
+        if status == Meeting.Status.FINAL:
+            row.final[month] = row.final.get(month, 0) + 1
+    return [row for row in rows_by_id.values() if row.cells]
+
+
+#
+# KPIs (seed figures: % of cells with 12 meetings, thematic every quarter, attendance, % rated Tốt)
+#
+
+
+@dataclass
+class Kpis:
+    period: Period
+    cells: int = 0
+    cells_all_regular: int = 0
+    cells_all_thematic: int = 0
+    meetings: int = 0
+    meetings_good: int = 0
+    meetings_rated: int = 0
+    present: int = 0
+    eligible: int = 0
+    months_counted: list[int] = field(default_factory=list)
+    kpi_attendance_pct: int = 95
+
+    @staticmethod
+    def pct(part: int, whole: int) -> float | None:
+        return round(100 * part / whole, 1) if whole else None
+
+    @property
+    def pct_all_regular(self):
+        return self.pct(self.cells_all_regular, self.cells)
+
+    @property
+    def pct_all_thematic(self):
+        return self.pct(self.cells_all_thematic, self.cells)
+
+    @property
+    def attendance_pct(self):
+        return self.pct(self.present, self.eligible)
+
+    @property
+    def pct_good(self):
+        return self.pct(self.meetings_good, self.meetings_rated)
+
+
+def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
+    """The seed KPIs for a subtree and period, counted over the months that have ended. Four queries."""
+    today = today or timezone.localdate()
+    result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
+    months = period.elapsed_months(today)
+    result.months_counted = months
+    cells = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
+        path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True
+    )
+    result.cells = cells.count()
+    if not months:
+        return result
+    quarters = sorted({quarter_of(m) for m in months if m % 3 == 0})  # quarters that have fully ended
+    base = meetings_visible_to(user).filter(
+        organization__path__startswith=root.path,
+        organization__dissolved_on__isnull=True,
+        organization__kind__in=Organization.CELL_KINDS,
+        period_year=period.year,
+        period_month__in=months,
+    )
+    per_cell = base.values("organization_id").annotate(
+        regular=Count("period_month", filter=Q(kind__in=Meeting.REGULAR_KINDS), distinct=True),
+        **{
+            f"q{q}": Count(
+                "id", filter=Q(kind__in=Meeting.THEMATIC_KINDS, period_month__in=[3 * q - 2, 3 * q - 1, 3 * q])
+            )
+            for q in quarters
+        },
+    )
+    for row in per_cell:
+        if row["regular"] >= len(months):
+            result.cells_all_regular += 1
+        if quarters and all(row[f"q{q}"] for q in quarters):
+            result.cells_all_thematic += 1
+    if not quarters:
+        result.cells_all_thematic = 0
+    regular = base.filter(kind__in=Meeting.REGULAR_KINDS)
+    ratings = regular.aggregate(
+        total=Count("id"),
+        rated=Count("id", filter=~Q(rating="")),
+        good=Count("id", filter=Q(rating=Meeting.Rating.GOOD)),
+    )
+    result.meetings, result.meetings_rated, result.meetings_good = ratings["total"], ratings["rated"], ratings["good"]
+    attendance = Attendance.objects.filter(
+        meeting__in=regular.filter(status=Meeting.Status.FINAL).values("pk")
+    ).aggregate(
+        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
+        eligible=Count("id", filter=~Q(status__in=Attendance.NOT_COUNTED)),
+    )
+    result.present, result.eligible = attendance["present"], attendance["eligible"]
+    return result
+
+
+def missing_cells(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> list[dict]:
+    """Cells of the subtree without a regular meeting in some ended month of the period, with those months."""
+    today = today or timezone.localdate()
+    months = period.elapsed_months(today)
+    if not months:
+        return []
+    cells = list(
+        Organization.objects.filter(scope_filter(user, action=VIEW))
+        .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
+        .only("id", "name", "code", "path")
+        .order_by("name")
+    )
+    held = defaultdict(set)
+    for organization_id, month in (
+        meetings_visible_to(user)
+        .filter(
+            organization__path__startswith=root.path,
+            period_year=period.year,
+            period_month__in=months,
+            kind__in=Meeting.REGULAR_KINDS,
+        )
+        .values_list("organization_id", "period_month")
+    ):
+        held[organization_id].add(month)
+    result = []
+    for cell in cells:
+        missing = [m for m in months if m not in held[cell.pk]]
+        if missing:
+            result.append({"cell": cell, "months": missing})
+    return result
+
+
+#
+# Flagged members (B5)
+#
+
+
+@dataclass
+class MemberFlag:
+    member_id: int
+    name: str
+    organization_id: int
+    organization_name: str
+    unexcused: int = 0
+    longest_excused_run: int = 0
+
+
+def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
+    """Members with any unexcused absence, or more than the allowed run of consecutive excused absences, at
+    the finalised regular meetings of the year. One query over attendance, ordered for the run count."""
+    limit = parameters_on(datetime.date(year, 12, 31))["max_consecutive_excused_absences"]
+    rows = (
+        Attendance.objects.filter(
+            scope_filter(user, prefix="meeting__organization__", action=VIEW),
+            meeting__organization__path__startswith=root.path,
+            meeting__period_year=year,
+            meeting__kind__in=Meeting.REGULAR_KINDS,
+            meeting__status=Meeting.Status.FINAL,
+        )
+        .order_by("member_id", "meeting__period_month", "meeting__date")
+        .values_list(
+            "member_id",
+            "member__full_name",
+            "meeting__organization_id",
+            "meeting__organization__name",
+            "status",
+        )
+    )
+    flags: dict[int, MemberFlag] = {}
+    runs: dict[int, int] = defaultdict(int)
+    for member_id, name, org_id, org_name, status in rows.iterator(chunk_size=5000):
+        flag = flags.get(member_id)
+        if flag is None:
+            flag = flags[member_id] = MemberFlag(member_id, name, org_id, org_name)
+        if status == Attendance.Status.UNEXCUSED:
+            flag.unexcused += 1
+        if status == Attendance.Status.EXCUSED:
+            runs[member_id] += 1
+            flag.longest_excused_run = max(flag.longest_excused_run, runs[member_id])
+        else:
+            runs[member_id] = 0
+    return sorted(
+        (f for f in flags.values() if f.unexcused or f.longest_excused_run > limit),
+        key=lambda f: (f.organization_name, f.name),
+    )
+
+
+def yearly_meeting_rating(*, cell: Organization, year: int) -> str | None:
+    """Rule B9 for the year: Tốt when every regular meeting is rated Khá or better and at least
+    `yearly_good_min_meetings` (7) are Tốt. The lower yearly levels are not in the sources (domain.md §3.6):
+    Khá when none is below Trung bình, else Trung bình — a placeholder to settle with the client."""
+    ratings = list(
+        Meeting.objects.filter(
+            organization=cell, period_year=year, kind__in=Meeting.REGULAR_KINDS, status=Meeting.Status.FINAL
+        ).values_list("rating", flat=True)
+    )
+    if not ratings or any(not r for r in ratings):
+        return None
+    good = sum(r == Meeting.Rating.GOOD for r in ratings)
+    minimum_good = parameters_on(datetime.date(year, 12, 31))["yearly_good_min_meetings"]
+    if all(r in (Meeting.Rating.GOOD, Meeting.Rating.FAIR) for r in ratings) and good >= minimum_good:
+        return Meeting.Rating.GOOD
+    if all(r in (Meeting.Rating.GOOD, Meeting.Rating.FAIR, Meeting.Rating.AVERAGE) for r in ratings):
+        return Meeting.Rating.FAIR
+    return Meeting.Rating.AVERAGE
