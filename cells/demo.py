@@ -5,7 +5,7 @@ Two steps, so that later issues (meetings, evaluations) can extend the data with
 - `plan_demo(rng, ...)` builds *unsaved* model instances (organisations, members, committee positions) and runs no
   query, so the same seed gives the same data and tests can compare plans without a database;
 - `build_demo(rng, ...)` plans, then writes the plan with bulk inserts (paths set level by level), creates the demo
-  accounts and grants their roles. The caller wraps it in a transaction (the `seed_demo` command does).
+  accounts and grants their roles, all in one transaction.
 
 Randomness: every step draws from its own `random.Random`, derived from the caller's one in a fixed order, so that
 adding a step later (e.g. `plan_meetings`) does not change the names already generated for a seed. Each copy of the
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.db import transaction
 from django.utils import timezone
 
 from cells.models import Organization, RoleAssignment
@@ -500,187 +501,38 @@ CIVIL_SERVICE_TYPES = {ADMIN, PUBLIC, PARTY, MASS}
 # Personal names
 #
 
+# fmt: off
 # Family names with rough national frequencies (per cent).
 FAMILY_NAMES = (
-    ("Nguyễn", 38.4),
-    ("Trần", 12.1),
-    ("Lê", 9.5),
-    ("Phạm", 7.0),
-    ("Hoàng", 5.1),
-    ("Huỳnh", 1.2),
-    ("Phan", 4.5),
-    ("Vũ", 3.9),
-    ("Võ", 1.0),
-    ("Đặng", 2.1),
-    ("Bùi", 2.0),
-    ("Đỗ", 1.4),
-    ("Hồ", 1.3),
-    ("Ngô", 1.3),
-    ("Dương", 1.0),
-    ("Lý", 0.5),
-    ("Đinh", 0.8),
-    ("Trịnh", 0.6),
-    ("Đoàn", 0.6),
-    ("Đào", 0.5),
-    ("Trương", 0.5),
-    ("Lương", 0.5),
-    ("Mai", 0.4),
-    ("Cao", 0.4),
-    ("Hà", 0.6),
-    ("Lưu", 0.3),
-    ("Lâm", 0.3),
-    ("Nông", 0.3),
-    ("Triệu", 0.2),
-    ("Phùng", 0.2),
-    ("Tạ", 0.2),
-    ("Chu", 0.2),
-    ("Lò", 0.2),
-    ("Vương", 0.2),
-    ("Kiều", 0.1),
+    ("Nguyễn", 38.4), ("Trần", 12.1), ("Lê", 9.5), ("Phạm", 7.0), ("Hoàng", 5.1), ("Huỳnh", 1.2), ("Phan", 4.5),
+    ("Vũ", 3.9), ("Võ", 1.0), ("Đặng", 2.1), ("Bùi", 2.0), ("Đỗ", 1.4), ("Hồ", 1.3), ("Ngô", 1.3), ("Dương", 1.0),
+    ("Lý", 0.5), ("Đinh", 0.8), ("Trịnh", 0.6), ("Đoàn", 0.6), ("Đào", 0.5), ("Trương", 0.5), ("Lương", 0.5),
+    ("Mai", 0.4), ("Cao", 0.4), ("Hà", 0.6), ("Lưu", 0.3), ("Lâm", 0.3), ("Nông", 0.3), ("Triệu", 0.2),
+    ("Phùng", 0.2), ("Tạ", 0.2), ("Chu", 0.2), ("Lò", 0.2), ("Vương", 0.2), ("Kiều", 0.1),
 )
 MALE_MIDDLE_NAMES = (
-    ("Văn", 30),
-    ("Đức", 8),
-    ("Minh", 8),
-    ("Quang", 6),
-    ("Hữu", 5),
-    ("Đình", 5),
-    ("Xuân", 4),
-    ("Công", 4),
-    ("Thanh", 4),
-    ("Quốc", 4),
-    ("Mạnh", 3),
-    ("Tiến", 3),
-    ("Ngọc", 3),
-    ("Trung", 3),
-    ("Duy", 3),
-    ("Việt", 3),
-    ("Trọng", 3),
-    ("Thế", 3),
-    ("Anh", 2),
-    ("Hoàng", 2),
-    ("Bá", 2),
-    ("Huy", 2),
-    ("Hải", 2),
-    ("Gia", 1),
-    ("Khắc", 1),
-    ("Chí", 1),
+    ("Văn", 30), ("Đức", 8), ("Minh", 8), ("Quang", 6), ("Hữu", 5), ("Đình", 5), ("Xuân", 4), ("Công", 4),
+    ("Thanh", 4), ("Quốc", 4), ("Mạnh", 3), ("Tiến", 3), ("Ngọc", 3), ("Trung", 3), ("Duy", 3), ("Việt", 3),
+    ("Trọng", 3), ("Thế", 3), ("Anh", 2), ("Hoàng", 2), ("Bá", 2), ("Huy", 2), ("Hải", 2), ("Gia", 1),
+    ("Khắc", 1), ("Chí", 1),
 )
 FEMALE_MIDDLE_NAMES = (
-    ("Thị", 45),
-    ("Thu", 6),
-    ("Ngọc", 6),
-    ("Thanh", 5),
-    ("Thùy", 4),
-    ("Hồng", 4),
-    ("Minh", 3),
-    ("Phương", 3),
-    ("Bích", 2),
-    ("Kim", 2),
-    ("Hải", 2),
-    ("Thúy", 2),
-    ("Diệu", 1),
-    ("Khánh", 1),
-    ("Mai", 1),
-    ("Quỳnh", 1),
-    ("Hoài", 1),
-    ("Mỹ", 1),
+    ("Thị", 45), ("Thu", 6), ("Ngọc", 6), ("Thanh", 5), ("Thùy", 4), ("Hồng", 4), ("Minh", 3), ("Phương", 3),
+    ("Bích", 2), ("Kim", 2), ("Hải", 2), ("Thúy", 2), ("Diệu", 1), ("Khánh", 1), ("Mai", 1), ("Quỳnh", 1),
+    ("Hoài", 1), ("Mỹ", 1),
 )
+# fmt: on
 # Second middle names after "Thị" ("Nguyễn Thị Thu Hà").
 FEMALE_SECOND_MIDDLE_NAMES = ("Thu", "Thanh", "Minh", "Ngọc", "Hồng", "Kim", "Phương", "Bích", "Thùy", "Hải", "Mai")
 FEMALE_DOUBLE_MIDDLE_SHARE = 0.15
-MALE_GIVEN_NAMES = (
-    "Anh",
-    "Bình",
-    "Chiến",
-    "Cường",
-    "Dũng",
-    "Dương",
-    "Đạt",
-    "Đức",
-    "Hải",
-    "Hậu",
-    "Hiệp",
-    "Hiếu",
-    "Hòa",
-    "Hoàng",
-    "Hùng",
-    "Hưng",
-    "Huy",
-    "Khánh",
-    "Khoa",
-    "Kiên",
-    "Lâm",
-    "Long",
-    "Lợi",
-    "Lực",
-    "Mạnh",
-    "Minh",
-    "Nam",
-    "Nghĩa",
-    "Phong",
-    "Phúc",
-    "Quân",
-    "Quang",
-    "Quý",
-    "Sơn",
-    "Tài",
-    "Tâm",
-    "Thái",
-    "Thắng",
-    "Thành",
-    "Thịnh",
-    "Thuận",
-    "Tiến",
-    "Toàn",
-    "Trung",
-    "Trường",
-    "Tú",
-    "Tuấn",
-    "Tùng",
-    "Việt",
-    "Vinh",
+MALE_GIVEN_NAMES = tuple(
+    "Anh Bình Chiến Cường Dũng Dương Đạt Đức Hải Hậu Hiệp Hiếu Hòa Hoàng Hùng Hưng Huy Khánh Khoa Kiên "
+    "Lâm Long Lợi Lực Mạnh Minh Nam Nghĩa Phong Phúc Quân Quang Quý Sơn Tài Tâm Thái Thắng Thành Thịnh "
+    "Thuận Tiến Toàn Trung Trường Tú Tuấn Tùng Việt Vinh".split()
 )
-FEMALE_GIVEN_NAMES = (
-    "Anh",
-    "Chi",
-    "Dung",
-    "Duyên",
-    "Giang",
-    "Hà",
-    "Hạnh",
-    "Hằng",
-    "Hiền",
-    "Hoa",
-    "Hồng",
-    "Huế",
-    "Hương",
-    "Huyền",
-    "Lan",
-    "Liên",
-    "Linh",
-    "Loan",
-    "Mai",
-    "Nga",
-    "Ngân",
-    "Ngọc",
-    "Nhàn",
-    "Nhung",
-    "Oanh",
-    "Phương",
-    "Quyên",
-    "Quỳnh",
-    "Tâm",
-    "Thảo",
-    "Thanh",
-    "Thu",
-    "Thủy",
-    "Thúy",
-    "Trang",
-    "Tuyết",
-    "Vân",
-    "Xuân",
-    "Yến",
+FEMALE_GIVEN_NAMES = tuple(
+    "Anh Chi Dung Duyên Giang Hà Hạnh Hằng Hiền Hoa Hồng Huế Hương Huyền Lan Liên Linh Loan Mai Nga Ngân "
+    "Ngọc Nhàn Nhung Oanh Phương Quyên Quỳnh Tâm Thảo Thanh Thu Thủy Thúy Trang Tuyết Vân Xuân Yến".split()
 )
 ETHNICITIES = (("Kinh", 80), ("Tày", 5), ("Thái", 3), ("Mường", 3), ("Dao", 3), ("Nùng", 2), ("Mông", 2), ("Giáy", 1))
 PHONE_PREFIXES = ("091", "094", "098", "097", "096", "088", "086", "035", "036", "038", "039", "083", "084")
@@ -1026,7 +878,7 @@ def assign_party_cards(rng: random.Random, members: list[Member], *, taken: set[
 
 def plan_copy(rng: random.Random, plan: DemoPlan, *, copy: int, today: datetime.date) -> None:
     """Add one copy of the grassroots level, its members and committees to `plan`."""
-    tree_rng, size_rng, people_rng = (random.Random(rng.getrandbits(64)) for _i in range(3))
+    tree_rng, size_rng, people_rng, committee_rng = (random.Random(rng.getrandbits(64)) for _i in range(4))
     organizations, cells = plan_grassroots(tree_rng, plan.root, copy=copy)
     plan.organizations.extend(organizations)
 
@@ -1056,8 +908,8 @@ def plan_copy(rng: random.Random, plan: DemoPlan, *, copy: int, today: datetime.
     for i, (info, size) in enumerate(zip(cells, sizes, strict=True)):
         members = plan_cell_members(people_rng, info, size, weak=i in weak, today=today)
         full_count = sum(1 for m in members if m.status == Status.FULL)
-        with_committee = full_count >= 9 and (i in protected or people_rng.random() < COMMITTEE_SHARE)
-        positions = plan_cell_committee(people_rng, info, members, with_committee=with_committee, today=today)
+        with_committee = full_count >= 9 and (i in protected or committee_rng.random() < COMMITTEE_SHARE)
+        positions = plan_cell_committee(committee_rng, info, members, with_committee=with_committee, today=today)
         plan.members.extend(members)
         plan.positions.extend(positions)
         plan.members_by_cell[info.organization.code] = members
@@ -1186,6 +1038,7 @@ def _save_organizations(plan: DemoPlan) -> None:
         Organization.objects.bulk_update(level, ["path"], batch_size=500)
 
 
+@transaction.atomic
 def build_demo(
     rng: random.Random,
     *,
@@ -1195,7 +1048,7 @@ def build_demo(
 ) -> tuple[DemoPlan, list[str]]:
     """Plan and write the demo; returns the plan (now saved) and the demo user names that already existed.
 
-    Call inside a transaction. Raises ValueError if one of the demo codes is already taken.
+    Runs in one transaction (a savepoint if the caller has one). Raises ValueError if a demo code is already taken.
     """
     taken_cards = set(Member.objects.exclude(party_card_no=None).values_list("party_card_no", flat=True))
     plan = plan_demo(rng, scale=scale, today=today, taken_cards=taken_cards)

@@ -107,6 +107,11 @@ def organization_create(
     organization.refresh_search_text()
     organization.full_clean(exclude=["code", "path", "search_text"])
     with transaction.atomic():
+        if parent is not None:
+            # Lock the parent so that a concurrent dissolution cannot leave an active child under it.
+            parent = Organization.objects.select_for_update().get(pk=parent.pk)
+            _check_active(parent)
+            organization.parent = parent
         _check_code_free(code)
         organization.save()
         organization.path = f"{parent.path if parent else '/'}{organization.pk}/"
@@ -151,6 +156,36 @@ def organization_update(
                             % {"child_kind": Organization.Kind(child_kind).label, "kind": Organization.Kind(kind).label}
                         }
                     )
+            if organization.is_cell and kind not in Organization.CELL_KINDS:
+                members = _on_roll_member_count(organization)
+                if members:
+                    raise ValidationError(
+                        {
+                            "kind": _(
+                                "It still has %(count)s party members on its roll; only a party cell can hold members."
+                            )
+                            % {"count": members}
+                        }
+                    )
+            from cells.permissions import ROLE_NODE_KINDS
+
+            misfits = sorted(
+                {
+                    r
+                    for r in organization.role_assignments.values_list("role", flat=True)
+                    if kind not in ROLE_NODE_KINDS[r]
+                }
+            )
+            if misfits:
+                raise ValidationError(
+                    {
+                        "kind": _("Roles held here (%(roles)s) cannot be held at a %(kind)s; revoke them first.")
+                        % {
+                            "roles": ", ".join(str(RoleAssignment.Role(r).label) for r in misfits),
+                            "kind": Organization.Kind(kind).label,
+                        }
+                    }
+                )
         _check_code_free(code, exclude_pk=organization.pk)
         organization.name = " ".join((name or "").split())
         organization.code = code
@@ -357,9 +392,10 @@ def role_grant(*, user, organization: Organization, role: str, granted_by) -> Ro
                 % {"role": RoleAssignment.Role(role).label, "kind": organization.get_kind_display()}
             }
         )
-    _check_active(organization, "organization")
     try:
         with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(pk=organization.pk)
+            _check_active(organization, "organization")
             assignment = RoleAssignment.objects.create(
                 user=user, organization=organization, role=role, granted_by=granted_by
             )

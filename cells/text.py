@@ -25,7 +25,7 @@ _LETTER_MARKS = {"\u0306": "ă", "\u0302": "â", "\u031b": "ơ"}
 
 def _collation_key(text: str) -> tuple[str, str]:
     primary, tones = [], []
-    for char in (text or "").lower():
+    for char in unicodedata.normalize("NFC", text or "").lower():
         if char == "đ":
             primary.append(_CODES["đ"])
             tones.append("0")

@@ -31,12 +31,14 @@ class MemberFilter:
 
 
 def _birth_date_bounds(band: str, today: datetime.date) -> Q:
+    from members.services import _add_months  # month arithmetic that is safe on 29 February
+
     low, high = AGE_BANDS[band]
     query = Q()
     if low is not None:  # at least `low` years old: born on or before today - low years
-        query &= Q(date_of_birth__lte=today.replace(year=today.year - low))
+        query &= Q(date_of_birth__lte=_add_months(today, -12 * low))
     if high is not None:  # younger than `high`: born after today - high years
-        query &= Q(date_of_birth__gt=today.replace(year=today.year - high))
+        query &= Q(date_of_birth__gt=_add_months(today, -12 * high))
     return query
 
 

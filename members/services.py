@@ -59,6 +59,9 @@ def member_create(
     member.full_clean(exclude=["search_text", "sort_key"])
     try:
         with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(pk=organization.pk)
+            _check_cell(organization)
+            member.organization = organization
             member.save()
             log_action(
                 actor=created_by,
@@ -147,11 +150,14 @@ def member_change_status(
             raise ValidationError({"ends_on": _("The end date must be after the start date.")})
         if current == Status.SUSPENDED and target in (Status.FULL, Status.PROBATIONARY):
             before = member.status_changes.filter(status=Status.SUSPENDED).order_by("-effective_on", "-id").first()
-            if before and before.previous_status and before.previous_status != target:
+            # Back to the status held before the suspension; an exempt member comes back as a full member.
+            expected = Status.FULL if before and before.previous_status == Status.EXEMPT else None
+            expected = expected or (before.previous_status if before else None)
+            if expected and expected != target:
                 raise ValidationError(
                     {
                         "status": _("After suspension the member returns to %(status)s.")
-                        % {"status": Status(before.previous_status).label.lower()}
+                        % {"status": Status(expected).label.lower()}
                     }
                 )
         if current == Status.PROBATIONARY and target == Status.FULL and member.admitted_on:

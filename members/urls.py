@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views, views_list
+from members import views, views_import, views_list
 
 app_name = "members"
 
@@ -19,4 +19,11 @@ urlpatterns = [
     path("<int:pk>/transfer/temporary/", views.transfer_temporary_out, name="transfer_temporary"),
     path("temporary/new/<int:org_pk>/", views.temporary_in, name="temporary_in"),
     path("temporary/<int:transfer_pk>/end/", views.temporary_end, name="temporary_end"),
+    path("import/", views_import.import_start, name="import_start"),
+    path("import/<int:org_pk>/", views_import.import_upload, name="import"),
+    path("import/template.xlsx", views_import.import_template, name="import_template"),
+    path("import/batch/<int:pk>/", views_import.import_batch, name="import_batch"),
+    path("import/batch/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
+    path("import/batch/<int:pk>/cancel/", views_import.import_cancel, name="import_cancel"),
+    path("import/batch/<int:pk>/errors.xlsx", views_import.import_errors, name="import_errors"),
 ]

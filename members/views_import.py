@@ -1,0 +1,237 @@
+"""The spreadsheet import of party members: upload, preview every row, then confirm or cancel.
+
+A batch (MemberImport) is private to the person who uploaded it: anyone else gets a 404, and so does its
+uploader once its node has left their scope.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cells import selectors as cell_selectors
+from cells.models import Organization
+from cells.permissions import (
+    EDIT_MEMBERS,
+    get_access,
+    get_organization_for_user,
+    organizations_visible_to,
+    require,
+    require_anywhere,
+)
+from cells.views import apply_service_error
+from members import importing
+from members.models import MemberImport
+
+PREVIEW_PAGE_SIZE = 200
+
+
+# The two forms are used only here; they would move to members/forms.py if another view needed them.
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    skip_errors = forms.BooleanField(
+        label=gettext_lazy("Skip the rows in error and import only the valid rows"), required=False
+    )
+
+
+def get_import_for_user(user, pk) -> MemberImport:
+    """A batch for its uploader only (404 for anyone else), while its node is still in their scope (404/403)."""
+    try:
+        batch = MemberImport.objects.select_related("organization").get(pk=int(pk), uploaded_by=user)
+    except (MemberImport.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    require(user, EDIT_MEMBERS, batch.organization)
+    return batch
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=importing.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _import_roots(user) -> list[Organization]:
+    """The highest active nodes where the user may edit members."""
+    access = get_access(user)
+    nodes = organizations_visible_to(user, action=EDIT_MEMBERS).filter(dissolved_on__isnull=True)
+    if access.is_superuser:
+        nodes = nodes.filter(parent__isnull=True)
+    else:
+        nodes = nodes.filter(path__in=access.top_paths(EDIT_MEMBERS))
+    return list(nodes.order_by("path"))
+
+
+@require_GET
+def import_start(request):
+    """The entry from the member list: the import of the listed node, or of the user's own node."""
+    require_anywhere(request.user, EDIT_MEMBERS)
+    if request.GET.get("org"):
+        organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
+        return redirect("members:import", organization.pk)
+    roots = _import_roots(request.user)
+    if len(roots) == 1:
+        return redirect("members:import", roots[0].pk)
+    return render(request, "members/import_upload.html", {"choices": roots})
+
+
+def import_upload(request, org_pk):
+    organization = get_organization_for_user(request.user, org_pk, action=EDIT_MEMBERS)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = importing.import_preview(
+                organization=organization, uploaded_file=form.cleaned_data["file"], user=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            return redirect("members:import_batch", batch.pk)
+    pending = MemberImport.objects.filter(
+        uploaded_by=request.user, organization=organization, state=MemberImport.State.PREVIEW
+    ).order_by("-created_at")[:10]
+    return render(
+        request,
+        "members/import_upload.html",
+        {
+            "form": form,
+            "organization": organization,
+            "pending": pending,
+            "max_rows": importing.max_rows(),
+            "max_bytes": importing.max_bytes(),
+            "columns": importing.COLUMNS,
+            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Import party members"),
+        },
+    )
+
+
+OUTCOME_LABELS = {
+    importing.NEW: (gettext_lazy("New"), "success"),
+    importing.UPDATE: (gettext_lazy("Update"), "primary"),
+    importing.ERROR: (gettext_lazy("Error"), "danger"),
+    importing.DUPLICATE: (gettext_lazy("Duplicate within the file"), "warning"),
+}
+
+
+def _table_row(row: dict, columns: list[importing.Column]) -> dict:
+    label, tone = OUTCOME_LABELS[row["outcome"]]
+    cells = [
+        {
+            "value": row["data"].get(column.key, ""),
+            "error": row["errors"].get(column.key, ""),
+            "changed": column.key in row.get("changes", ()),
+        }
+        for column in columns
+    ]
+    shown = {column.key for column in columns}
+    return {
+        "line": row["line"],
+        "outcome": row["outcome"],
+        # Errors about a column the file does not have (e.g. a missing party cell code).
+        "other_errors": [
+            f"{importing.COLUMNS_BY_KEY[key].label}: {message}"
+            for key, message in row["errors"].items()
+            if key not in shown
+        ],
+        "label": label,
+        "tone": tone,
+        "cells": cells,
+        "unchanged": row["outcome"] == importing.UPDATE and not row.get("changes"),
+    }
+
+
+@require_GET
+def import_batch(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    columns = [importing.COLUMNS_BY_KEY[key] for key in batch.summary.get("columns", [])]
+    outcome = request.GET.get("outcome", "")
+    rows = batch.rows
+    if outcome in importing.OUTCOMES:
+        rows = [row for row in rows if row["outcome"] == outcome]
+    else:
+        outcome = ""
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = batch.summary
+    blocking = summary.get(importing.ERROR, 0) + summary.get(importing.DUPLICATE, 0)
+    valid = summary.get(importing.NEW, 0) + summary.get(importing.UPDATE, 0)
+    return render(
+        request,
+        "members/import_preview.html",
+        {
+            "batch": batch,
+            "organization": batch.organization,
+            "columns": columns,
+            "page": page,
+            "table": [_table_row(row, columns) for row in page],
+            "outcome": outcome,
+            "filters": [(key, OUTCOME_LABELS[key][0], summary.get(key, 0)) for key in importing.OUTCOMES],
+            "blocking": blocking,
+            "valid": valid,
+            "is_preview": batch.state == MemberImport.State.PREVIEW,
+            "confirm_form": ImportConfirmForm(),
+            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=batch.organization),
+            "breadcrumb_tail": _("Import party members"),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    form = ImportConfirmForm(request.POST)
+    skip_errors = form.is_valid() and form.cleaned_data["skip_errors"]
+    try:
+        result = importing.import_confirm(member_import=batch, user=request.user, skip_errors=skip_errors)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("members:import_batch", batch.pk)
+    messages.success(
+        request,
+        _("Import recorded: %(created)s new members, %(updated)s updated, %(skipped)s rows skipped.") % result,
+    )
+    return redirect(f"{reverse('members:list')}?org={batch.organization_id}")
+
+
+@require_POST
+def import_cancel(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    try:
+        importing.import_cancel(member_import=batch, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("members:import_batch", batch.pk)
+    messages.info(request, _("The import was cancelled; nothing was recorded."))
+    return redirect("members:import", batch.organization_id)
+
+
+@require_GET
+def import_template(request):
+    require_anywhere(request.user, EDIT_MEMBERS)
+    cell_code = "CB-VP-01"
+    if request.GET.get("org"):
+        organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
+        if organization.is_cell:
+            cell_code = organization.code
+    return _xlsx_response(importing.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")
+
+
+@require_GET
+def import_errors(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    return _xlsx_response(importing.errors_workbook(batch), f"dong-loi-{batch.pk}.xlsx")
