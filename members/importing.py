@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_access
@@ -44,7 +44,7 @@ DEFAULT_MAX_ROWS = 10_000
 # Rosters often carry a title line or two above the header row.
 HEADER_SEARCH_ROWS = 10
 # Empty rows are skipped, but a sheet of millions of formatted empty rows must not keep a request busy.
-MAX_BLANK_ROWS = 10_000
+MAX_BLANK_ROWS = 100_000
 # An .xlsx file is a zip archive: bound what it unpacks to, not only its size on disk (a "zip bomb").
 UNPACKED_RATIO = 20
 
@@ -136,7 +136,7 @@ UPDATABLE = (
 
 
 def _header_key(text) -> str:
-    """ "Giới tính (Nam/Nữ)" and "GIOI TINH" both give "gioi tinh": hints in brackets and stars do not count."""
+    """Hints in brackets and stars do not count: "Giới tính (Nam/Nữ)" and "GIOI TINH" both give "gioi tinh"."""
     text = re.sub(r"\(.*?\)", " ", str(text or "")).replace("*", " ")
     return fold(text)
 
@@ -773,7 +773,11 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     blocking = [row for row in batch.rows if row["outcome"] in BLOCKING]
     if blocking and not skip_errors:
         raise ValidationError(
-            _("%(count)s rows have errors. Correct the file and upload it again, or choose to skip the rows in error.")
+            ngettext(
+                "%(count)s row has an error. Correct the file and upload it again, or choose to skip it.",
+                "%(count)s rows have errors. Correct the file and upload it again, or choose to skip them.",
+                len(blocking),
+            )
             % {"count": len(blocking)}
         )
     good = [row for row in batch.rows if row["outcome"] in (NEW, UPDATE)]
@@ -948,6 +952,18 @@ def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
     return output.getvalue()
 
 
+def _as_text(sheet, values: list[str]) -> list:
+    """Cells that hold text even when it starts with "=": what people typed must not come back as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cells.append(cell)
+    return cells
+
+
 def errors_workbook(member_import: MemberImport) -> bytes:
     """The rows in error, as they were read, with a last column giving the reasons: to correct and upload again."""
     from openpyxl import Workbook
@@ -964,7 +980,7 @@ def errors_workbook(member_import: MemberImport) -> bytes:
             for key, message in row["errors"].items()
         )
         reasons = _("Line %(line)s — %(errors)s") % {"line": row["line"], "errors": reasons}
-        sheet.append([row["data"].get(column.key, "") for column in columns] + [reasons])
+        sheet.append(_as_text(sheet, [row["data"].get(column.key, "") for column in columns] + [reasons]))
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()

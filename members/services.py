@@ -183,6 +183,8 @@ def member_change_status(
             organization=member.organization,
             recorded_by=changed_by if getattr(changed_by, "is_authenticated", False) else None,
         )
+        if target not in Member.ON_ROLL:
+            _end_seats(member=member, ended_on=effective_on, keep_under=None, by=changed_by)
         member.status = target
         fields = ["status", "updated_at"]
         if target == Status.FULL and current == Status.PROBATIONARY:
@@ -197,6 +199,36 @@ def member_change_status(
             message=f"{member.full_name}: {current.label} → {target.label}",
         )
     return member
+
+
+def _end_seats(*, member: Member, ended_on: datetime.date, keep_under: Organization | None, by) -> None:
+    """End the member's open committee seats that no longer fit (all of them, or those not above
+    `keep_under`), and take back the cell-secretary role they gave at cells the member has left."""
+    from cells.models import RoleAssignment
+
+    open_seats = (
+        Position.objects.select_for_update().filter(member=member, ended_on__isnull=True).select_related("organization")
+    )
+    for seat in open_seats:
+        if keep_under is not None and keep_under.path.startswith(seat.organization.path):
+            continue
+        seat.ended_on = max(seat.started_on or ended_on, ended_on)
+        seat.save(update_fields=["ended_on"])
+        log_action(
+            actor=by,
+            action="members.position.ended",
+            organization=seat.organization,
+            target=seat,
+            message=f"{member.full_name}: {seat.get_role_display()}",
+        )
+    if member.user_id:
+        stale = RoleAssignment.objects.filter(user_id=member.user_id, role=RoleAssignment.Role.SECRETARY)
+        if keep_under is not None:
+            stale = stale.exclude(organization=keep_under)
+        for assignment in stale.select_related("organization", "user"):
+            from cells.services import role_revoke
+
+            role_revoke(assignment=assignment, revoked_by=by)
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -309,6 +341,7 @@ def transfer_official(
             reason=" ".join((reason or "").split())[:500],
             recorded_by=transferred_by if getattr(transferred_by, "is_authenticated", False) else None,
         )
+        _end_seats(member=member, ended_on=decided_on, keep_under=to_organization, by=transferred_by)
         if to_organization is not None:
             member.organization = to_organization
             member.save(update_fields=["organization", "updated_at"])
@@ -536,11 +569,14 @@ def position_assign(
         if Position.objects.filter(member=member, organization=organization, role=role, ended_on__isnull=True).exists():
             raise ValidationError({"role": _("The member already holds this position.")})
         if role == Position.Role.SECRETARY:  # one secretary at a time
-            for current in Position.objects.select_for_update().filter(
-                organization=organization, role=role, ended_on__isnull=True
+            for current in (
+                Position.objects.select_for_update()
+                .filter(organization=organization, role=role, ended_on__isnull=True)
+                .select_related("member")
             ):
                 current.ended_on = max(current.started_on or started_on, started_on - datetime.timedelta(days=1))
                 current.save(update_fields=["ended_on"])
+                _revoke_replaced_secretary(previous=current, organization=organization, by=assigned_by)
         position = Position.objects.create(
             member=member,
             organization=organization,
@@ -568,6 +604,28 @@ def position_assign(
                 user=member.user, organization=organization, role=RoleAssignment.Role.SECRETARY, granted_by=assigned_by
             )
     return position
+
+
+def _revoke_replaced_secretary(*, previous: Position, organization: Organization, by) -> None:
+    """The replaced secretary's login loses the cell-secretary role unless they still hold a seat that gives it."""
+    from cells.models import RoleAssignment
+    from cells.services import role_revoke
+
+    user_id = previous.member.user_id
+    if not user_id or not organization.is_cell:
+        return
+    still_seated = Position.objects.filter(
+        member=previous.member,
+        organization=organization,
+        role__in=(Position.Role.SECRETARY, Position.Role.DEPUTY_SECRETARY),
+        ended_on__isnull=True,
+    ).exists()
+    if still_seated:
+        return
+    for assignment in RoleAssignment.objects.filter(
+        user_id=user_id, organization=organization, role=RoleAssignment.Role.SECRETARY
+    ).select_related("organization", "user"):
+        role_revoke(assignment=assignment, revoked_by=by)
 
 
 def position_end(*, position: Position, ended_on: datetime.date, ended_by) -> Position:

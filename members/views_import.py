@@ -44,7 +44,9 @@ class ImportUploadForm(forms.Form):
 
 class ImportConfirmForm(forms.Form):
     skip_errors = forms.BooleanField(
-        label=gettext_lazy("Skip the rows in error and import only the valid rows"), required=False
+        label=gettext_lazy("Skip the rows in error and import only the valid rows"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
     )
 
 
@@ -72,7 +74,7 @@ def _import_roots(user) -> list[Organization]:
         nodes = nodes.filter(parent__isnull=True)
     else:
         nodes = nodes.filter(path__in=access.top_paths(EDIT_MEMBERS))
-    return list(nodes.order_by("path"))
+    return list(nodes.order_by("name"))
 
 
 @require_GET

@@ -107,6 +107,14 @@ def _export_rows(request, members):
         ]
 
 
+# Cells starting with these are run as formulas by spreadsheet programs (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 class _Echo:
     def write(self, value):
         return value
@@ -122,17 +130,24 @@ def member_export(request, fmt):
         writer = csv.writer(_Echo())
         # A byte-order mark so that spreadsheet programs read the Vietnamese text as UTF-8.
         stream = (
-            ("\ufeff" if i == 0 else "") + writer.writerow(row) for i, row in enumerate(_export_rows(request, members))
+            ("\ufeff" if i == 0 else "") + writer.writerow([_csv_text(value) for value in row])
+            for i, row in enumerate(_export_rows(request, members))
         )
         response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="dang-vien-{stamp}.csv"'
         return response
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Party members")[:31])
     for row in _export_rows(request, members):
-        sheet.append(row)
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # text stays text: never a formula
+            cells.append(cell)
+        sheet.append(cells)
     response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="dang-vien-{stamp}.xlsx"'
     workbook.save(response)

@@ -1,0 +1,210 @@
+"""N+1 guards: the number of queries on the tree, node and home pages does not grow with the tree.
+
+Ceilings have a little headroom over today's counts (tree 9, node 17-22, home 12).
+
+Each test measures a page on a small tree, grows the tree tenfold (nodes and members), measures again and
+asserts the two counts are equal and under a ceiling.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cells.models import Organization
+from members.models import Member
+
+Kind = Organization.Kind
+
+pytestmark = pytest.mark.django_db
+
+SMALL, FACTOR = 2, 10  # grassroots committees in the small tree; the large tree has FACTOR times as many
+CELLS_PER_COMMITTEE = 3
+MEMBERS_PER_CELL = 4
+
+
+def grow_tree(
+    *,
+    under: Organization,
+    committees: int,
+    cells: int,
+    members: int,
+    prefix: str,
+    kind: str = Kind.GRASSROOTS_COMMITTEE,
+) -> list[Organization]:
+    """Add `committees` committees of `kind` under `under`, each with `cells` cells of `members` members.
+
+    Bulk inserts with the derived columns (path, depth, search text) set as the services would set them.
+    Returns the new cells.
+    """
+    new_committees = Organization.objects.bulk_create(
+        [
+            Organization(
+                parent=under,
+                name=f"Đảng bộ {prefix}{i}",
+                code=f"{prefix}-{i}",
+                kind=kind,
+                depth=under.depth + 1,
+            )
+            for i in range(committees)
+        ]
+    )
+    for committee in new_committees:
+        committee.path = f"{under.path}{committee.pk}/"
+        committee.refresh_search_text()
+    Organization.objects.bulk_update(new_committees, ["path", "search_text"])
+
+    new_cells = Organization.objects.bulk_create(
+        [
+            Organization(
+                parent=committee,
+                name=f"Chi bộ {committee.code}-{j}",
+                code=f"{committee.code}-{j}",
+                kind=Kind.CELL,
+                depth=committee.depth + 1,
+            )
+            for committee in new_committees
+            for j in range(cells)
+        ]
+    )
+    parents = {committee.pk: committee for committee in new_committees}
+    for cell in new_cells:
+        cell.path = f"{parents[cell.parent_id].path}{cell.pk}/"
+        cell.refresh_search_text()
+    Organization.objects.bulk_update(new_cells, ["path", "search_text"])
+
+    new_members = []
+    for cell in new_cells:
+        for k in range(members):
+            member = Member(
+                organization=cell,
+                full_name=f"Nguyễn Văn {cell.code} {k}",
+                status=Member.Status.FULL if k % 2 else Member.Status.PROBATIONARY,
+            )
+            member.refresh_derived()
+            new_members.append(member)
+    Member.objects.bulk_create(new_members)
+    return new_cells
+
+
+def add_members(cell: Organization, count: int, prefix: str) -> None:
+    """Probationary members: the cell's B19 warnings (which read by full members) stay the same."""
+    new_members = []
+    for k in range(count):
+        member = Member(organization=cell, full_name=f"Trần Thị {prefix} {k}", status=Member.Status.PROBATIONARY)
+        member.refresh_derived()
+        new_members.append(member)
+    Member.objects.bulk_create(new_members)
+
+
+def count_queries(client, url: str) -> int:
+    client.get(url)  # warm up per-process caches (content types, translations) outside the measurement
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured.captured_queries)
+
+
+# Where each persona's visible tree grows: staff and admin see everything under the root; the grassroots
+# user sees A, where sub-committees (đảng bộ bộ phận) with cells can be added.
+GROWTH = {
+    "staff": ("root", Kind.GRASSROOTS_COMMITTEE),
+    "admin": ("root", Kind.GRASSROOTS_COMMITTEE),
+    "grassroots": ("a", Kind.SUB_COMMITTEE),
+}
+
+
+def grow(tree, persona: str, *, committees: int, prefix: str) -> list[Organization]:
+    under, kind = GROWTH[persona]
+    return grow_tree(
+        under=getattr(tree, under),
+        committees=committees,
+        cells=CELLS_PER_COMMITTEE,
+        members=MEMBERS_PER_CELL,
+        prefix=prefix,
+        kind=kind,
+    )
+
+
+@pytest.mark.parametrize(("persona", "ceiling"), [("staff", 15), ("grassroots", 15), ("admin", 15)])
+def test_tree_page_query_count_does_not_grow_with_tree(tree, client_for, persona, ceiling):
+    client = client_for(persona)
+    url = reverse("cells:tree")
+    grow(tree, persona, committees=SMALL, prefix="S")
+    small = count_queries(client, url)
+
+    grow(tree, persona, committees=SMALL * FACTOR - SMALL, prefix="L")
+    assert len(client.get(url).context["rows"]) > SMALL * FACTOR * (1 + CELLS_PER_COMMITTEE)
+    large = count_queries(client, url)
+
+    print(f"cells:tree as {persona}: {small} queries (small tree), {large} (10x tree)")
+    assert large == small
+    assert large <= ceiling
+
+
+def test_tree_page_query_count_does_not_grow_with_search(tree, client_for):
+    client = client_for("staff")
+    url = reverse("cells:tree") + "?q=chi+bo"
+    grow(tree, "staff", committees=SMALL, prefix="S")
+    small = count_queries(client, url)
+
+    grow(tree, "staff", committees=SMALL * FACTOR - SMALL, prefix="L")
+    large = count_queries(client, url)
+
+    assert large == small
+
+
+def test_node_page_query_count_does_not_grow_with_children(tree, client_for):
+    client = client_for("staff")
+    url = reverse("cells:detail", args=[tree.root.pk])
+    grow(tree, "staff", committees=SMALL, prefix="S")
+    small = count_queries(client, url)
+
+    grow(tree, "staff", committees=SMALL * FACTOR - SMALL, prefix="L")
+    large = count_queries(client, url)
+
+    print(f"cells:detail (root) as staff: {small} queries (small tree), {large} (10x tree)")
+    assert large == small
+    assert large <= 25
+
+
+def test_cell_page_query_count_does_not_grow_with_members(tree, client_for):
+    client = client_for("staff")
+    small_cell, large_cell = grow_tree(under=tree.root, committees=1, cells=2, members=0, prefix="Q")
+    add_members(small_cell, 4, "S")
+    add_members(large_cell, 40, "L")  # fewer than one page (50), so every member is rendered
+
+    small = count_queries(client, reverse("cells:detail", args=[small_cell.pk]))
+    large = count_queries(client, reverse("cells:detail", args=[large_cell.pk]))
+
+    print(f"cells:detail (cell) as staff: {small} queries (4 members), {large} (40 members)")
+    assert large == small
+    assert large <= 25
+
+
+@pytest.mark.parametrize("persona", ["staff", "admin", "grassroots"])
+def test_home_page_query_count_does_not_grow_with_tree(tree, client_for, persona):
+    client = client_for(persona)
+    url = reverse("home")
+    grow(tree, persona, committees=SMALL, prefix="S")
+    small = count_queries(client, url)
+
+    grow(tree, persona, committees=SMALL * FACTOR - SMALL, prefix="L")
+    large = count_queries(client, url)
+
+    print(f"home as {persona}: {small} queries (small tree), {large} (10x tree)")
+    assert large == small
+    assert large <= 20
+
+
+def test_home_page_query_count_does_not_grow_with_members_for_secretary(tree, client_for):
+    client = client_for("secretary")
+    url = reverse("home")
+    small = count_queries(client, url)
+
+    add_members(tree.a1, 30, "L")
+    large = count_queries(client, url)
+
+    print(f"home as secretary: {small} queries (3 members), {large} (33 members)")
+    assert large == small
+    assert large <= 20

@@ -1,0 +1,245 @@
+"""The URL × role matrix: every named URL, every persona, one expected outcome each.
+
+Logged out → redirect to the login page; outside the persona's subtree → 404; visible but the role is too weak
+→ 403; allowed → 200 (or a redirect for views that redirect when they succeed). Adding a URL without adding a
+row here fails `test_matrix_covers_every_named_url`.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from cells.models import AuditEntry, RoleAssignment
+from members import services as member_services
+from members.models import Position
+
+LOGIN = "login"  # a 302 to the login page
+REDIRECT = "redirect"  # a 302 anywhere but the login page (the action succeeded)
+
+COLUMNS = ("anonymous", "admin", "staff", "leader", "grassroots", "secretary", "member", "outsider", "norole")
+
+
+def no_args(world):
+    return {}
+
+
+def node(name):
+    def kwargs(world):
+        return {"pk": getattr(world.tree, name).pk}
+
+    kwargs.label = name
+    return kwargs
+
+
+def cell_for_members(name):
+    def kwargs(world):
+        return {"org_pk": getattr(world.tree, name).pk}
+
+    kwargs.label = name
+    return kwargs
+
+
+def member(which):
+    def kwargs(world):
+        return {"pk": getattr(world.members, which).pk}
+
+    kwargs.label = f"member-{which}"
+    return kwargs
+
+
+def committee_position_of_other_member(world):
+    position = member_services.position_assign(
+        member=world.members.other,
+        organization=world.tree.a1,
+        role=Position.Role.COMMITTEE_MEMBER,
+        started_on=timezone.localdate(),
+        assigned_by=world.personas.admin,
+    )
+    return {"pk": world.members.other.pk, "position_pk": position.pk}
+
+
+committee_position_of_other_member.label = "member-other-position"
+
+
+def temporary_transfer_into_a1(world):
+    today = timezone.localdate()
+    transfer = member_services.transfer_temporary(
+        to_organization=world.tree.a1,
+        decided_on=today,
+        expected_return_on=today + datetime.timedelta(days=180),
+        member_name="Đỗ Văn Khách",
+        from_text="Đảng bộ tỉnh X",
+        transferred_by=world.personas.admin,
+    )
+    return {"transfer_pk": transfer.pk}
+
+
+temporary_transfer_into_a1.label = "A1-temporary"
+
+
+def secretary_assignment_at_a1(world):
+    return {"pk": world.tree.a1.pk, "assignment_pk": world.assignments["secretary"].pk}
+
+
+secretary_assignment_at_a1.label = "A1-secretary"
+
+L, R = LOGIN, REDIRECT
+
+# fmt: off
+SPEC = [
+    # url name                    method  kwargs                          anon admin staff leader grass secr member outs norole
+    ("home",                      "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
+    ("healthz",                   "get",  no_args,                        200, 200,  200,  200,   200,  200, 200,   200, 200),
+    ("login",                     "get",  no_args,                        200, R,    R,    R,     R,    R,   R,     R,   R),
+    ("logout",                    "get",  no_args,                        L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("logout",                    "post", no_args,                        L,   L,    L,    L,     L,    L,   L,     L,   L),
+    ("password_change",           "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
+    ("password_change_done",      "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
+    ("cells:tree",                "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("cells:detail",              "get",  node("root"),                   L,   200,  200,  200,   404,  404, 404,   404, 404),
+    ("cells:detail",              "get",  node("a"),                      L,   200,  200,  200,   200,  404, 404,   404, 404),
+    ("cells:detail",              "get",  node("a1"),                     L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("cells:detail",              "get",  node("b1"),                     L,   200,  200,  200,   404,  404, 404,   200, 404),
+    ("cells:create",              "get",  node("a"),                      L,   200,  200,  403,   403,  404, 404,   404, 404),
+    ("cells:create",              "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:edit",                "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:edit",                "get",  node("b1"),                     L,   200,  200,  403,   404,  404, 404,   403, 404),
+    ("cells:move",                "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:dissolve",            "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:merge",               "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:roles",               "get",  node("a1"),                     L,   200,  200,  403,   403,  403, 404,   404, 404),
+    ("cells:roles",               "get",  node("root"),                   L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("cells:role_revoke",         "get",  secretary_assignment_at_a1,     L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("cells:role_revoke",         "post", secretary_assignment_at_a1,     L,   R,    R,    403,   403,  403, 404,   404, 404),
+    ("members:list",              "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("members:export_csv",        "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("members:export_xlsx",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("members:me",                "get",  no_args,                        L,   404,  404,  404,   404,  404, R,     404, 404),
+    ("members:detail",            "get",  member("own"),                  L,   200,  200,  200,   200,  200, 200,   404, 404),
+    ("members:detail",            "get",  member("other"),                L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("members:create",            "get",  cell_for_members("a1"),         L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:create",            "get",  cell_for_members("b1"),         L,   200,  200,  403,   404,  404, 404,   200, 404),
+    ("members:edit",              "get",  member("other"),                L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:edit",              "get",  member("own"),                  L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:status",            "get",  member("other"),                L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:position_assign",   "get",  member("other"),                L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:position_end",      "get",  committee_position_of_other_member,
+                                                                          L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:transfer",          "get",  member("other"),                L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:transfer_temporary", "get", member("other"),                L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:temporary_in",      "get",  cell_for_members("a1"),         L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:temporary_in",      "get",  cell_for_members("b1"),         L,   200,  200,  403,   404,  404, 404,   200, 404),
+    ("members:temporary_end",     "get",  temporary_transfer_into_a1,     L,   200,  200,  403,   200,  200, 404,   404, 404),
+]
+# fmt: on
+
+MATRIX = [
+    pytest.param(
+        url_name,
+        method,
+        kwargs,
+        persona,
+        expected,
+        id=f"{url_name}-{method}-{getattr(kwargs, 'label', '')}-{persona}".replace("--", "-"),
+    )
+    for url_name, method, kwargs, *outcomes in SPEC
+    for persona, expected in zip(COLUMNS, outcomes, strict=True)
+]
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("url_name", "method", "kwargs", "persona", "expected"), MATRIX)
+def test_url_gives_expected_response_for_persona(world, client_for, url_name, method, kwargs, persona, expected):
+    client = client_for(persona)
+    url = reverse(url_name, kwargs=kwargs(world))
+    audit_before = AuditEntry.objects.count()
+
+    response = getattr(client, method)(url)
+
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert _path(response["Location"]) == reverse("login")
+    elif expected == REDIRECT:
+        assert response.status_code == 302
+        assert _path(response["Location"]) != reverse("login")
+    else:
+        assert response.status_code == expected
+    if expected in (LOGIN, 403, 404, 405):
+        # A refused request writes nothing.
+        assert AuditEntry.objects.count() == audit_before
+
+
+def _named_urls(resolver, namespace=""):
+    names = set()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # Django's admin: see the admin tests below
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_urls(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_matrix_covers_every_named_url():
+    covered = {row[0] for row in SPEC}
+    named = _named_urls(get_resolver())
+    assert {name for name in named if name.startswith(("cells:", "members:"))}, "the app URLs were not found"
+    assert named - covered == set(), "add a row to SPEC for each new URL"
+
+
+@pytest.mark.django_db
+def test_role_revoke_by_staff_deletes_the_assignment(world, client_for):
+    assignment = world.assignments["secretary"]
+    url = reverse("cells:role_revoke", kwargs=secretary_assignment_at_a1(world))
+
+    response = client_for("staff").post(url)
+
+    assert response.status_code == 302
+    assert _path(response["Location"]) == reverse("cells:roles", args=[world.tree.a1.pk])
+    assert not RoleAssignment.objects.filter(pk=assignment.pk).exists()
+    assert AuditEntry.objects.filter(action="cells.role.revoked", target_id=assignment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_role_revoke_does_not_reach_an_assignment_outside_the_url_node(world, client_for):
+    # The outsider's assignment is at B1; revoking it through A1's URL must not find it.
+    outsider_assignment = world.assignments["outsider"]
+    url = reverse("cells:role_revoke", kwargs={"pk": world.tree.a1.pk, "assignment_pk": outsider_assignment.pk})
+
+    response = client_for("staff").post(url)
+
+    assert response.status_code == 404
+    assert RoleAssignment.objects.filter(pk=outsider_assignment.pk).exists()
+
+
+#
+# Django admin: an escape hatch for superusers only
+#
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("is_staff_flag", [False, True])
+def test_admin_does_not_admit_staff_role(personas, client_for, is_staff_flag):
+    personas.staff.is_staff = is_staff_flag
+    personas.staff.save(update_fields=["is_staff"])
+
+    response = client_for("staff").get("/admin/")
+
+    assert response.status_code == 302
+    assert _path(response["Location"]) == reverse("admin:login")
+
+
+@pytest.mark.django_db
+def test_admin_admits_superuser(client_for):
+    response = client_for("admin").get("/admin/")
+
+    assert response.status_code == 200
