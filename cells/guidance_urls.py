@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cells import guidance_views
 
 app_name = "guidance"
 
-urlpatterns = []
+urlpatterns = [
+    path("", guidance_views.guidance_list, name="list"),
+    path("new/<int:org_pk>/", guidance_views.guidance_create, name="create"),
+]

@@ -440,6 +440,36 @@ def rating_for(template: MeetingScoreTemplate, total: Decimal, top_blocked: bool
     return Meeting.Rating.POOR
 
 
+def _apply_score(meeting: Meeting, manual_points: dict[int, Decimal]) -> None:
+    """Write the score rows, total and rating of a locked meeting: automatic items from the log."""
+    template = meeting.score_template or score_template_on(meeting.date)
+    if template is None:
+        raise ValidationError(_("No score sheet is valid for this date."))
+    items = list(template.items.all())
+    if set(manual_points) - {item.pk for item in items}:
+        raise ValidationError(_("Some scores do not belong to this score sheet."))
+    auto = automatic_points(meeting, attendance_counts(meeting))
+    rows, total, top_blocked = [], Decimal(0), False
+    for item in items:
+        if item.auto_key:
+            points = item.max_points if auto.get(item.auto_key) else Decimal(0)
+        else:
+            points = Decimal(manual_points.get(item.pk, 0))
+            if points < 0 or points > item.max_points:
+                raise ValidationError(
+                    _("%(code)s: give between 0 and %(max)s points.") % {"code": item.code, "max": item.max_points}
+                )
+        if item.required_for_top and points < item.max_points:
+            top_blocked = True
+        total += points
+        rows.append(MeetingScore(meeting=meeting, item=item, points=points, automatic=bool(item.auto_key)))
+    MeetingScore.objects.filter(meeting=meeting).delete()
+    MeetingScore.objects.bulk_create(rows)
+    meeting.score_template = template
+    meeting.score = total
+    meeting.rating = rating_for(template, total, top_blocked)
+
+
 def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], version: int | None, scored_by) -> Meeting:
     """Score a meeting on its sheet: automatic items from the log, the rest as given (0..max)."""
     with transaction.atomic():
@@ -447,34 +477,7 @@ def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], versio
         if meeting.is_final:
             raise ValidationError(_("This meeting is finalised: ask the grassroots committee to reopen it."))
         _stale(meeting, version)
-        template = meeting.score_template or score_template_on(meeting.date)
-        if template is None:
-            raise ValidationError(_("No score sheet is valid for this date."))
-        items = list(template.items.all())
-        known = {item.pk for item in items}
-        if set(manual_points) - known:
-            raise ValidationError(_("Some scores do not belong to this score sheet."))
-        counts = attendance_counts(meeting)
-        auto = automatic_points(meeting, counts)
-        rows, total, top_blocked = [], Decimal(0), False
-        for item in items:
-            if item.auto_key:
-                points = item.max_points if auto.get(item.auto_key) else Decimal(0)
-            else:
-                points = Decimal(manual_points.get(item.pk, 0))
-                if points < 0 or points > item.max_points:
-                    raise ValidationError(
-                        _("%(code)s: give between 0 and %(max)s points.") % {"code": item.code, "max": item.max_points}
-                    )
-            if item.required_for_top and points < item.max_points:
-                top_blocked = True
-            total += points
-            rows.append(MeetingScore(meeting=meeting, item=item, points=points, automatic=bool(item.auto_key)))
-        MeetingScore.objects.filter(meeting=meeting).delete()
-        MeetingScore.objects.bulk_create(rows)
-        meeting.score_template = template
-        meeting.score = total
-        meeting.rating = rating_for(template, total, top_blocked)
+        _apply_score(meeting, manual_points)
         meeting.version += 1
         meeting.save(update_fields=["score_template", "score", "rating", "version", "updated_at"])
         log_action(
@@ -482,7 +485,7 @@ def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], versio
             action="cells.meeting.scored",
             organization=meeting.organization,
             target=meeting,
-            message=_("Score %(score)s: %(rating)s") % {"score": total, "rating": meeting.get_rating_display()},
+            message=_("Score %(score)s: %(rating)s") % {"score": meeting.score, "rating": meeting.get_rating_display()},
         )
     return meeting
 
@@ -502,11 +505,26 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
         problems = finalise_problems(meeting)
         if problems:
             raise ValidationError(problems)
+        manual = {row.item_id: row.points for row in meeting.scores.filter(automatic=False)}
+        if meeting.score is not None:
+            # Attendance or times may have changed since scoring: refresh the automatic items.
+            _apply_score(meeting, manual)
         meeting.status = Meeting.Status.FINAL
         meeting.finalised_by = finalised_by
         meeting.finalised_at = timezone.now()
         meeting.version += 1
-        meeting.save(update_fields=["status", "finalised_by", "finalised_at", "version", "updated_at"])
+        meeting.save(
+            update_fields=[
+                "status",
+                "finalised_by",
+                "finalised_at",
+                "version",
+                "score_template",
+                "score",
+                "rating",
+                "updated_at",
+            ]
+        )
         log_action(
             actor=finalised_by,
             action="cells.meeting.finalised",
