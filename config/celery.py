@@ -3,12 +3,28 @@
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("chibo")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+#
+# Periodic jobs: the one place they are defined. Run `celery -A config beat` next to a worker.
+# Crontab times are in CELERY_TIMEZONE (Asia/Ho_Chi_Minh, see config/settings.py).
+#
+app.conf.beat_schedule = {
+    # crontab(minute=0, hour=7): every day at 07:00 Vietnam time. The job does not need a fixed day: the service
+    # decides from the day of the month which stages are due (secretaries from MEETING_REMINDER_DAY, then the
+    # grassroots committee, then the staff), and Notification.key makes a rerun send nothing twice, so running
+    # daily means a day the beat missed is caught up the next morning.
+    "meeting-reminders": {
+        "task": "cells.send_meeting_reminders",
+        "schedule": crontab(minute=0, hour=7),
+    },
+}
 
 
 @app.task(name="chibo.ping")

@@ -237,3 +237,25 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
 }
+
+#
+# Meeting reminders (cells/reminders.py, run every morning by Celery beat: see config/celery.py)
+#
+# From this day of the month, secretaries of cells with no regular meeting logged for the previous month are
+# reminded (1-28)...
+MEETING_REMINDER_DAY = env_int("MEETING_REMINDER_DAY", 5)
+# ...this many days later the list goes to the grassroots committee above them...
+MEETING_ESCALATE_GRASSROOTS_AFTER_DAYS = env_int("MEETING_ESCALATE_GRASSROOTS_AFTER_DAYS", 3)
+# ...and this many days later to the committee staff above them.
+MEETING_ESCALATE_STAFF_AFTER_DAYS = env_int("MEETING_ESCALATE_STAFF_AFTER_DAYS", 7)
+if not 1 <= MEETING_REMINDER_DAY <= 28:
+    raise ImproperlyConfigured("MEETING_REMINDER_DAY must be between 1 and 28.")
+# The site's public address for links in e-mails, e.g. https://chibo.example.org (empty = e-mails carry no link).
+SITE_URL = env("SITE_URL").rstrip("/")
+
+#
+# Upload limits (each feature also says them to the user in words)
+#
+MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+MEMBER_IMPORT_MAX_ROWS = env_int("MEMBER_IMPORT_MAX_ROWS", 10_000)
+MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)

@@ -32,6 +32,10 @@ urlpatterns = [
     ),
     path("tree/", include("cells.urls")),
     path("members/", include("members.urls")),
+    path("meetings/", include("cells.meeting_urls")),
+    path("printouts/", include("cells.printout_urls")),
+    path("notifications/", include("cells.notification_urls")),
+    path("guidance/", include("cells.guidance_urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -754,7 +754,7 @@ def import_confirm(*, member_import: MemberImport, user, skip_errors: bool) -> d
 
     Refuses when a row is in error or duplicated unless `skip_errors`, and when the registry has changed since
     the preview so that a row's outcome would differ (a card number recorded meanwhile, a cell dissolved...).
-    Records one audit entry. Returns {"created", "updated", "skipped"}.
+    Records one audit entry. Returns the counts {"created", "updated", "unchanged", "skipped"}.
     """
     try:
         with transaction.atomic():
@@ -795,10 +795,14 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     created: list[Member] = []
     updated: list[Member] = []
     updated_fields = {"search_text", "sort_key", "updated_at"}
+    unchanged = 0
     for row in checked:
         if row.outcome == NEW:
             values = {key: row.parsed[key] for key in (*UPDATABLE, "status", "party_card_no") if key in row.parsed}
             member = Member(organization=row.cell, **values)
+        elif not row.changes:
+            unchanged += 1  # the roster agrees with the record: nothing to write
+            continue
         else:
             member = row.member
             for key in row.changes:
@@ -812,7 +816,12 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     Member.objects.bulk_create(created, batch_size=500)
     if updated:
         Member.objects.bulk_update(updated, sorted(updated_fields), batch_size=500)
-    result = {"created": len(created), "updated": len(updated), "skipped": len(batch.rows) - len(good)}
+    result = {
+        "created": len(created),
+        "updated": len(updated),
+        "unchanged": unchanged,
+        "skipped": len(batch.rows) - len(good),
+    }
     batch.state = MemberImport.State.APPLIED
     batch.applied_at = now
     batch.summary = {**batch.summary, "applied": result}

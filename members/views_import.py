@@ -204,7 +204,10 @@ def import_confirm(request, pk):
         return redirect("members:import_batch", batch.pk)
     messages.success(
         request,
-        _("Import recorded: %(created)s new members, %(updated)s updated, %(skipped)s rows skipped.") % result,
+        _(
+            "Import recorded: %(created)s new members, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s rows skipped."
+        )
+        % result,
     )
     return redirect(f"{reverse('members:list')}?org={batch.organization_id}")
 

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells import selectors as cell_selectors
-from cells.permissions import VIEW, VIEW_SENSITIVE, get_access, get_organization_for_user, require_anywhere
+from cells.permissions import (
+    EDIT_MEMBERS,
+    VIEW,
+    VIEW_SENSITIVE,
+    get_access,
+    get_organization_for_user,
+    require_anywhere,
+)
 from members.forms import MemberFilterForm
 from members.models import Member
 from members.selectors import MemberFilter, member_list, status_counts
@@ -59,6 +66,7 @@ def member_list_view(request):
             ],
             "total": sum(counts.values()),
             "querystring": query.urlencode(),
+            "can_import": get_access(request.user).can_anywhere(EDIT_MEMBERS),
             "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=filters.organization)
             if filters.organization
             else [],

@@ -214,15 +214,12 @@ def test_guidance_for_cell_is_empty_without_guidance(tree):
 
 
 @time_machine.travel(TODAY)
-def test_suggestion_fragment_offers_each_title_as_topic(tree, personas):
-    from django.template.loader import render_to_string
+def test_secretary_sees_the_months_guidance_when_logging_a_meeting(tree, personas, client_for):
+    publish(tree.root, personas.staff, title="Học tập chuyên đề năm 2026")
+    publish(tree.b, personas.staff, title="Chỉ cho Đảng bộ B")
 
-    guidance = publish(tree.a, personas.grassroots, title="Đảng bộ A")
+    response = client_for("secretary").get(reverse("meetings:create", args=[tree.a1.pk]))
 
-    html = render_to_string(
-        "cells/guidance_suggestion.html", {"guidance_list": guidance_for_cell(cell=tree.a1, year=2026, month=11)}
-    )
-
-    assert "Đảng bộ A" in html
-    assert f'href="?guidance={guidance.pk}"' in html
-    assert render_to_string("cells/guidance_suggestion.html", {"guidance_list": []}).strip() == ""
+    assert response.status_code == 200
+    assert [g.title for g in response.context["guidance"]] == ["Học tập chuyên đề năm 2026"]
+    assert '<option value="Học tập chuyên đề năm 2026">' in response.content.decode()

@@ -232,15 +232,14 @@ def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, wo
     for member in (world.members.own, world.members.other, world.members.probationary, a1.exempt):
         assert member.full_name in text
     assert "Hoàng Minh Tuấn" in text
-    assert "Tán thành: 1 đồng chí" in text
+    assert "Tán thành: 1 đồng chí, đạt 100%" in text
 
 
 def test_draft_minutes_print_with_a_draft_mark(a1, client_for):
-    response, text = get_pdf(client_for("secretary"), urls(a1)["minutes"])
+    _, text = get_pdf(client_for("secretary"), urls(a1)["minutes"])
 
-    assert "BẢN NHÁP" in text
+    assert text.count("BẢN NHÁP") >= 2  # the banner on page 1 and the mark at the top of every page
     assert EXCUSE in text
-    assert "draft" in urllib.parse.unquote(response["Content-Disposition"]).lower() or "nháp" in text.lower()
 
 
 def test_minutes_show_the_score_and_rating_when_scored(a1, client_for):

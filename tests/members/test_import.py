@@ -350,7 +350,7 @@ def test_confirm_skipping_errors_writes_exactly_the_valid_rows(world, mixed):
 
     result = importing.import_confirm(member_import=mixed, user=world.personas.secretary, skip_errors=True)
 
-    assert result == {"created": 2, "updated": 1, "skipped": 3}
+    assert result == {"created": 2, "updated": 1, "unchanged": 0, "skipped": 3}
     assert Member.objects.count() == count_before + 2
     dung = Member.objects.get(party_card_no="01.100001")
     assert (dung.full_name, dung.gender, dung.status, dung.organization_id) == (
@@ -461,6 +461,8 @@ def test_upload_then_confirm_through_the_pages(world, client_for):
     applied = client.post(reverse("members:import_confirm", args=[batch.pk]), {"skip_errors": "on"})
     assert applied.status_code == 302
     assert Member.objects.filter(party_card_no__in=["01.100001", "01.100002"]).count() == 2
+    done = client.get(reverse("members:import_batch", args=[batch.pk]))
+    assert done.status_code == 200 and not done.context["is_preview"]
 
 
 @pytest.mark.django_db
@@ -685,3 +687,16 @@ def test_rows_in_error_download_keeps_formula_like_text_as_text(world, client_fo
     cell = load_workbook(io.BytesIO(response.content)).worksheets[0]["A2"]
     assert cell.value == '=HYPERLINK("http://x")'
     assert cell.data_type != "f"
+
+
+@pytest.mark.django_db
+def test_row_that_agrees_with_the_record_is_not_written(world):
+    bình = world.members.other
+    stamp = Member.objects.get(pk=bình.pk).updated_at
+    batch = preview(world.personas.secretary, world.tree.a1, [row("Trần Thị Bình", card="01.000002")])
+    assert batch.rows[0]["outcome"] == "update" and batch.rows[0]["changes"] == []
+
+    result = importing.import_confirm(member_import=batch, user=world.personas.secretary, skip_errors=False)
+
+    assert result == {"created": 0, "updated": 0, "unchanged": 1, "skipped": 0}
+    assert Member.objects.get(pk=bình.pk).updated_at == stamp
