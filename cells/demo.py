@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant
-from members.models import Member, Position
+from members.models import Member, Position, StatusChange, Transfer
 
 Kind = Organization.Kind
 UnitType = Organization.UnitType
@@ -621,6 +621,16 @@ class DemoPlan:
     ordinary_member: Member | None = None  # dangvien
     outsider_cell: Organization | None = None  # bithu2
     outsider_member: Member | None = None
+    # Member history (plan_member_events): status changes and transfers, in insertion order.
+    status_changes: list[StatusChange] = field(default_factory=list)
+    transfers: list[Transfer] = field(default_factory=list)
+    # Per copy: its cells, and the codes of the weak cells and of the cells the demo accounts use.
+    copy_cells: list[list["_CellInfo"]] = field(default_factory=list)
+    weak_codes: set[str] = field(default_factory=set)
+    protected_codes: set[str] = field(default_factory=set)
+    today: datetime.date | None = None
+    meetings_seed: int = 0  # build_meetings draws from this
+    meeting_stats: "MeetingStats | None" = None  # set by build_demo when it logs meetings
 
     @property
     def cells(self) -> list[Organization]:
@@ -694,6 +704,7 @@ class _CellInfo:
     profile: str
     unit_name: str  # the department (or, for a chi bộ cơ sở, the host unit) its bí thư heads
     workplace: str
+    host_name: str = ""  # the host unit of its grassroots organisation
 
 
 def plan_grassroots(
@@ -760,7 +771,7 @@ def plan_grassroots(
                 founded_on=random_date(rng, parent.founded_on, today_bound),
             )
             organizations.append(cell)
-            cells.append(_CellInfo(cell, host.profile, dept, f"{dept}, {host.name}"))
+            cells.append(_CellInfo(cell, host.profile, dept, f"{dept}, {host.name}", host.name))
 
     for number, host in enumerate(GRASSROOTS_CELL_HOSTS, start=1):
         cell = _organization(
@@ -773,7 +784,7 @@ def plan_grassroots(
             founded_on=random_date(rng, datetime.date(1975, 1, 1), datetime.date(2015, 12, 31)),
         )
         organizations.append(cell)
-        cells.append(_CellInfo(cell, host.profile, host.name, host.name))
+        cells.append(_CellInfo(cell, host.profile, host.name, host.name, host.name))
     return organizations, cells
 
 
@@ -905,6 +916,9 @@ def plan_copy(rng: random.Random, plan: DemoPlan, *, copy: int, today: datetime.
         sizes.append(size)
     sizes = spread_to_total(size_rng, sizes, MEMBERS_PER_COPY, lows, highs, fixed=weak | protected)
 
+    plan.copy_cells.append(cells)
+    plan.weak_codes.update(cells[i].organization.code for i in weak)
+    plan.protected_codes.update(cells[i].organization.code for i in protected)
     for i, (info, size) in enumerate(zip(cells, sizes, strict=True)):
         members = plan_cell_members(people_rng, info, size, weak=i in weak, today=today)
         full_count = sum(1 for m in members if m.status == Status.FULL)
@@ -937,10 +951,15 @@ def plan_demo(
     today = today or timezone.localdate()
     copies_seed = rng.getrandbits(64)
     cards_rng = random.Random(rng.getrandbits(64))
-    plan = DemoPlan(root=plan_root())
+    plan = DemoPlan(root=plan_root(), today=today)
     for copy in range(1, scale + 1):
         plan_copy(random.Random(f"{copies_seed}:{copy}"), plan, copy=copy, today=today)
     assign_party_cards(cards_rng, plan.members, taken=taken_cards)
+    # Later steps draw after the ones above, so that they leave the names, sizes and cards of a seed unchanged.
+    events_seed = rng.getrandbits(64)
+    plan.meetings_seed = rng.getrandbits(64)
+    for copy, cells in enumerate(plan.copy_cells, start=1):
+        plan_member_events(random.Random(f"{events_seed}:{copy}"), plan, cells, today=today)
     for member in plan.members:
         member.refresh_derived()
     return plan

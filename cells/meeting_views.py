@@ -129,14 +129,9 @@ def meeting_create(request, org_pk):
 
 
 def _guidance(cell, year, month):
-    try:
-        from cells.reminders import guidance_for_cell
-    except ImportError:  # pragma: no cover - built alongside
-        return []
-    try:
-        return guidance_for_cell(cell=cell, year=year, month=month)
-    except Exception:  # noqa: BLE001 - guidance is a suggestion; never block logging
-        return []
+    from cells.guidance import guidance_for_cell
+
+    return guidance_for_cell(cell=cell, year=year, month=month)
 
 
 def _attendance_from_post(post) -> dict[int, dict]:

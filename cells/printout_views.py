@@ -187,7 +187,6 @@ def minutes_blank(request, org_pk):
         "year": year,
         "month": month,
         "counts": _roll_counts(members, temporary),
-        "doc_number": "……-BB/CB",
         "place": _document_place(),
     }
     pdf = render_pdf("cells/pdf/minutes_blank.html", context)
@@ -218,23 +217,26 @@ def minutes(request, meeting_pk):
     for row in rows:
         row.membership = _membership(row.member_status)
         groups[group_of.get(row.status, "not_counted")].append(row)
+    not_attending_members = counts.total - counts.full - counts.probationary  # exempt or suspended on the day
     cell = meeting.organization
-    votes_cast = sum(v or 0 for v in (meeting.vote_for, meeting.vote_against, meeting.vote_abstain))
+    vote_for_percent = None
+    if meeting.vote_for is not None and counts.present_full:
+        vote_for_percent = round(meeting.vote_for * 100 / counts.present_full, 1)
     context = {
         **_issuer(cell),
         "cell": cell,
         "meeting": meeting,
         "counts": counts,
         "rate_percent": round(counts.rate * 100, 1),
-        "not_attending_members": counts.total - counts.full - counts.probationary,
+        "not_attending_members": not_attending_members,
+        # Members not counted at this meeting beyond the exempt and suspended ones (e.g. on special duty).
+        "show_not_counted": counts.not_counted != not_attending_members,
         "absent": counts.excused + counts.unexcused,
         "groups": groups,
         "temporary": temporary_rows,
         "votes_recorded": meeting.vote_for is not None,
-        "votes_cast": votes_cast,
+        "vote_for_percent": vote_for_percent,
         "is_draft": not meeting.is_final,
-        "draft_label": _("DRAFT: these minutes have not been finalised"),
-        "doc_number": "……-BB/CB",
         "place": _document_place(),
         "document_date": meeting.date,
     }

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from cells.guidance import guidance_for_cell  # noqa: F401 - re-exported: cells/meeting_views.py imports it from here
 from cells.models import Meeting, Notification, Organization, RoleAssignment
 
 logger = logging.getLogger(__name__)

@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cells.context_processors.access",
+                "cells.notification_views.unread_notifications",
             ],
         },
     },

@@ -2,6 +2,7 @@
 in the bundled font."""
 
 import datetime
+import logging
 import unicodedata
 
 import pytest
@@ -13,9 +14,9 @@ from tests.reports import pdf_fonts, pdf_text
 VIETNAMESE = "Đảng bộ Khối — Nguyễn Thị Ánh, Trần Văn Đức, Phạm Thị Ngọc Hạnh"
 
 TINY = """<!doctype html><html><head><meta charset="utf-8"><style>
-@font-face { font-family: "Tinos"; src: url("{{ font_dir }}/Tinos-Regular.ttf"); }
+@font-face { font-family: "Chibo Tinos"; src: url("{{ font_dir }}/Tinos-Regular.ttf"); }
 @page { size: A4; margin: 2cm; }
-body { font-family: "Tinos"; font-size: 13pt; }
+body { font-family: "Chibo Tinos"; font-size: 13pt; }
 </style></head><body><p>{{ line }}</p></body></html>"""
 
 ON_BASE = """{% extends "reports/pdf/base.html" %}
@@ -49,9 +50,12 @@ def test_render_pdf_keeps_vietnamese_text_identical(pdf_templates):
     assert unicodedata.is_normalized("NFC", text)
 
 
-def test_render_pdf_embeds_tinos_and_no_other_font(pdf_templates):
-    pdf = render_pdf("tiny.html", {"line": VIETNAMESE})
+def test_render_pdf_embeds_tinos_and_no_other_font(pdf_templates, caplog):
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf("tiny.html", {"line": VIETNAMESE})
 
+    # e.g. "Font-face 'Chibo Tinos' cannot be loaded" when the file:// URL is wrong
+    assert not caplog.records, [record.getMessage() for record in caplog.records]
     fonts = pdf_fonts(pdf)
     assert fonts, "the PDF names no font"
     for font in fonts:
@@ -60,7 +64,7 @@ def test_render_pdf_embeds_tinos_and_no_other_font(pdf_templates):
         assert font["emb"] == "yes", fonts
 
 
-def test_base_template_lays_out_a_party_document(pdf_templates):
+def test_base_template_lays_out_a_party_document(pdf_templates, caplog):
     context = {
         "line": VIETNAMESE,
         "issuer_parent": "Đảng bộ Khối các cơ quan",
@@ -71,8 +75,10 @@ def test_base_template_lays_out_a_party_document(pdf_templates):
         "signer_name": "Trần Văn Đức",
     }
 
-    pdf = render_pdf("on_base.html", context)
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf("on_base.html", context)
 
+    assert not caplog.records, [record.getMessage() for record in caplog.records]
     text = pdf_text(pdf)
     for expected in (
         "ĐẢNG BỘ KHỐI CÁC CƠ QUAN",
