@@ -14,19 +14,27 @@ grassroots level (`scale`) has its own generator too, so copy 1 is the same at e
 The Vietnamese strings below are demo *data* (unit and department names, personal names), not user interface text.
 """
 
+import bisect
+import calendar
 import datetime
 import itertools
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from cells.models import Organization, RoleAssignment
+from cells import meeting_services
+from cells.models import Attendance, Meeting, MeetingScore, Organization, RoleAssignment, TemporaryAttendance
 from cells.services import log_action, role_grant
+from criteria.selectors import parameters_on
 from members.models import Member, Position, StatusChange, Transfer
+from members.services import add_working_days
 
 Kind = Organization.Kind
 UnitType = Organization.UnitType
@@ -942,6 +950,380 @@ def plan_copy(rng: random.Random, plan: DemoPlan, *, copy: int, today: datetime.
         )
 
 
+#
+# Member history: status changes and transfers (domain.md §2; rules B18, B20)
+#
+
+# Per copy of the grassroots level.
+SUSPENDED_PER_COPY = 4
+TRANSFERRED_OUT_PER_COPY = 6
+DECEASED_PER_COPY = 3
+LEFT_PARTY_PER_COPY = 2
+MOVES_PER_COPY = 20  # official transfers between two cells of the tree
+OVERDUE_MOVES_PER_COPY = 2  # letter never presented, the 60 working days are over (rule B20)
+LATE_LETTER_MOVES_PER_COPY = 1  # letter presented after its 30 working days (rule B20)
+TEMPORARY_PER_COPY = 15  # members from outside the tree attending a cell for a while (sinh hoạt tạm thời)
+PROBATION_DUE_SOON_PER_COPY = 4  # probationary members whose 12 months end within the alert window (rule B18)
+PROBATION_OVERDUE_PER_COPY = 3  # ... or have ended with no decision yet
+EVENTS_FROM = datetime.date(2025, 1, 1)  # transfers and departures happen from here to today
+
+RECOGNITION_REASON = "Công nhận đảng viên chính thức"
+# (reason, lasts at most 12 months)
+EXEMPTION_REASONS = (
+    ("Sức khỏe yếu, điều trị bệnh dài ngày; chi bộ đồng ý miễn công tác và sinh hoạt đảng", True),
+    ("Sức khỏe yếu, tự nguyện xin miễn công tác và sinh hoạt đảng", False),
+)
+SUSPENSION_REASONS = (
+    "Đình chỉ sinh hoạt đảng để xem xét, xử lý kỷ luật",
+    "Đình chỉ sinh hoạt đảng trong thời gian bị khởi tố, điều tra",
+)
+DEATH_REASON = "Từ trần"
+STRUCK_OFF_REASON = "Xóa tên trong danh sách đảng viên: bỏ sinh hoạt đảng 3 tháng trong năm không có lý do chính đáng"
+LEAVING_REASONS = (STRUCK_OFF_REASON, "Tự nguyện xin ra khỏi Đảng; cấp ủy quyết định xóa tên trong danh sách đảng viên")
+RETIREMENT_REASON = "Nghỉ hưu, chuyển sinh hoạt đảng về nơi cư trú"
+TRANSFER_OUT_REASONS = ("Chuyển công tác ra ngoài Đảng bộ Khối", "Thôi việc, chuyển về địa phương")
+MOVE_REASONS = ("Điều động công tác", "Luân chuyển cán bộ", "Chuyển công tác theo nguyện vọng")
+# Communes and their districts (the districts were abolished on 1 July 2025: later texts name the commune only).
+COMMUNES = (
+    ("Minh Quán", "Trấn Yên"),
+    ("Báo Đáp", "Trấn Yên"),
+    ("Việt Thành", "Trấn Yên"),
+    ("Đông Cuông", "Văn Yên"),
+    ("Mậu Đông", "Văn Yên"),
+    ("An Thịnh", "Văn Yên"),
+    ("Cảm Nhân", "Yên Bình"),
+    ("Phúc An", "Yên Bình"),
+    ("Vĩnh Kiên", "Yên Bình"),
+    ("Tân Lĩnh", "Lục Yên"),
+    ("Cát Thịnh", "Văn Chấn"),
+    ("Sơn Thịnh", "Văn Chấn"),
+    ("Chấn Thịnh", "Văn Chấn"),
+)
+DISTRICTS_ABOLISHED_ON = datetime.date(2025, 7, 1)
+OUTSIDE_UNITS = ("Trường Trung học cơ sở", "Trường Tiểu học", "Trạm Y tế", "Ủy ban nhân dân xã")
+OUTSIDE_COMMITTEES = (
+    "Đảng bộ Sở Y tế tỉnh Phú Thọ",
+    "Đảng bộ Sở Giáo dục và Đào tạo tỉnh Tuyên Quang",
+    "Đảng bộ Trường Đại học Nông Lâm, Đại học Thái Nguyên",
+    "Đảng bộ Công ty Điện lực Tuyên Quang",
+    "Đảng bộ Bệnh viện Đa khoa khu vực Nghĩa Lộ",
+)
+# (reason, months the stay lasts, for full-time study): rule B20 allows under a year for work, two for study.
+TEMPORARY_REASONS = (
+    ("Biệt phái công tác có thời hạn", (9, 11), False),
+    ("Tăng cường, hỗ trợ chuyên môn có thời hạn", (9, 11), False),
+    ("Học tập trung chương trình thạc sĩ", (18, 24), True),
+    ("Học tập trung lớp cao cấp lý luận chính trị", (12, 18), True),
+)
+STUDY_PROFILES = ("school", "party")
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later, or the month's last day (as members.services counts probation)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _day_between(rng: random.Random, start: datetime.date, end: datetime.date) -> datetime.date:
+    """A day in [start, end] (start when the range is empty); always one draw, so later draws do not shift."""
+    offset = rng.randint(0, max(0, (end - start).days))
+    return start + datetime.timedelta(days=offset)
+
+
+def _aware(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
+
+
+def _decision_no(rng: random.Random, cell: Organization, *, upper: bool = False) -> str:
+    """A decision number of the grassroots committee ("…-QĐ/ĐU"), or of the bloc committee for a chi bộ cơ sở or
+    a move that leaves the đảng bộ cơ sở ("…-QĐ/ĐUK")."""
+    issuer = "ĐUK" if upper or cell.kind == Kind.GRASSROOTS_CELL else "ĐU"
+    return f"{rng.randint(12, 480)}-QĐ/{issuer}"
+
+
+def _commune_text(rng: random.Random, day: datetime.date, *, prefix: str = "Đảng bộ") -> str:
+    commune, district = rng.choice(COMMUNES)
+    if day < DISTRICTS_ABOLISHED_ON:
+        return f"{prefix} xã {commune}, huyện {district}"
+    return f"{prefix} xã {commune}"
+
+
+def _grassroots_of(cell: Organization) -> Organization:
+    node = cell
+    while node.kind not in Organization.GRASSROOTS_KINDS and node.parent is not None:
+        node = node.parent
+    return node
+
+
+def plan_member_events(rng: random.Random, plan: DemoPlan, cells: list[_CellInfo], *, today: datetime.date) -> None:
+    """One copy's member history, added to `plan`: a StatusChange for each full member's recognition and each
+    exemption; a few suspended members, transfers out of the tree, deaths and departures (those members stay in
+    their cell with that status); official transfers between cells (the member moves; a few late per rule B20);
+    members from outside attending temporarily; a few probationary members due or overdue (rule B18).
+
+    Who is picked depends on the seed only, never on `today` (which only moves the dates). Cells of the demo
+    accounts and weak cells are left alone, and no cell crosses the 3 and 9 full-member lines of rule B19.
+    """
+    pick_rng, date_rng, text_rng = (random.Random(rng.getrandbits(64)) for _i in range(3))
+    seated = {id(p.member) for p in plan.positions}
+    accounts = {id(m) for m in (plan.secretary_member, plan.ordinary_member, plan.outsider_member) if m is not None}
+    by_code = {info.organization.code: info for info in cells}
+    open_cells = [info for info in cells if info.organization.code not in plan.weak_codes | plan.protected_codes]
+    size = {code: len(plan.members_by_cell[code]) for code in by_code}
+    full = {code: sum(m.status == Status.FULL for m in plan.members_by_cell[code]) for code in by_code}
+    pool = [
+        (info, member)
+        for info in open_cells
+        for member in plan.members_by_cell[info.organization.code]
+        if member.status == Status.FULL and id(member) not in seated and id(member) not in accounts
+    ]
+    older = sorted(pool, key=lambda pair: pair[1].date_of_birth)[: len(pool) // 3]
+    touched: set[int] = set()
+
+    def can_lose_full(code: str) -> bool:
+        return full[code] >= 4 and full[code] != 9
+
+    def pick(candidates, accept=lambda info, member: True):
+        for _attempt in range(500):
+            info, member = candidates[pick_rng.randrange(len(candidates))]
+            if id(member) not in touched and accept(info, member):
+                touched.add(id(member))
+                return info, member
+        raise ValueError("Too few members to plan the demo's member history")
+
+    # Official transfers between cells: the member moves on the decision date (members.services.transfer_official).
+    moved: dict[int, tuple[Organization, datetime.date]] = {}
+    for number in range(MOVES_PER_COPY):
+        source, member = pick(
+            pool, lambda info, m: size[info.organization.code] >= 7 and can_lose_full(info.organization.code)
+        )
+        targets = [
+            info
+            for info in open_cells
+            if info is not source and size[info.organization.code] < 30 and full[info.organization.code] != 8
+        ]
+        same_profile = [info for info in targets if info.profile == source.profile]
+        target = pick_rng.choice(same_profile or targets)
+        source_code, target_code = source.organization.code, target.organization.code
+        size[source_code] -= 1
+        full[source_code] -= 1
+        size[target_code] += 1
+        full[target_code] += 1
+        plan.members_by_cell[source_code].remove(member)
+        plan.members_by_cell[target_code].append(member)
+        if number < OVERDUE_MOVES_PER_COPY:
+            decided_on = _day_between(
+                date_rng, today - datetime.timedelta(days=200), today - datetime.timedelta(days=95)
+            )
+            issued_on = decided_on + datetime.timedelta(days=date_rng.randint(1, 5))
+            presented_on = None
+        elif number < OVERDUE_MOVES_PER_COPY + LATE_LETTER_MOVES_PER_COPY:
+            decided_on = _day_between(date_rng, EVENTS_FROM, today - datetime.timedelta(days=130))
+            issued_on = decided_on + datetime.timedelta(days=date_rng.randint(1, 5))
+            presented_on = add_working_days(issued_on, date_rng.randint(34, 45))
+        else:
+            decided_on = _day_between(date_rng, EVENTS_FROM, today - datetime.timedelta(days=7))
+            issued_on = min(today, decided_on + datetime.timedelta(days=date_rng.randint(0, 6)))
+            presented_on = add_working_days(issued_on, date_rng.randint(2, 20))
+            if presented_on > today:
+                presented_on = None
+        leaves_committee = _grassroots_of(source.organization) is not _grassroots_of(target.organization)
+        plan.transfers.append(
+            Transfer(
+                kind=Transfer.Kind.OFFICIAL,
+                member=member,
+                from_organization=source.organization,
+                to_organization=target.organization,
+                decided_on=decided_on,
+                decision_no=_decision_no(text_rng, source.organization, upper=leaves_committee),
+                letter_issued_on=issued_on,
+                letter_presented_on=presented_on,
+                completed_on=presented_on,
+                reason=text_rng.choice(MOVE_REASONS),
+                recorded_at=_aware(decided_on),
+            )
+        )
+        moved[id(member)] = (source.organization, decided_on)
+        member.organization = target.organization
+        member.workplace = target.workplace
+        member.is_civil_servant = target.organization.unit_type in CIVIL_SERVICE_TYPES
+
+    def cell_on(member: Member, day: datetime.date) -> Organization:
+        source, decided_on = moved.get(id(member), (None, None))
+        return source if source is not None and day < decided_on else member.organization
+
+    # Recognition as a full member, for everyone who has been recognised.
+    for info in cells:
+        for member in plan.members_by_cell[info.organization.code]:
+            if member.official_on is None:
+                continue
+            cell = cell_on(member, member.official_on)
+            plan.status_changes.append(
+                StatusChange(
+                    member=member,
+                    previous_status=Status.PROBATIONARY,
+                    status=Status.FULL,
+                    effective_on=member.official_on,
+                    decision_no=_decision_no(text_rng, cell),
+                    reason=RECOGNITION_REASON,
+                    organization=cell,
+                    recorded_at=_aware(member.official_on),
+                )
+            )
+
+    def change(member, status, effective_on, *, reason, decision_no="", ends_on=None):
+        plan.status_changes.append(
+            StatusChange(
+                member=member,
+                previous_status=member.status,
+                status=status,
+                effective_on=effective_on,
+                ends_on=ends_on,
+                decision_no=decision_no,
+                reason=reason,
+                organization=member.organization,
+                recorded_at=_aware(effective_on, 10),
+            )
+        )
+        member.status = status
+
+    def after_recognition(member: Member, day: datetime.date) -> datetime.date:
+        return max(day, member.official_on + datetime.timedelta(days=30))
+
+    # Exempt members (planned with that status): the chi bộ's decision and its reason.
+    for info in cells:
+        for member in plan.members_by_cell[info.organization.code]:
+            if member.status != Status.EXEMPT:
+                continue
+            reason, limited = EXEMPTION_REASONS[text_rng.random() < 0.5]
+            if limited:
+                effective_on = _day_between(
+                    date_rng, today - datetime.timedelta(days=330), today - datetime.timedelta(days=20)
+                )
+            else:
+                effective_on = _day_between(date_rng, datetime.date(2021, 1, 1), today - datetime.timedelta(days=20))
+            effective_on = after_recognition(member, effective_on)
+            member.status = Status.FULL  # what it was before the change
+            change(
+                member,
+                Status.EXEMPT,
+                effective_on,
+                reason=reason,
+                decision_no=_decision_no(text_rng, info.organization),
+                ends_on=add_years(effective_on, 1) if limited else None,
+            )
+
+    # Off the roll, staying in their cell with that status: transfers out of the tree, deaths, departures.
+    for number in range(TRANSFERRED_OUT_PER_COPY):
+        retiring = number % 2 == 0
+        info, member = pick(older if retiring else pool, lambda info, m: can_lose_full(info.organization.code))
+        full[info.organization.code] -= 1
+        decided_on = after_recognition(member, _day_between(date_rng, EVENTS_FROM, today - datetime.timedelta(days=10)))
+        issued_on = min(today, decided_on + datetime.timedelta(days=date_rng.randint(1, 7)))
+        to_text = _commune_text(text_rng, decided_on)
+        decision_no = _decision_no(text_rng, info.organization, upper=True)
+        plan.transfers.append(
+            Transfer(
+                kind=Transfer.Kind.OFFICIAL,
+                member=member,
+                from_organization=info.organization,
+                to_text=to_text,
+                decided_on=decided_on,
+                decision_no=decision_no,
+                letter_issued_on=issued_on,
+                completed_on=issued_on,
+                reason=RETIREMENT_REASON if retiring else text_rng.choice(TRANSFER_OUT_REASONS),
+                recorded_at=_aware(decided_on),
+            )
+        )
+        change(
+            member,
+            Status.TRANSFERRED_OUT,
+            decided_on,
+            reason=f"Chuyển sinh hoạt đến {to_text}",
+            decision_no=decision_no,
+        )
+    for _number in range(DECEASED_PER_COPY):
+        info, member = pick(older, lambda info, m: can_lose_full(info.organization.code))
+        full[info.organization.code] -= 1
+        effective_on = after_recognition(
+            member, _day_between(date_rng, datetime.date(2024, 3, 1), today - datetime.timedelta(days=10))
+        )
+        change(member, Status.DECEASED, effective_on, reason=DEATH_REASON)
+    for number in range(LEFT_PARTY_PER_COPY):
+        info, member = pick(pool, lambda info, m: can_lose_full(info.organization.code))
+        full[info.organization.code] -= 1
+        effective_on = after_recognition(
+            member, _day_between(date_rng, datetime.date(2024, 6, 1), today - datetime.timedelta(days=10))
+        )
+        change(
+            member,
+            Status.LEFT_PARTY,
+            effective_on,
+            reason=LEAVING_REASONS[number % len(LEAVING_REASONS)],
+            decision_no=_decision_no(text_rng, info.organization),
+        )
+    # Suspended (on the roll, not counted at meetings).
+    for _number in range(SUSPENDED_PER_COPY):
+        info, member = pick(pool, lambda info, m: can_lose_full(info.organization.code))
+        full[info.organization.code] -= 1
+        reason = text_rng.choice(SUSPENSION_REASONS)
+        effective_on = after_recognition(
+            member, _day_between(date_rng, today - datetime.timedelta(days=150), today - datetime.timedelta(days=10))
+        )
+        ends_on = effective_on + datetime.timedelta(days=90) if reason == SUSPENSION_REASONS[0] else None
+        change(
+            member,
+            Status.SUSPENDED,
+            effective_on,
+            reason=reason,
+            decision_no=_decision_no(text_rng, info.organization),
+            ends_on=ends_on if ends_on and ends_on > today else None,
+        )
+
+    # Members of other organisations attending a cell for a while; they are not on its roll.
+    study_cells = [info for info in open_cells if info.profile in STUDY_PROFILES] or open_cells
+    for _number in range(TEMPORARY_PER_COPY):
+        reason, (low, high), study = text_rng.choice(TEMPORARY_REASONS)
+        target = pick_rng.choice(study_cells if study else open_cells)
+        gender = Gender.FEMALE if text_rng.random() < DEFAULT_FEMALE_SHARE else Gender.MALE
+        name = random_person_name(text_rng, gender)
+        decided_on = _day_between(date_rng, today - datetime.timedelta(days=240), today - datetime.timedelta(days=20))
+        if text_rng.random() < 0.6:
+            from_text = f"Chi bộ {text_rng.choice(OUTSIDE_UNITS)}, " + _commune_text(text_rng, decided_on)
+        else:
+            from_text = text_rng.choice(OUTSIDE_COMMITTEES)
+        plan.transfers.append(
+            Transfer(
+                kind=Transfer.Kind.TEMPORARY,
+                member_name=name,
+                from_text=from_text,
+                to_organization=target.organization,
+                decided_on=decided_on,
+                decision_no=_decision_no(text_rng, target.organization),
+                expected_return_on=add_months(decided_on, date_rng.randint(low, high)),
+                reason=reason,
+                recorded_at=_aware(decided_on),
+            )
+        )
+
+    # Probation ending within the alert window, or already over with no decision (rule B18).
+    probationary = [
+        (info, member)
+        for info in open_cells
+        for member in plan.members_by_cell[info.organization.code]
+        if member.status == Status.PROBATIONARY
+    ]
+    for number in range(PROBATION_DUE_SOON_PER_COPY + PROBATION_OVERDUE_PER_COPY):
+        _info, member = pick(probationary)
+        if number < PROBATION_DUE_SOON_PER_COPY:
+            due_on = today + datetime.timedelta(days=date_rng.randint(2, 28))
+        else:
+            due_on = today - datetime.timedelta(days=date_rng.randint(5, 45))
+        member.admitted_on = add_years(due_on, -1)
+
+
 def plan_demo(
     rng: random.Random, *, scale: int = 1, today: datetime.date | None = None, taken_cards: set[str] = frozenset()
 ) -> DemoPlan:
@@ -1064,8 +1446,10 @@ def build_demo(
     scale: int = 1,
     today: datetime.date | None = None,
     audit_data: dict | None = None,
+    meetings: bool = True,
 ) -> tuple[DemoPlan, list[str]]:
     """Plan and write the demo; returns the plan (now saved) and the demo user names that already existed.
+    With `meetings`, also logs the cells' meetings (build_meetings; its figures in `plan.meeting_stats`).
 
     Runs in one transaction (a savepoint if the caller has one). Raises ValueError if a demo code is already taken.
     """
@@ -1076,6 +1460,8 @@ def build_demo(
     users, kept = _ensure_accounts(plan)
     Member.objects.bulk_create(plan.members, batch_size=1000)
     Position.objects.bulk_create(plan.positions, batch_size=1000)
+    StatusChange.objects.bulk_create(plan.status_changes, batch_size=1000)
+    Transfer.objects.bulk_create(plan.transfers, batch_size=1000)
 
     grants = {
         "bantochuc": plan.root,
@@ -1096,9 +1482,668 @@ def build_demo(
         organization=plan.root,
         target=plan.root,
         message=f"Demo data: {len(plan.organizations) + 1} organisations, {len(plan.members)} members",
-        data={"scale": scale, **(audit_data or {})},
+        data={"scale": scale, "meetings": meetings, **(audit_data or {})},
     )
+    if meetings:
+        plan.meeting_stats = build_meetings(root=plan.root, seed=plan.meetings_seed, today=plan.today)
     return plan, kept
+
+
+#
+# Meetings (sinh hoạt chi bộ): domain.md §3, rules B1–B9
+#
+
+MEETINGS_FROM_YEAR = 2024
+# Shares of cells, picked by rank so that a whole tree lands on them: cells that miss 1–3 regular meetings in a
+# year (rule B1; the bloc's 2023 figure is 80% of cells with all 12), and cells without a thematic meeting in some
+# quarter (rule B2).
+CELLS_WITH_GAPS_SHARE = 0.20
+GAP_MONTHS = _Weighted(((1, 0.55), (2, 0.30), (3, 0.15)))
+CELLS_MISSING_THEMATIC_SHARE = 0.15
+COMBINED_SHARE = 1 / 3  # the quarter's last regular meeting held together with its thematic one (KET_HOP)
+LAST_MONTH_DRAFT_SHARE = 0.45  # the month just ended: drafts still being written
+LATE_SHARE = 0.02  # held (or logged) in the first days of the next month
+# Attendance: each member has an absence rate around this (≈ 95% present, the bloc's 2023 figure); a few members
+# are sometimes absent without reason, and a few cells have someone away for 4–6 months in a row (rule B5).
+ABSENCE_RATE = 0.042
+UNEXCUSED_MEMBER_SHARE = 0.006
+LONG_ABSENCE_CELL_SHARE = 0.03
+ABSENCE_REASONS = _Weighted((("Đi công tác", 5), ("Ốm", 3), ("Việc gia đình", 2), ("Đi học", 1), ("Nghỉ phép", 1)))
+LONG_ABSENCE_REASONS = ("Đi học tập trung", "Ốm, điều trị dài ngày", "Đi công tác dài ngày")
+STRUCK_OFF_WINDOW = datetime.timedelta(days=100)  # absent without reason before being struck off
+NOT_COUNTED_REASONS = {Status.EXEMPT: "Miễn công tác và sinh hoạt đảng", Status.SUSPENDED: "Đình chỉ sinh hoạt đảng"}
+MEETING_DAYS = _Weighted(((3, 2), (5, 4), (6, 2), (8, 2), (10, 3), (12, 1), (15, 2), (20, 1), (25, 2), (27, 1)))
+START_TIMES = _Weighted(
+    (
+        (datetime.time(7, 30), 1),
+        (datetime.time(8, 0), 2),
+        (datetime.time(14, 0), 5),
+        (datetime.time(14, 30), 3),
+        (datetime.time(15, 0), 2),
+        (datetime.time(16, 0), 1),
+    )
+)
+REGULAR_MINUTES = _Weighted(((90, 3), (95, 2), (100, 3), (105, 2), (110, 2), (120, 4), (130, 2), (135, 1), (150, 1)))
+COMBINED_MINUTES = _Weighted(((120, 3), (130, 2), (135, 2), (150, 3), (165, 1), (180, 1)))
+THEMATIC_MINUTES = _Weighted(((90, 2), (100, 2), (105, 1), (120, 3), (135, 1), (150, 1)))
+
+HCM_THEMES = (
+    "nêu gương tự học, tự rèn luyện, tu dưỡng đạo đức cách mạng",
+    "tinh thần trách nhiệm, kỷ luật, kỷ cương trong thực thi công vụ",
+    "thực hành cần, kiệm, liêm, chính, chí công vô tư",
+    "thực hành tiết kiệm, chống lãng phí",
+    "gần dân, trọng dân, hiểu dân, vì dân",
+    "xây dựng khối đoàn kết thống nhất trong cơ quan, đơn vị",
+    "phong cách làm việc khoa học, dân chủ, sâu sát thực tế",
+)
+# (from, until, text): what a cell may have studied that month.
+DOCUMENTS = (
+    (
+        datetime.date(2024, 1, 1),
+        datetime.date(2024, 12, 31),
+        "Kết luận số 01-KL/TW ngày 18/5/2021 của Bộ Chính trị về tiếp tục thực hiện Chỉ thị số 05-CT/TW",
+    ),
+    (
+        datetime.date(2024, 6, 1),
+        datetime.date(2025, 6, 30),
+        "Quy định số 144-QĐ/TW ngày 09/5/2024 của Bộ Chính trị về chuẩn mực đạo đức cách mạng của cán bộ, "
+        "đảng viên trong giai đoạn mới",
+    ),
+    (
+        datetime.date(2024, 7, 1),
+        datetime.date(2025, 9, 30),
+        "Chỉ thị số 35-CT/TW ngày 14/6/2024 của Bộ Chính trị về đại hội đảng bộ các cấp tiến tới Đại hội đại biểu "
+        "toàn quốc lần thứ XIV của Đảng",
+    ),
+    (
+        datetime.date(2025, 1, 15),
+        datetime.date(2026, 12, 31),
+        "Nghị quyết số 57-NQ/TW ngày 22/12/2024 của Bộ Chính trị về đột phá phát triển khoa học, công nghệ, đổi mới "
+        "sáng tạo và chuyển đổi số quốc gia",
+    ),
+    (
+        datetime.date(2025, 5, 15),
+        datetime.date(2026, 12, 31),
+        "Nghị quyết số 66-NQ/TW ngày 30/4/2025 của Bộ Chính trị về đổi mới công tác xây dựng và thi hành pháp luật",
+    ),
+    (
+        datetime.date(2025, 5, 15),
+        datetime.date(2026, 12, 31),
+        "Nghị quyết số 68-NQ/TW ngày 04/5/2025 của Bộ Chính trị về phát triển kinh tế tư nhân",
+    ),
+    (
+        datetime.date(2025, 11, 15),
+        datetime.date(2026, 12, 31),
+        "Hướng dẫn số 42-HD/BTCTW của Ban Tổ chức Trung ương về nâng cao chất lượng sinh hoạt chi bộ",
+    ),
+    (
+        datetime.date(2026, 2, 15),
+        datetime.date(2026, 12, 31),
+        "Nghị quyết Đại hội đại biểu toàn quốc lần thứ XIV của Đảng",
+    ),
+)
+THEMATIC_TOPICS = (
+    (datetime.date(2024, 1, 1), None),  # None: "Học tập và làm theo …" with one of HCM_THEMES
+    (datetime.date(2024, 1, 1), "Phòng, chống tham nhũng, lãng phí, tiêu cực trong cơ quan, đơn vị"),
+    (datetime.date(2024, 1, 1), "Phát huy vai trò tiên phong, gương mẫu của cán bộ, đảng viên"),
+    (datetime.date(2024, 1, 1), "Thực hiện quy chế dân chủ ở cơ sở; công tác dân vận trong cơ quan, đơn vị"),
+    (datetime.date(2024, 6, 1), "Thực hiện Quy định số 144-QĐ/TW về chuẩn mực đạo đức cách mạng của cán bộ, đảng viên"),
+    (datetime.date(2025, 1, 1), "Sắp xếp tổ chức bộ máy tinh gọn, hoạt động hiệu lực, hiệu quả"),
+    (
+        datetime.date(2025, 2, 1),
+        "Đột phá phát triển khoa học, công nghệ, đổi mới sáng tạo và chuyển đổi số theo Nghị quyết số 57-NQ/TW",
+    ),
+    (datetime.date(2025, 12, 1), "Nâng cao chất lượng sinh hoạt chi bộ theo Hướng dẫn số 42-HD/BTCTW"),
+)
+DISCUSSION_FOCUS = (
+    "giải pháp hoàn thành các chỉ tiêu chuyên môn",
+    "cải cách hành chính và chuyển đổi số trong đơn vị",
+    "thực hành tiết kiệm, chống lãng phí",
+    "công tác phát triển đảng viên",
+    "nâng cao chất lượng sinh hoạt chi bộ",
+    "tâm tư, nguyện vọng của người lao động",
+)
+
+
+@dataclass
+class MeetingStats:
+    meetings: int = 0
+    final: int = 0
+    attendance: int = 0
+    temporary_attendance: int = 0
+    scores: int = 0
+
+
+@dataclass
+class _RollEntry:
+    """One member's stay in one cell, with their status timeline (from their records)."""
+
+    member_id: int
+    start: datetime.date  # in the cell from (inclusive) ...
+    end: datetime.date  # ... to (exclusive)
+    dates: list[datetime.date]  # status timeline: `statuses[i]` from `dates[i]`
+    statuses: list[str]
+    date_of_birth: datetime.date | None
+    struck_off_on: datetime.date | None  # struck off for not attending: absent without reason before that
+
+    def status_on(self, day: datetime.date) -> str | None:
+        """The status on `day` if the member is on this cell's roll that day, else None."""
+        if not self.start <= day < self.end:
+            return None
+        index = bisect.bisect_right(self.dates, day) - 1
+        if index < 0:
+            return None
+        status = self.statuses[index]
+        return status if status in Member.ON_ROLL else None
+
+
+def meeting_months(today: datetime.date) -> list[tuple[int, int]]:
+    """The months demo meetings cover: from January MEETINGS_FROM_YEAR to the month before `today`."""
+    months = []
+    year, month = MEETINGS_FROM_YEAR, 1
+    while (year, month) < (today.year, today.month):
+        months.append((year, month))
+        year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    return months
+
+
+def _ranked_codes(codes: list[str], seed: int, salt: str, share: float) -> set[str]:
+    """round(share × n) of the codes, picked by a per-code draw: the same codes whichever subset is built."""
+    draws = sorted((random.Random(f"{seed}:{code}:{salt}").random(), code) for code in codes)
+    return {code for _draw, code in draws[: round(share * len(codes))]}
+
+
+def _rolls(root: Organization) -> dict[int, list[_RollEntry]]:
+    """Every cell's members over time, from the member records, status changes and transfers between cells."""
+    changes = defaultdict(list)
+    for member_id, previous, status, effective_on, reason in (
+        StatusChange.objects.filter(member__organization__path__startswith=root.path)
+        .order_by("effective_on", "pk")
+        .values_list("member_id", "previous_status", "status", "effective_on", "reason")
+    ):
+        changes[member_id].append((previous, status, effective_on, reason))
+    moves = defaultdict(list)
+    for member_id, from_id, decided_on in (
+        Transfer.objects.filter(
+            kind=Transfer.Kind.OFFICIAL,
+            member__organization__path__startswith=root.path,
+            from_organization__isnull=False,
+            to_organization__isnull=False,
+        )
+        .order_by("decided_on", "pk")
+        .values_list("member_id", "from_organization_id", "decided_on")
+    ):
+        moves[member_id].append((from_id, decided_on))
+    rolls = defaultdict(list)
+    for member_id, organization_id, status, admitted_on, official_on, date_of_birth in (
+        Member.objects.filter(organization__path__startswith=root.path)
+        .order_by("pk")
+        .values_list("pk", "organization_id", "status", "admitted_on", "official_on", "date_of_birth")
+    ):
+        own = changes.get(member_id, [])
+        if admitted_on:
+            timeline = [(admitted_on, Status.PROBATIONARY)]
+            if official_on and official_on >= admitted_on:
+                timeline.append((official_on, Status.FULL))
+        else:
+            timeline = [(datetime.date.min, own[0][0] if own and own[0][0] else status)]
+        timeline += [(effective_on, new) for _previous, new, effective_on, _reason in own]
+        timeline.sort(key=lambda point: point[0])
+        dates, statuses = [point[0] for point in timeline], [point[1] for point in timeline]
+        struck_off_on = next(
+            (day for _p, new, day, reason in own if new == Status.LEFT_PARTY and reason == STRUCK_OFF_REASON), None
+        )
+        start = datetime.date.min
+        for from_id, decided_on in moves.get(member_id, []):
+            rolls[from_id].append(
+                _RollEntry(member_id, start, decided_on, dates, statuses, date_of_birth, struck_off_on)
+            )
+            start = decided_on
+        rolls[organization_id].append(
+            _RollEntry(member_id, start, datetime.date.max, dates, statuses, date_of_birth, struck_off_on)
+        )
+    return rolls
+
+
+def _month_label(year: int, month: int) -> str:
+    return f"{month}/{year}"
+
+
+def _shift_weekday(day: datetime.date, *, first: datetime.date, last: datetime.date) -> datetime.date:
+    """Move a weekend day to the Friday before (or the Monday after) within [first, last]."""
+    if day.weekday() < 5:
+        return day
+    before = day - datetime.timedelta(days=day.weekday() - 4)
+    if before >= first:
+        return before
+    after = day + datetime.timedelta(days=7 - day.weekday())
+    return after if after <= last else day
+
+
+class _Counts:
+    """What cells.meeting_services.attendance_counts reads from a meeting, for one not saved yet."""
+
+    def __init__(self, temporary):
+        self.temporary_attendances = SimpleNamespace(all=lambda: temporary)
+
+
+class _MeetingBuilder:
+    """Writes the meetings of a tree's cells, a few cells at a time. Each cell draws from its own generator
+    (seed and code), so a cell's meetings do not depend on which other cells are built, nor in what order."""
+
+    def __init__(self, *, root: Organization, seed: int, today: datetime.date, batch_size: int):
+        self.root, self.seed, self.today, self.batch_size = root, seed, today, batch_size
+        self.months = meeting_months(today)
+        self.last_month = self.months[-1] if self.months else None
+        self.organizations = {o.pk: o for o in Organization.objects.filter(path__startswith=root.path)}
+        self.all_cells = sorted(
+            (o for o in self.organizations.values() if o.is_cell and o.is_active), key=lambda o: o.code
+        )
+        codes = [cell.code for cell in self.all_cells]
+        years = sorted({year for year, _month in self.months})
+        self.gap_cells = {year: _ranked_codes(codes, seed, f"{year}:gaps", CELLS_WITH_GAPS_SHARE) for year in years}
+        self.thematic_gap_cells = {
+            year: _ranked_codes(codes, seed, f"{year}:thematic", CELLS_MISSING_THEMATIC_SHARE) for year in years
+        }
+        self.rolls = _rolls(root)
+        self.temporary = defaultdict(list)
+        for transfer_id, cell_id, decided_on, ended_on in (
+            Transfer.objects.filter(kind=Transfer.Kind.TEMPORARY, to_organization__path__startswith=root.path)
+            .order_by("pk")
+            .values_list("pk", "to_organization_id", "decided_on", "ended_on")
+        ):
+            self.temporary[cell_id].append((transfer_id, decided_on, ended_on))
+        self.seats = defaultdict(dict)
+        for cell_id, role, member_id in (
+            Position.objects.filter(organization__path__startswith=root.path, ended_on__isnull=True)
+            .filter(role__in=(Position.Role.SECRETARY, Position.Role.DEPUTY_SECRETARY))
+            .order_by("pk")
+            .values_list("organization_id", "role", "member_id")
+        ):
+            self.seats[cell_id].setdefault(role, member_id)
+        self._templates: dict[datetime.date, object] = {}
+        self._items: dict[int, list] = {}
+        self._parameters: dict[datetime.date, object] = {}
+        self._members: dict[int, Member] = {}
+        self.stats = MeetingStats()
+        self.pending: list[tuple[Meeting, list, list, list]] = []
+
+    # Lookups, cached: a few hundred distinct dates.
+
+    def template_on(self, day: datetime.date):
+        if day not in self._templates:
+            template = meeting_services.score_template_on(day)
+            if template is not None and template.pk not in self._items:
+                self._items[template.pk] = list(template.items.order_by("order", "pk"))
+            self._templates[day] = template
+        return self._templates[day]
+
+    def parameters_on(self, day: datetime.date):
+        if day not in self._parameters:
+            self._parameters[day] = parameters_on(day)
+        return self._parameters[day]
+
+    def member(self, member_id: int) -> Member:
+        """A stand-in carrying only the key, so that presiding / minute_taker read without a query."""
+        if member_id not in self._members:
+            self._members[member_id] = Member(pk=member_id)
+        return self._members[member_id]
+
+    def upper_attendee(self, cell: Organization) -> str:
+        grassroots = cell
+        while grassroots.kind not in Organization.GRASSROOTS_KINDS and grassroots.parent_id in self.organizations:
+            grassroots = self.organizations[grassroots.parent_id]
+        rng = random.Random(f"{self.seed}:{grassroots.code}:upper")
+        name = random_person_name(rng, Gender.FEMALE if rng.random() < 0.4 else Gender.MALE)
+        if grassroots.kind == Kind.GRASSROOTS_CELL:
+            return f"{name}, Ủy viên Ban Chấp hành Đảng bộ Khối"
+        return f"{name}, Đảng ủy viên, phụ trách chi bộ"
+
+    def host_name(self, cell: Organization) -> str:
+        node = cell
+        while node.kind not in Organization.GRASSROOTS_KINDS and node.parent_id in self.organizations:
+            node = self.organizations[node.parent_id]
+        return node.host_unit_name or node.name
+
+    # Writing
+
+    def build(self, cells: list[Organization]) -> MeetingStats:
+        for cell in cells:
+            self.plan_cell(cell)
+            if len(self.pending) >= 1500:
+                self.flush()
+        self.flush()
+        return self.stats
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        Meeting.objects.bulk_create([meeting for meeting, *_rows in self.pending], batch_size=self.batch_size)
+        attendance, temporary, scores = [], [], []
+        for meeting, rows, temporary_rows, score_rows in self.pending:
+            for row in itertools.chain(rows, temporary_rows, score_rows):
+                row.meeting_id = meeting.pk
+            attendance += rows
+            temporary += temporary_rows
+            scores += score_rows
+        Attendance.objects.bulk_create(attendance, batch_size=self.batch_size)
+        TemporaryAttendance.objects.bulk_create(temporary, batch_size=self.batch_size)
+        MeetingScore.objects.bulk_create(scores, batch_size=self.batch_size)
+        self.stats.meetings += len(self.pending)
+        self.stats.final += sum(1 for meeting, *_rows in self.pending if meeting.is_final)
+        self.stats.attendance += len(attendance)
+        self.stats.temporary_attendance += len(temporary)
+        self.stats.scores += len(scores)
+        self.pending = []
+
+    # One cell
+
+    def plan_cell(self, cell: Organization) -> None:
+        rng = random.Random(f"{self.seed}:{cell.code}")
+        roll = self.rolls.get(cell.pk, [])
+        host = self.host_name(cell)
+        unit = cell.name.removeprefix("Chi bộ ").split(" (S")[0]
+        style = SimpleNamespace(
+            day=MEETING_DAYS.draw(rng),
+            start=START_TIMES.draw(rng),
+            location=rng.choice(
+                (
+                    f"Phòng họp {host}",
+                    f"Phòng họp tầng {rng.randint(2, 5)}, {host}",
+                    f"Phòng làm việc {unit}" if cell.kind == Kind.CELL else f"Hội trường {host}",
+                )
+            ),
+            hall=f"Hội trường {host}",
+            quality=rng.triangular(0.55, 1.0, 0.9),
+            documents=rng.uniform(0.75, 0.98),
+            upper_attendee=self.upper_attendee(cell),
+            # Members' habits, by their place in the roll.
+            absence={entry.member_id: min(0.5, ABSENCE_RATE * rng.expovariate(1.0)) for entry in roll},
+            unexcused={entry.member_id for entry in roll if rng.random() < UNEXCUSED_MEMBER_SHARE},
+            minute_takers=[
+                entry.member_id
+                for entry in sorted(roll, key=lambda e: e.date_of_birth or datetime.date.min, reverse=True)
+            ][:3],
+            long_absence=None,
+        )
+        seats = self.seats.get(cell.pk, {})
+        style.secretary = seats.get(Position.Role.SECRETARY)
+        style.deputy = seats.get(Position.Role.DEPUTY_SECRETARY)
+        style.minute_takers = [m for m in style.minute_takers if m not in (style.secretary, style.deputy)]
+        if rng.random() < LONG_ABSENCE_CELL_SHARE:
+            year_start, year_end = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+            candidates = [
+                entry.member_id
+                for entry in roll
+                if entry.member_id not in (style.secretary, style.deputy, *style.minute_takers[:1])
+                and entry.status_on(year_start) in (Status.FULL, Status.PROBATIONARY)
+                and entry.status_on(year_end) in (Status.FULL, Status.PROBATIONARY)
+            ]
+            if candidates:
+                first = rng.randint(1, 8)
+                style.long_absence = (
+                    rng.choice(candidates),
+                    {(2025, month) for month in range(first, first + rng.randint(4, 6))},
+                    rng.choice(LONG_ABSENCE_REASONS),
+                )
+
+        founded = (cell.founded_on.year, cell.founded_on.month) if cell.founded_on else (0, 0)
+        by_year = defaultdict(list)
+        for year, month in self.months:
+            if (year, month) >= founded:
+                by_year[year].append(month)
+        for year, months in by_year.items():
+            gaps = set()
+            if cell.code in self.gap_cells[year]:
+                count = GAP_MONTHS.draw(rng)
+                gaps = set(rng.sample(months, min(count, len(months))))
+            quarters = sorted({(month - 1) // 3 + 1 for month in months})
+            missed = set()
+            if cell.code in self.thematic_gap_cells[year]:
+                missed = set(rng.sample(quarters, min(1 if rng.random() < 0.8 else 2, len(quarters))))
+            combined, thematic = set(), {}
+            for quarter in quarters:
+                last = 3 * quarter
+                quarter_months = [m for m in (last - 2, last - 1, last) if m in months]
+                if quarter in missed:
+                    continue
+                if last in months and last not in gaps and rng.random() < COMBINED_SHARE:
+                    combined.add(last)
+                    continue
+                month = rng.choice((last - 2, last - 1, last))
+                if month in quarter_months:
+                    thematic[month] = self.thematic_topic(rng, datetime.date(year, month, 1))
+            for month in months:
+                regular_day = None
+                if month not in gaps:
+                    kind = Meeting.Kind.COMBINED if month in combined else Meeting.Kind.REGULAR
+                    topic = self.thematic_topic(rng, datetime.date(year, month, 1)) if month in combined else ""
+                    regular_day = self.add_meeting(rng, cell, style, roll, kind, year, month, topic=topic)
+                if month in thematic:
+                    self.add_meeting(
+                        rng,
+                        cell,
+                        style,
+                        roll,
+                        Meeting.Kind.THEMATIC,
+                        year,
+                        month,
+                        topic=thematic[month],
+                        avoid=regular_day,
+                    )
+
+    def thematic_topic(self, rng: random.Random, day: datetime.date) -> str:
+        topics = [topic for since, topic in THEMATIC_TOPICS if since <= day]
+        topic = rng.choice(topics)
+        if topic is None:
+            return f"Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh về {rng.choice(HCM_THEMES)}"
+        return topic
+
+    def meeting_date(self, rng, style, year, month, *, thematic: bool, avoid) -> datetime.date:
+        first = datetime.date(year, month, 1)
+        last = datetime.date(year, month, calendar.monthrange(year, month)[1])
+        if thematic:
+            day = first + datetime.timedelta(days=rng.randint(7, 24))
+        else:
+            day = first + datetime.timedelta(days=min(last.day, max(1, style.day + rng.randint(-3, 3))) - 1)
+        day = _shift_weekday(day, first=first, last=last)
+        if day == avoid:
+            day = _shift_weekday(day + datetime.timedelta(days=2), first=first, last=last)
+        late = rng.random() < LATE_SHARE
+        if late:
+            late_day = last + datetime.timedelta(days=rng.randint(1, 7))
+            late_day = _shift_weekday(late_day, first=last, last=late_day + datetime.timedelta(days=3))
+            if late_day < self.today:
+                day = late_day
+        return min(day, self.today - datetime.timedelta(days=1))
+
+    def add_meeting(self, rng, cell, style, roll, kind, year, month, *, topic="", avoid=None) -> datetime.date:
+        thematic = kind == Meeting.Kind.THEMATIC
+        day = self.meeting_date(rng, style, year, month, thematic=thematic, avoid=avoid)
+        final = (year, month) != self.last_month or rng.random() >= LAST_MONTH_DRAFT_SHARE
+        complete = final or rng.random() < 0.5
+        parameters = self.parameters_on(day)
+        required = parameters[
+            "min_combined_meeting_minutes" if kind == Meeting.Kind.COMBINED else "min_meeting_minutes"
+        ]
+        minutes = {
+            Meeting.Kind.REGULAR: REGULAR_MINUTES,
+            Meeting.Kind.COMBINED: COMBINED_MINUTES,
+            Meeting.Kind.THEMATIC: THEMATIC_MINUTES,
+        }[kind].draw(rng)
+        if final:
+            minutes = max(minutes, required)  # finalising checks the duration (rule B3)
+        elif rng.random() < 0.25:
+            minutes = required - rng.choice((10, 15, 20, 30))  # a draft that rule B3 will stop
+        start = style.start
+        end = (datetime.datetime.combine(day, start) + datetime.timedelta(minutes=minutes)).time()
+
+        on_roll = [(entry, status) for entry in roll if (status := entry.status_on(day)) is not None]
+        counted = [entry.member_id for entry, status in on_roll if status not in NOT_COUNTED_REASONS]
+        full_members = [entry for entry, status in on_roll if status == Status.FULL]
+        presiding = next(
+            (m for m in (style.secretary, style.deputy) if m in {e.member_id for e in full_members}),
+            min(full_members, key=lambda e: e.date_of_birth or datetime.date.min).member_id if full_members else None,
+        )
+        long_member, long_months, long_reason = style.long_absence or (None, (), "")
+        away = {long_member} if (year, month) in long_months else set()
+        away |= {e.member_id for e, _s in on_roll if e.struck_off_on and e.struck_off_on - STRUCK_OFF_WINDOW <= day}
+        available = [m for m in counted if m not in away and m != presiding]
+        minute_taker = next(
+            (m for m in style.minute_takers if m in available), available[0] if available else presiding
+        )
+
+        rows = []
+        for entry, status in on_roll:
+            member_id = entry.member_id
+            reason, spoke = "", False
+            if status in NOT_COUNTED_REASONS:
+                attendance, reason = Attendance.Status.EXEMPT, NOT_COUNTED_REASONS[status]
+            elif member_id in (presiding, minute_taker):
+                attendance, spoke = Attendance.Status.PRESENT, member_id == presiding
+            elif member_id == long_member and member_id in away:
+                attendance, reason = Attendance.Status.EXCUSED, long_reason
+            elif member_id in away:  # about to be struck off for not attending
+                attendance = Attendance.Status.UNEXCUSED
+            elif rng.random() < style.absence[member_id]:
+                if member_id in style.unexcused and rng.random() < 0.5:
+                    attendance = Attendance.Status.UNEXCUSED
+                else:
+                    attendance, reason = Attendance.Status.EXCUSED, ABSENCE_REASONS.draw(rng)
+            else:
+                attendance, spoke = Attendance.Status.PRESENT, rng.random() < 0.3
+            rows.append(
+                Attendance(member_id=member_id, status=attendance, reason=reason, member_status=status, spoke=spoke)
+            )
+        temporary_rows = [
+            TemporaryAttendance(transfer_id=transfer_id, present=rng.random() < 0.9)
+            for transfer_id, decided_on, ended_on in self.temporary.get(cell.pk, [])
+            if decided_on <= day and (ended_on is None or ended_on >= day)
+        ]
+        counts = meeting_services.attendance_counts(_Counts(temporary_rows), rows)
+
+        meeting = Meeting(
+            organization_id=cell.pk,
+            kind=kind,
+            period_year=year,
+            period_month=month,
+            date=day,
+            start_time=start,
+            end_time=end,
+            location=style.hall if thematic and rng.random() < 0.4 else style.location,
+            format=Meeting.Format.HYBRID if rng.random() < 0.04 else Meeting.Format.IN_PERSON,
+            presiding=self.member(presiding) if presiding else None,
+            minute_taker=self.member(minute_taker) if minute_taker else None,
+            upper_attendee=style.upper_attendee if rng.random() < 0.12 else "",
+            topic=topic,
+            pre_meeting_on=day - datetime.timedelta(days=rng.randint(1, 7)) if rng.random() < 0.93 else None,
+            status=Meeting.Status.FINAL if final else Meeting.Status.DRAFT,
+            version=1,
+        )
+        documents = rng.random()
+        if documents < style.documents:
+            meeting.documents_sent_on = day - datetime.timedelta(days=rng.randint(1, 4))
+        elif documents < (1 + style.documents) / 2:
+            meeting.documents_sent_on = day  # the same day: too late for rule B8
+        speakers = sum(row.spoke for row in rows)
+        self.write_minutes(rng, meeting, counts, speakers, complete=complete)
+        meeting.score_template = self.template_on(day)
+
+        score_rows = []
+        if final:
+            meeting.finalised_at = _aware(
+                min(day + datetime.timedelta(days=rng.randint(0, 3)), self.today - datetime.timedelta(days=1)), 16, 30
+            )
+            if meeting.score_template is not None:
+                score_rows = self.score(rng, meeting, counts, style)
+        self.pending.append((meeting, rows, temporary_rows, score_rows))
+        return day
+
+    def write_minutes(self, rng, meeting: Meeting, counts, speakers: int, *, complete: bool) -> None:
+        year, month, day = meeting.period_year, meeting.period_month, meeting.date
+        if day.day <= 15 and day.month == month:
+            review = (year, month - 1) if month > 1 else (year - 1, 12)
+            plan = (year, month)
+        else:
+            review = (year, month)
+            plan = (year, month + 1) if month < 12 else (year + 1, 1)
+        review_label, plan_label = _month_label(*review), _month_label(*plan)
+        documents = [text for since, until, text in DOCUMENTS if since <= day <= until]
+        if meeting.kind == Meeting.Kind.THEMATIC:
+            content = [
+                f"Sinh hoạt chuyên đề: {meeting.topic}.",
+                "Đồng chí bí thư chi bộ trình bày chuyên đề; đảng viên thảo luận, liên hệ với nhiệm vụ của chi bộ và của "
+                "bản thân.",
+            ]
+            conclusion = (
+                "Chi bộ thống nhất các giải pháp thực hiện chuyên đề; mỗi đảng viên đăng ký nội dung làm theo, chi ủy "
+                "theo dõi, đánh giá kết quả hằng quý."
+            )
+        else:
+            content = [
+                "Thông tin thời sự, tình hình trong nước, quốc tế và của tỉnh; phổ biến văn bản mới của cấp trên.",
+                f"Đánh giá kết quả thực hiện nhiệm vụ tháng {review_label}, phương hướng tháng {plan_label}.",
+            ]
+            if documents and rng.random() < 0.5:
+                content.append(f"Quán triệt {rng.choice(documents)}.")
+            content.append(f"Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh: {rng.choice(HCM_THEMES)}.")
+            if meeting.kind == Meeting.Kind.COMBINED:
+                content.append(f"Sinh hoạt chuyên đề: {meeting.topic}.")
+            conclusion = (
+                f"Chi bộ thống nhất đánh giá kết quả tháng {review_label}; đề ra {rng.randint(3, 6)} nhiệm vụ trọng "
+                f"tâm tháng {plan_label}, phân công đảng viên phụ trách từng nội dung."
+            )
+        meeting.content = "\n".join(f"{n}. {line}" for n, line in enumerate(content, start=1))
+        if not complete:
+            return  # a draft still being written: no discussion, conclusion or vote yet
+        meeting.discussion = f"Có {speakers} lượt ý kiến phát biểu, tập trung vào {rng.choice(DISCUSSION_FOCUS)}."
+        meeting.conclusion = conclusion
+        voters = counts.present_full  # only full members present vote (rule B7)
+        abstain = 1 if voters >= 6 and rng.random() < 0.05 else 0
+        meeting.vote_for, meeting.vote_against, meeting.vote_abstain = voters - abstain, 0, abstain
+
+    def score(self, rng, meeting: Meeting, counts, style) -> list[MeetingScore]:
+        """The score sheet as cells.meeting_services.meeting_score fills it: automatic items from the log,
+        the others near their maximum (better in better cells)."""
+        automatic = meeting_services.automatic_points(meeting, counts)
+        rows, total, top_blocked = [], Decimal(0), False
+        for item in self._items[meeting.score_template.pk]:
+            if item.auto_key:
+                points = item.max_points if automatic.get(item.auto_key) else Decimal(0)
+            elif rng.random() < 0.45 + 0.5 * style.quality:
+                points = item.max_points
+            else:
+                steps = int(item.max_points * 2 * 3 / 10)  # lose at most 30%, in half points
+                points = item.max_points - Decimal(rng.randint(1, max(1, steps))) / 2
+            if item.required_for_top and points < item.max_points:
+                top_blocked = True
+            total += points
+            rows.append(MeetingScore(item_id=item.pk, points=points, automatic=bool(item.auto_key)))
+        meeting.score = total
+        meeting.rating = meeting_services.rating_for(meeting.score_template, total, top_blocked)
+        return rows
+
+
+def build_meetings(
+    *,
+    root: Organization,
+    seed: int,
+    today: datetime.date | None = None,
+    cells: list[str] | None = None,
+    batch_size: int = 5000,
+) -> MeetingStats:
+    """Log the meetings of the cells under `root` (or only the cells whose codes are in `cells`) from January
+    MEETINGS_FROM_YEAR to the month before `today`, with attendance, temporary members and scores.
+
+    Reads the tree, members, status changes, transfers and committee seats from the database, so it works on any
+    tree that has no meetings yet. Same seed, same date, same rows.
+    """
+    today = today or timezone.localdate()
+    builder = _MeetingBuilder(root=root, seed=seed, today=today, batch_size=batch_size)
+    chosen = builder.all_cells if cells is None else [cell for cell in builder.all_cells if cell.code in set(cells)]
+    if not builder.months:
+        return builder.stats
+    return builder.build(chosen)
 
 
 #

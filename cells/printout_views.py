@@ -1,6 +1,6 @@
 """Printouts for cells that meet on paper: the attendance sheet, the blank minutes form, and the minutes of a
-logged meeting. Each is a PDF rendered during the request (about a second for a cell of 25 members), so there
-is no Report row or task behind them, unlike the reports app.
+logged meeting. Each is a PDF rendered during the request (a few tenths of a second for a cell of 25 members),
+so there is no Report row or task behind them, unlike the reports app.
 
 Each view loads the cell or meeting through cells.permissions (VIEW), reads the roll in a fixed number of
 queries whatever its size, and hands the context to reports.pdf.render_pdf.
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET
 from cells.meeting_services import attendance_counts
 from cells.models import Attendance, Meeting, Organization, TemporaryAttendance
 from cells.permissions import VIEW, get_organization_for_user, require
-from cells.text import fold
+from cells.text import fold, given_name_sort_key
 from members.models import Member, Position, Transfer
 from reports.pdf import render_pdf
 
@@ -90,7 +90,7 @@ def _secretary_name(cell: Organization) -> str:
 
 
 def _membership(status: str) -> str:
-    """ "full" or "probationary" for the Chính thức / Dự bị column (exemption is granted to full members only)."""
+    """The full / probationary column: "full", "probationary" or "" (only full members are ever exempted)."""
     if status in (Member.Status.FULL, Member.Status.EXEMPT):
         return "full"
     if status == Member.Status.PROBATIONARY:
@@ -116,12 +116,13 @@ def _temporary_members(cell: Organization, year: int, month: int) -> list[Transf
     """Temporary transfers into the cell that are open at some point of the month, in one query."""
     first = datetime.date(year, month, 1)
     last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    return list(
+    transfers = (
         Transfer.objects.filter(to_organization=cell, kind=Transfer.Kind.TEMPORARY, decided_on__lte=last)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=first))
         .select_related("member", "from_organization")
-        .order_by("member__sort_key", "member_name", "id")
     )
+    # Sorted here: someone from outside the tree has only a name, no member row with a sort key.
+    return sorted(transfers, key=lambda transfer: (given_name_sort_key(transfer.display_name), transfer.pk))
 
 
 def _roll_counts(members: list[Member], temporary: list[Transfer]) -> dict:
@@ -205,12 +206,12 @@ def minutes(request, meeting_pk):
         [meeting],
         Prefetch(
             "temporary_attendances",
-            queryset=TemporaryAttendance.objects.select_related(
-                "transfer__member", "transfer__from_organization"
-            ).order_by("transfer__member__sort_key", "transfer__member_name", "id"),
+            queryset=TemporaryAttendance.objects.select_related("transfer__member", "transfer__from_organization"),
         ),
     )
-    temporary_rows = list(meeting.temporary_attendances.all())
+    temporary_rows = sorted(
+        meeting.temporary_attendances.all(), key=lambda row: (given_name_sort_key(row.transfer.display_name), row.pk)
+    )
     counts = attendance_counts(meeting, rows)
     groups = {"present": [], "excused": [], "unexcused": [], "not_counted": []}
     group_of = {A.PRESENT: "present", A.EXCUSED: "excused", A.UNEXCUSED: "unexcused"}

@@ -224,7 +224,7 @@ def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, wo
     assert "Hội trường tầng 3" in text
     assert "Đánh giá kết quả thực hiện nhiệm vụ tháng trước." in text
     assert "Chi bộ thống nhất triển khai nhiệm vụ tháng tới." in text
-    # 4 on the roll (full 2 incl. none exempt, probationary 1, exempt 1); 3 must attend; An present.
+    # 4 on the roll: full 2, probationary 1, exempt 1; 3 must attend; only An is present.
     assert "Tổng số đảng viên của chi bộ: 4 đồng chí; trong đó chính thức: 2, dự bị: 1" in text
     assert "Số đảng viên phải dự: 3; có mặt: 1" in text
     assert "vắng mặt: 2 (có lý do: 1, không có lý do: 1)" in text

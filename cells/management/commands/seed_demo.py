@@ -1,20 +1,24 @@
-"""`manage.py seed_demo`: load the demo bloc committee and the demo logins (building logic in cells/demo.py)."""
+"""`manage.py seed_demo`: load the demo bloc committee, its meetings and the demo logins (building logic in
+cells/demo.py)."""
 
 import random
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.db import transaction
 
 from cells import demo
+from cells.meeting_selectors import Period, kpis
 from cells.models import Organization
-from members.models import Member, Position
+from members.models import Member, Position, Transfer
 
 
 class Command(BaseCommand):
     help = (
         "Create a demo bloc committee (44 đảng bộ cơ sở with 288 cells, 28 chi bộ cơ sở, about 4,760 members) "
-        f"and demo logins with the password {demo.DEMO_PASSWORD!r}. Does nothing if the demo is already there."
+        f"and demo logins with the password {demo.DEMO_PASSWORD!r}, with their meetings from "
+        f"{demo.MEETINGS_FROM_YEAR} to last month. Does nothing if the demo is already there."
     )
 
     def add_arguments(self, parser):
@@ -30,9 +34,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing (but print the logins) if any organisation exists at all.",
         )
+        parser.add_argument(
+            "--no-meetings",
+            action="store_false",
+            dest="meetings",
+            help="Only the tree, members and logins: no meetings (fast).",
+        )
 
     @no_translations
-    def handle(self, *args, seed: int, scale: int, if_empty: bool, **options):
+    def handle(self, *args, seed: int, scale: int, if_empty: bool, meetings: bool = True, **options):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         started = time.monotonic()
@@ -46,7 +56,9 @@ class Command(BaseCommand):
                 self._print_logins()
                 return
             try:
-                plan, kept = demo.build_demo(random.Random(seed), scale=scale, audit_data={"seed": seed})
+                plan, kept = demo.build_demo(
+                    random.Random(seed), scale=scale, audit_data={"seed": seed}, meetings=meetings
+                )
             except ValueError as error:
                 raise CommandError(str(error)) from error
         elapsed = time.monotonic() - started
@@ -62,7 +74,10 @@ class Command(BaseCommand):
             + f"\n  {len(plan.members)} members"
             + f" ({sum(1 for m in plan.members if m.status == Member.Status.PROBATIONARY)} probationary),"
             + f" {len(plan.positions)} committee positions ({sum(1 for p in plan.positions if p.role == Position.Role.SECRETARY)} bí thư)"
+            + self._history_summary(plan)
         )
+        if plan.meeting_stats is not None:
+            self._print_meetings(plan)
         if kept:
             self.stdout.write(
                 self.style.WARNING(
@@ -70,6 +85,42 @@ class Command(BaseCommand):
                 )
             )
         self._print_logins()
+
+    @staticmethod
+    def _history_summary(plan) -> str:
+        by_status = {}
+        for member in plan.members:
+            by_status[member.status] = by_status.get(member.status, 0) + 1
+        off_roll = ", ".join(
+            f"{by_status.get(status, 0)} {Member.Status(status).label.lower()}"
+            for status in (Member.Status.EXEMPT, Member.Status.SUSPENDED, Member.Status.TRANSFERRED_OUT)
+            + (Member.Status.DECEASED, Member.Status.LEFT_PARTY)
+        )
+        official = [t for t in plan.transfers if t.kind == Transfer.Kind.OFFICIAL and t.to_organization is not None]
+        temporary = sum(1 for t in plan.transfers if t.kind == Transfer.Kind.TEMPORARY)
+        return (
+            f"\n  {len(plan.status_changes)} status changes ({off_roll})"
+            + f"\n  {len(official)} transfers between cells, {temporary} temporary members from outside"
+        )
+
+    def _print_meetings(self, plan) -> None:
+        stats = plan.meeting_stats
+        months = demo.meeting_months(plan.today)
+        span = f"{months[0][1]:02d}/{months[0][0]}–{months[-1][1]:02d}/{months[-1][0]}" if months else "none"
+        self.stdout.write(
+            f"  {stats.meetings} meetings ({span}; {stats.final} finalised), {stats.attendance} attendance rows, "
+            f"{stats.temporary_attendance} temporary members' attendance, {stats.scores} score lines"
+        )
+        superuser = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+        if superuser is None or not months or months[-1][0] < 2025:
+            return
+        figures = kpis(user=superuser, root=plan.root, period=Period(year=2025), today=plan.today)
+        self.stdout.write(
+            "2025, as the compliance page counts it: "
+            f"{figures.pct_all_regular}% of {figures.cells} cells held all 12 regular meetings, "
+            f"{figures.pct_all_thematic}% a thematic meeting every quarter; "
+            f"attendance {figures.attendance_pct}%; {figures.pct_good}% of regular meetings rated Tốt."
+        )
 
     def _print_logins(self) -> None:
         rows = demo.demo_logins()
