@@ -260,3 +260,5 @@ SITE_URL = env("SITE_URL").rstrip("/")
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MEMBER_IMPORT_MAX_ROWS = env_int("MEMBER_IMPORT_MAX_ROWS", 10_000)
 MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+# The place written in the date line of PDF documents ("<place>, ngày … tháng … năm …"), e.g. "Lào Cai".
+CHIBO_DOCUMENT_PLACE = env("CHIBO_DOCUMENT_PLACE")
