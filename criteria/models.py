@@ -63,6 +63,18 @@ class RuleParameterSet(models.Model):
         # Yearly classification
         "htxs_quota_pct_of_htt": 20,
         "score_thresholds": {"HTXSNV": 90, "HTTNV": 70, "HTNV": 50},
+        # Collective conditions (QĐ 366 Điều 11; QĐ 124): HTXSNV needs this share of tasks exceeded...
+        "htxs_min_tasks_exceeded_pct": 30,
+        # ...HTNV allows at most this share of tasks late...
+        "htnv_max_tasks_late_pct": 20,
+        # ...and more than this share of subordinate units disciplined makes the collective KHTNV.
+        "khtnv_disciplined_units_pct": 20,
+        "org_min_months_for_classification": 6,
+        # Model-cell eligibility (B21): ratings of the reference years before the phase.
+        "model_cell_reference_years": 2,
+        "model_cell_target_pct": 4,
+        # Warn when more than this share of a cell's members is KHTNV (B17, legacy).
+        "khtnv_members_warning_pct": 50,
     }
 
     name = models.CharField(_("name"), max_length=200)
@@ -149,3 +161,131 @@ class MeetingScoreItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code}. {self.text}"
+
+
+#
+# Criteria sets (bộ tiêu chí)
+#
+
+
+class CriteriaSet(models.Model):
+    """A versioned set of criteria for one programme and unit types (Vietnamese UI term: "Bộ tiêu chí").
+
+    A set is a tree of groups and criteria. Once an evaluation uses it, it is frozen (`frozen_at`): changes go
+    into a copy carried forward, and every evaluation keeps a snapshot of the set it was assessed against.
+    """
+
+    class Programme(models.TextChoices):
+        CLASSIFICATION = "XEP_LOAI", _("Yearly quality classification")
+        MODEL_CELL = "KIEU_MAU", _("Model party cell")
+        FOUR_GOOD = "BON_TOT", _("Four-good party cell")
+
+    class ScoringMode(models.TextChoices):
+        POINTS = "POINTS", _("Points")
+        CHECKLIST = "CHECKLIST", _("Met / not met")
+
+    name = models.CharField(_("name"), max_length=255)
+    programme = models.CharField(_("programme"), max_length=16, choices=Programme.choices)
+    unit_types = models.JSONField(
+        _("host unit types"), default=list, blank=True, help_text=_("Empty: every host unit type.")
+    )
+    org_kinds = models.JSONField(_("organisation kinds"), default=list, blank=True, help_text=_("Empty: every kind."))
+    year_from = models.PositiveSmallIntegerField(_("from year"))
+    year_to = models.PositiveSmallIntegerField(_("to year"), null=True, blank=True)
+    version = models.PositiveSmallIntegerField(_("version"), default=1)
+    scoring_mode = models.CharField(
+        _("scoring"), max_length=16, choices=ScoringMode.choices, default=ScoringMode.POINTS
+    )
+    pass_points = models.DecimalField(_("points to pass"), max_digits=6, decimal_places=1, null=True, blank=True)
+    basis = models.ForeignKey(
+        RegulationDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("basis")
+    )
+    copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies")
+    frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["programme", "-year_from", "name"]
+        verbose_name = _("criteria set")
+        verbose_name_plural = _("criteria sets")
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version}, {self.year_from}–{self.year_to or '…'})"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
+
+    def applies_to(self, organization, year: int) -> bool:
+        if year < self.year_from or (self.year_to and year > self.year_to):
+            return False
+        if self.unit_types and organization.unit_type not in self.unit_types:
+            return False
+        return not self.org_kinds or organization.kind in self.org_kinds
+
+
+class CriterionGroup(models.Model):
+    """A group of criteria in a set (e.g. one of the four "bốn tốt" groups); groups may nest."""
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="groups")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    code = models.CharField(_("code"), max_length=20)
+    title = models.CharField(_("title"), max_length=500)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["criteria_set", "order", "code"]
+        verbose_name = _("criteria group")
+        verbose_name_plural = _("criteria groups")
+        constraints = [models.UniqueConstraint(fields=("criteria_set", "code"), name="criteria_group_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.title}"
+
+
+class Criterion(models.Model):
+    """One criterion (Vietnamese UI term: "Tiêu chí"): scored by points, met / not met, or a metric the
+    system computes from its own data, compared with a threshold. A hard condition caps the grade when failed."""
+
+    class Kind(models.TextChoices):
+        POINTS = "POINTS", _("Points")
+        CHECK = "CHECK", _("Met / not met")
+        METRIC = "METRIC", _("Computed from the data")
+
+    class Metric(models.TextChoices):
+        MEETINGS_HELD = "meetings_held", _("Regular meetings held (of 12)")
+        THEMATIC_QUARTERS = "thematic_quarters", _("Quarters with a thematic meeting (of 4)")
+        ATTENDANCE_RATE = "attendance_rate", _("Member attendance rate (%)")
+        MEETINGS_GOOD = "meetings_good", _("Meetings rated Good")
+        MEMBERS_DISCIPLINED = "members_disciplined", _("Members disciplined this year")
+        ADMISSION_TARGET = "admission_target", _("New members admitted this year")
+
+    class Comparator(models.TextChoices):
+        AT_LEAST = "GTE", _("at least")
+        AT_MOST = "LTE", _("at most")
+
+    criteria_set = models.ForeignKey(CriteriaSet, on_delete=models.CASCADE, related_name="criteria")
+    group = models.ForeignKey(CriterionGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="criteria")
+    code = models.CharField(_("code"), max_length=20)
+    text = models.TextField(_("criterion"))
+    kind = models.CharField(_("scored by"), max_length=8, choices=Kind.choices, default=Kind.POINTS)
+    max_points = models.DecimalField(_("maximum points"), max_digits=6, decimal_places=1, default=0)
+    metric = models.CharField(_("metric"), max_length=32, choices=Metric.choices, blank=True)
+    comparator = models.CharField(
+        _("comparison"), max_length=3, choices=Comparator.choices, default=Comparator.AT_LEAST
+    )
+    threshold = models.DecimalField(_("threshold"), max_digits=8, decimal_places=2, null=True, blank=True)
+    hard_condition = models.BooleanField(_("hard condition"), default=False)
+    cap_grade = models.CharField(
+        _("grade at most, when not met"), max_length=8, blank=True, help_text=_("e.g. HTNV or KHTNV")
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["criteria_set", "order", "code"]
+        verbose_name = _("criterion")
+        verbose_name_plural = _("criteria")
+        constraints = [models.UniqueConstraint(fields=("criteria_set", "code"), name="criteria_criterion_unique_code")]
+
+    def __str__(self) -> str:
+        return f"{self.code}. {self.text[:80]}"
