@@ -36,6 +36,12 @@ urlpatterns = [
     path("printouts/", include("cells.printout_urls")),
     path("notifications/", include("cells.notification_urls")),
     path("guidance/", include("cells.guidance_urls")),
+    path("criteria/", include("criteria.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("ratings/", include("evaluations.member_urls")),
+    path("programmes/", include("evaluations.programme_urls")),
+    path("past-results/", include("evaluations.import_urls")),
+    path("dashboard/", include("evaluations.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]
 
