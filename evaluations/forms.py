@@ -1,0 +1,68 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cells.forms import DateInput
+from evaluations.models import Grade
+
+GRADE_CHOICES = [("", "—"), *Grade.choices]
+
+
+class PeriodOpenForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    self_assessment_due = forms.DateField(label=_("Self-assessment due"), widget=DateInput())
+    appraisal_due = forms.DateField(label=_("Appraisal due"), widget=DateInput())
+    decision_due = forms.DateField(label=_("Decision due"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year
+
+
+class SelfAssessmentForm(forms.Form):
+    self_grade = forms.ChoiceField(
+        label=_("Grade the organisation gives itself"), choices=GRADE_CHOICES, required=False
+    )
+    self_score = forms.DecimalField(
+        label=_("Self-assessed score (when there are no criteria)"), min_value=0, max_value=100, required=False
+    )
+    tasks_done_pct = forms.DecimalField(label=_("Tasks completed (%)"), min_value=0, max_value=100, required=False)
+    tasks_exceeded_pct = forms.DecimalField(
+        label=_("Tasks exceeding their targets (%)"), min_value=0, max_value=100, required=False
+    )
+    tasks_late_pct = forms.DecimalField(label=_("Tasks late (%)"), min_value=0, max_value=100, required=False)
+    leadership_disciplined = forms.BooleanField(
+        label=_("The leading collective was disciplined this year"), required=False
+    )
+    units_disciplined_pct = forms.DecimalField(
+        label=_("Subordinate units disciplined (%)"), min_value=0, max_value=100, required=False
+    )
+    self_comment = forms.CharField(
+        label=_("Self-assessment report"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class AppraisalForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Proposed grade"), choices=Grade.choices)
+    comment = forms.CharField(
+        label=_("Appraisal"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class DecisionForm(forms.Form):
+    grade = forms.ChoiceField(label=_("Decided grade"), choices=GRADE_CHOICES, required=False)
+    justification = forms.CharField(
+        label=_("Justification (needed when the decision differs from the suggestion)"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,0 +1,412 @@
+"""The yearly review pages: open a year, follow progress, and the three steps on one evaluation page."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cells.models import AuditEntry, Organization
+from cells.permissions import (
+    APPRAISE,
+    DECIDE,
+    SELF_ASSESS,
+    VIEW,
+    get_access,
+    get_organization_for_user,
+    require,
+    require_anywhere,
+    scope_filter,
+)
+from cells.selectors import breadcrumbs
+from cells.views import apply_service_error
+from evaluations import services
+from evaluations.forms import AppraisalForm, DecisionForm, PeriodOpenForm, ReasonForm, SelfAssessmentForm
+from evaluations.models import EvaluationPeriod, Grade, OrgEvaluation
+
+
+def _visible_periods(user):
+    """Periods whose root the user can see, or whose root sits above one of the user's nodes."""
+    access = get_access(user)
+    if access.is_superuser:
+        return EvaluationPeriod.objects.all()
+    above = {pk for grant in access.grants for pk in [int(p) for p in grant.path.strip("/").split("/") if p]}
+    return EvaluationPeriod.objects.filter(
+        Q(root__in=Organization.objects.filter(scope_filter(user, action=VIEW))) | Q(root_id__in=above)
+    )
+
+
+def get_period_for_user(user, pk) -> EvaluationPeriod:
+    try:
+        return _visible_periods(user).select_related("root", "parameter_set").get(pk=int(pk))
+    except (EvaluationPeriod.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_evaluation_for_user(user, pk, *, action: str = VIEW) -> OrgEvaluation:
+    try:
+        evaluation = OrgEvaluation.objects.select_related("period", "period__parameter_set", "organization").get(
+            pk=int(pk)
+        )
+    except (OrgEvaluation.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    require(user, action, evaluation.organization)
+    return evaluation
+
+
+def can_appraise(access, organization: Organization) -> bool:
+    """The appraisal comes from above: a grassroots committee or staff grant at a strict ancestor."""
+    if access.is_superuser:
+        return True
+    return access.can(APPRAISE, organization) and any(
+        grant.path != organization.path
+        and organization.path.startswith(grant.path)
+        and grant.role in ("STAFF", "GRASSROOTS")
+        for grant in access.grants
+    )
+
+
+def can_decide(access, organization: Organization) -> bool:
+    if access.is_superuser:
+        return True
+    return access.can(DECIDE, organization) and any(
+        grant.path != organization.path and organization.path.startswith(grant.path) and grant.role == "STAFF"
+        for grant in access.grants
+    )
+
+
+@require_GET
+def index(request):
+    require_anywhere(request.user, VIEW)
+    access = get_access(request.user)
+    periods = list(_visible_periods(request.user).select_related("root").order_by("-year", "root__path"))
+    progress = {
+        (row["period_id"], row["status"]): row["n"]
+        for row in OrgEvaluation.objects.filter(period__in=[p.pk for p in periods])
+        .filter(scope_filter(request.user, prefix="organization__", action=VIEW))
+        .values("period_id", "status")
+        .annotate(n=Count("id"))
+    }
+    for period in periods:
+        period.progress = [
+            (label, progress.get((period.pk, value), 0)) for value, label in OrgEvaluation.Status.choices
+        ]
+        period.total = sum(n for _label, n in period.progress)
+    openable = [grant for grant in access.grants if grant.role == "STAFF"]
+    return render(request, "evaluations/index.html", {"periods": periods, "openable": openable})
+
+
+def period_open(request, org_pk):
+    root = get_organization_for_user(request.user, org_pk, action=DECIDE)
+    form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.period_open(root=root, opened_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("The yearly review has been opened."))
+            return redirect("evaluations:period", period.pk)
+    return render(
+        request,
+        "cells/organization_action.html",
+        {
+            "form": form,
+            "organization": root,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
+            "title": _("Open the yearly review for %(name)s") % {"name": root.name},
+            "submit_label": _("Open"),
+        },
+    )
+
+
+@require_GET
+def period_detail(request, pk):
+    period = get_period_for_user(request.user, pk)
+    access = get_access(request.user)
+    evaluations = OrgEvaluation.objects.filter(period=period).filter(
+        scope_filter(request.user, prefix="organization__", action=VIEW)
+    )
+    counts = {row["status"]: row["n"] for row in evaluations.values("status").annotate(n=Count("id"))}
+    grades = {
+        row["final_grade"]: row["n"]
+        for row in evaluations.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
+    }
+    status = request.GET.get("status")
+    if status in OrgEvaluation.Status.values:
+        evaluations = evaluations.filter(status=status)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        from cells.text import fold
+
+        evaluations = evaluations.filter(organization__search_text__contains=fold(q))
+    page = Paginator(evaluations.select_related("organization").order_by("organization__path"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluations/period_detail.html",
+        {
+            "period": period,
+            "page": page,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices],
+            "grades": [(label, grades.get(value, 0)) for value, label in Grade.choices],
+            "status": status,
+            "q": q,
+            "can_lock": not period.is_locked and access.can(DECIDE, period.root),
+            "organization": period.root,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=period.root)
+            if access.can_see(period.root)
+            else [],
+            "breadcrumb_tail": _("Yearly review %(year)s") % {"year": period.year},
+        },
+    )
+
+
+@require_POST
+def period_lock(request, pk):
+    period = get_period_for_user(request.user, pk)
+    require(request.user, DECIDE, period.root)
+    try:
+        services.period_lock(period=period, locked_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The review of %(year)s is locked.") % {"year": period.year})
+    return redirect("evaluations:period", period.pk)
+
+
+def _criteria_rows(evaluation: OrgEvaluation, answers: dict, metrics: dict) -> list[dict]:
+    rows = []
+    groups = {g["code"]: g["title"] for g in evaluation.criteria_snapshot.get("groups", [])}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        answer = answers.get(criterion["code"])
+        rows.append(
+            {
+                "criterion": criterion,
+                "group": groups.get(criterion.get("group"), ""),
+                "answer": answer,
+                "metric": metrics.get(criterion.get("metric")) if criterion["kind"] == "METRIC" else None,
+            }
+        )
+    return rows
+
+
+def _metrics(evaluation: OrgEvaluation) -> dict:
+    """Figures the system already holds for the organisation's year (meetings, attendance, discipline)."""
+    try:
+        from evaluations.metrics import metrics_for
+    except ImportError:  # pragma: no cover - built alongside
+        return {}
+    return metrics_for(organizations=[evaluation.organization], year=evaluation.period.year).get(
+        evaluation.organization.pk, {}
+    )
+
+
+def _answers_from_post(post, files, evaluation: OrgEvaluation, metrics: dict) -> dict:
+    answers = {}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        code = criterion["code"]
+        answer = {"evidence": post.get(f"evidence-{code}", "")}
+        if criterion["kind"] == "POINTS":
+            raw = (post.get(f"points-{code}") or "").replace(",", ".").strip()
+            if raw:
+                try:
+                    answer["points"] = Decimal(raw)
+                except InvalidOperation:
+                    raise ValidationError(_("%(code)s: enter a number.") % {"code": code}) from None
+            else:
+                answer["points"] = None
+        elif criterion["kind"] == "CHECK":
+            answer["met"] = post.get(f"met-{code}") == "on"
+        else:
+            value = metrics.get(criterion.get("metric"))
+            answer["metric_value"] = value
+        upload = files.get(f"file-{code}")
+        if upload:
+            from cells.meeting_services import SIGNATURES
+
+            head = upload.read(16)
+            upload.seek(0)
+            name = upload.name.lower()
+            if upload.size > 10 * 1024 * 1024 or not any(
+                head.startswith(sig) and name.endswith(ext) for sig, ext in SIGNATURES.values()
+            ):
+                raise ValidationError(_("%(code)s: only PDF, JPEG and PNG files up to 10 MB.") % {"code": code})
+            answer["evidence_file"] = upload
+        answers[code] = answer
+    return answers
+
+
+def evaluation_detail(request, pk):
+    evaluation = get_evaluation_for_user(request.user, pk, action=VIEW)
+    access = get_access(request.user)
+    organization = evaluation.organization
+    locked = evaluation.period.is_locked
+    may_self = (
+        not locked
+        and access.can(SELF_ASSESS, organization)
+        and evaluation.status
+        in (OrgEvaluation.Status.NOT_STARTED, OrgEvaluation.Status.SELF_ASSESSED, OrgEvaluation.Status.RETURNED)
+    )
+    may_appraise = (
+        not locked and can_appraise(access, organization) and evaluation.status == OrgEvaluation.Status.SELF_ASSESSED
+    )
+    may_decide = not locked and can_decide(access, organization) and evaluation.status == OrgEvaluation.Status.APPRAISED
+    may_return = (
+        not locked
+        and can_decide(access, organization)
+        and evaluation.status
+        in (
+            OrgEvaluation.Status.SELF_ASSESSED,
+            OrgEvaluation.Status.APPRAISED,
+        )
+    )
+    may_reopen = not locked and can_decide(access, organization) and evaluation.is_decided
+    metrics = _metrics(evaluation)
+    answers = {a.code: a for a in evaluation.answers.all()}
+    initial = {
+        field: getattr(evaluation, field)
+        for field in (
+            "self_grade",
+            "self_score",
+            "tasks_done_pct",
+            "tasks_exceeded_pct",
+            "tasks_late_pct",
+            "leadership_disciplined",
+            "units_disciplined_pct",
+            "self_comment",
+        )
+    } | {"version": evaluation.version}
+    self_form = SelfAssessmentForm(initial=initial, prefix="self")
+    appraisal_form = AppraisalForm(
+        initial={"grade": evaluation.appraisal_grade or evaluation.suggested_grade, "version": evaluation.version},
+        prefix="appraise",
+    )
+    decision_form = DecisionForm(
+        initial={"grade": evaluation.appraisal_grade or evaluation.suggested_grade, "version": evaluation.version},
+        prefix="decide",
+    )
+    return_form = ReasonForm(initial={"version": evaluation.version}, prefix="return")
+    reopen_form = ReasonForm(initial={"version": evaluation.version}, prefix="reopen")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("save", "submit"):
+                if not may_self:
+                    raise PermissionDenied
+                self_form = SelfAssessmentForm(request.POST, prefix="self")
+                if self_form.is_valid():
+                    data = {k: v for k, v in self_form.cleaned_data.items() if k != "version"}
+                    services.self_assess(
+                        evaluation=evaluation,
+                        answers=_answers_from_post(request.POST, request.FILES, evaluation, metrics),
+                        data=data,
+                        version=self_form.cleaned_data.get("version"),
+                        submit=action == "submit",
+                        assessed_by=request.user,
+                    )
+                    messages.success(request, _("Submitted for appraisal.") if action == "submit" else _("Saved."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            elif action == "appraise":
+                if not may_appraise:
+                    raise PermissionDenied
+                appraisal_form = AppraisalForm(request.POST, prefix="appraise")
+                if appraisal_form.is_valid():
+                    services.appraise(
+                        evaluation=evaluation,
+                        grade=appraisal_form.cleaned_data["grade"],
+                        comment=appraisal_form.cleaned_data["comment"],
+                        version=appraisal_form.cleaned_data.get("version"),
+                        appraised_by=request.user,
+                    )
+                    messages.success(request, _("The appraisal has been recorded."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            elif action == "decide":
+                if not may_decide:
+                    raise PermissionDenied
+                decision_form = DecisionForm(request.POST, prefix="decide")
+                if decision_form.is_valid():
+                    services.decide(
+                        evaluation=evaluation,
+                        grade=decision_form.cleaned_data["grade"],
+                        justification=decision_form.cleaned_data["justification"],
+                        decision_no=decision_form.cleaned_data["decision_no"],
+                        version=decision_form.cleaned_data.get("version"),
+                        decided_by=request.user,
+                    )
+                    messages.success(request, _("The decision has been recorded. The result is locked."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            elif action == "return":
+                if not may_return:
+                    raise PermissionDenied
+                return_form = ReasonForm(request.POST, prefix="return")
+                if return_form.is_valid():
+                    services.send_back(
+                        evaluation=evaluation,
+                        reason=return_form.cleaned_data["reason"],
+                        version=return_form.cleaned_data.get("version"),
+                        returned_by=request.user,
+                    )
+                    messages.success(request, _("The evaluation has been returned."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            elif action == "reopen":
+                if not may_reopen:
+                    raise PermissionDenied
+                reopen_form = ReasonForm(request.POST, prefix="reopen")
+                if reopen_form.is_valid():
+                    services.reopen(
+                        evaluation=evaluation,
+                        reason=reopen_form.cleaned_data["reason"],
+                        version=reopen_form.cleaned_data.get("version"),
+                        reopened_by=request.user,
+                    )
+                    messages.success(request, _("The decision has been reopened."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as error:
+            target = {
+                "save": self_form,
+                "submit": self_form,
+                "appraise": appraisal_form,
+                "decide": decision_form,
+                "return": return_form,
+                "reopen": reopen_form,
+            }.get(action, self_form)
+            apply_service_error(target, error)
+    history = AuditEntry.objects.filter(
+        target_type="evaluations.orgevaluation", target_id=evaluation.pk
+    ).select_related("actor")[:100]
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "organization": organization,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Yearly review %(year)s") % {"year": evaluation.period.year},
+            "rows": _criteria_rows(evaluation, answers, metrics),
+            "metrics": metrics,
+            "meetings_url": f"?org={organization.pk}&year={evaluation.period.year}&kind=regular",
+            "self_form": self_form,
+            "appraisal_form": appraisal_form,
+            "decision_form": decision_form,
+            "return_form": return_form,
+            "reopen_form": reopen_form,
+            "may_self": may_self,
+            "may_appraise": may_appraise,
+            "may_decide": may_decide,
+            "may_return": may_return,
+            "may_reopen": may_reopen,
+            "history": history,
+            "today": timezone.localdate(),
+        },
+    )
