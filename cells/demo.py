@@ -1,21 +1,29 @@
 """Demo data: a bloc committee (Đảng bộ Khối) shaped like domain.md §1.2, built deterministically.
 
-Two steps, so that later issues (meetings, evaluations) can extend the data without touching this code:
+Three steps, so that later issues (evaluations, ...) can extend the data without touching this code:
 
-- `plan_demo(rng, ...)` builds *unsaved* model instances (organisations, members, committee positions) and runs no
-  query, so the same seed gives the same data and tests can compare plans without a database;
+- `plan_demo(rng, ...)` builds *unsaved* model instances (organisations, members, committee positions, the members'
+  status history and transfers) and runs no query, so the same seed gives the same data and tests can compare plans
+  without a database;
 - `build_demo(rng, ...)` plans, then writes the plan with bulk inserts (paths set level by level), creates the demo
-  accounts and grants their roles, all in one transaction.
+  accounts and grants their roles, and logs the meetings, all in one transaction;
+- `build_meetings(root=..., seed=...)` logs the cells' meetings from January 2024 to the month before today, with
+  attendance, temporary members and scores. It reads the tree and the members' history from the database, so it
+  can also log the meetings of a few cells only (tests) or of a tree seeded with `--no-meetings`.
 
 Randomness: every step draws from its own `random.Random`, derived from the caller's one in a fixed order, so that
-adding a step later (e.g. `plan_meetings`) does not change the names already generated for a seed. Each copy of the
-grassroots level (`scale`) has its own generator too, so copy 1 is the same at every scale.
+adding a step later does not change the names already generated for a seed. Each copy of the grassroots level
+(`scale`) has its own generator too, so copy 1 is the same at every scale, and each cell's meetings draw from a
+generator of their own (seed and cell code). `today` only moves dates: the same seed on the same day gives the same
+rows.
 
-The Vietnamese strings below are demo *data* (unit and department names, personal names), not user interface text.
+The Vietnamese strings below are demo *data* (unit and department names, personal names, minutes), not user
+interface text.
 """
 
 import bisect
 import calendar
+import contextlib
 import datetime
 import itertools
 import random
@@ -808,8 +816,13 @@ def plan_member(rng: random.Random, info: _CellInfo, *, status: str, today: date
     else:
         age = rng.triangular(55, 60, 58) if status == Status.EXEMPT else rng.triangular(22, 60, 41)
         date_of_birth = _years_before(today, age)
-        # Admitted at 18.5 or older, and at least a year and a month ago, so that official_on is in the past.
-        admitted_age = max(18.5, min(rng.triangular(19, 45, 26), age - 1.1))
+        # Admitted at 18.5 or older, and at least a year and a month ago, so that official_on is in the past. A
+        # draw past that latest age is scaled into [18.5, latest] rather than cut to it: cutting piled a fifth of
+        # the members onto one admission date (13 months ago), all probationary in last year's meetings.
+        admitted_age, latest = rng.triangular(19, 45, 26), age - 1.1
+        if admitted_age > latest:
+            admitted_age = 18.5 + (latest - 18.5) * (admitted_age - 19) / (45 - 19)
+        admitted_age = max(18.5, admitted_age)
         admitted_on = _years_after(date_of_birth, admitted_age)
         official_on = add_years(admitted_on, 1)
     phone = "" if rng.random() < 0.1 else rng.choice(PHONE_PREFIXES) + f"{rng.randint(0, 9_999_999):07d}"
@@ -1012,10 +1025,9 @@ OUTSIDE_COMMITTEES = (
 TEMPORARY_REASONS = (
     ("Biệt phái công tác có thời hạn", (9, 11), False),
     ("Tăng cường, hỗ trợ chuyên môn có thời hạn", (9, 11), False),
-    ("Học tập trung chương trình thạc sĩ", (18, 24), True),
-    ("Học tập trung lớp cao cấp lý luận chính trị", (12, 18), True),
+    ("Học tập trung lớp trung cấp lý luận chính trị - hành chính", (8, 10), True),
+    ("Học tập trung nâng cao trình độ chuyên môn", (12, 24), True),
 )
-STUDY_PROFILES = ("school", "party")
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -1221,6 +1233,7 @@ def plan_member_events(rng: random.Random, plan: DemoPlan, cells: list[_CellInfo
         full[info.organization.code] -= 1
         decided_on = after_recognition(member, _day_between(date_rng, EVENTS_FROM, today - datetime.timedelta(days=10)))
         issued_on = min(today, decided_on + datetime.timedelta(days=date_rng.randint(1, 7)))
+        presented_on = add_working_days(issued_on, date_rng.randint(3, 20))  # the receiving committee confirms
         to_text = _commune_text(text_rng, decided_on)
         decision_no = _decision_no(text_rng, info.organization, upper=True)
         plan.transfers.append(
@@ -1232,6 +1245,7 @@ def plan_member_events(rng: random.Random, plan: DemoPlan, cells: list[_CellInfo
                 decided_on=decided_on,
                 decision_no=decision_no,
                 letter_issued_on=issued_on,
+                letter_presented_on=presented_on if presented_on <= today else None,
                 completed_on=issued_on,
                 reason=RETIREMENT_REASON if retiring else text_rng.choice(TRANSFER_OUT_REASONS),
                 recorded_at=_aware(decided_on),
@@ -1283,7 +1297,7 @@ def plan_member_events(rng: random.Random, plan: DemoPlan, cells: list[_CellInfo
         )
 
     # Members of other organisations attending a cell for a while; they are not on its roll.
-    study_cells = [info for info in open_cells if info.profile in STUDY_PROFILES] or open_cells
+    study_cells = [info for info in open_cells if info.host_name.startswith("Trường")] or open_cells
     for _number in range(TEMPORARY_PER_COPY):
         reason, (low, high), study = text_rng.choice(TEMPORARY_REASONS)
         target = pick_rng.choice(study_cells if study else open_cells)
@@ -1505,8 +1519,8 @@ LAST_MONTH_DRAFT_SHARE = 0.45  # the month just ended: drafts still being writte
 LATE_SHARE = 0.02  # held (or logged) in the first days of the next month
 # Attendance: each member has an absence rate around this (≈ 95% present, the bloc's 2023 figure); a few members
 # are sometimes absent without reason, and a few cells have someone away for 4–6 months in a row (rule B5).
-ABSENCE_RATE = 0.042
-UNEXCUSED_MEMBER_SHARE = 0.006
+ABSENCE_RATE = 0.055
+UNEXCUSED_MEMBER_SHARE = 0.01
 LONG_ABSENCE_CELL_SHARE = 0.03
 ABSENCE_REASONS = _Weighted((("Đi công tác", 5), ("Ốm", 3), ("Việc gia đình", 2), ("Đi học", 1), ("Nghỉ phép", 1)))
 LONG_ABSENCE_REASONS = ("Đi học tập trung", "Ốm, điều trị dài ngày", "Đi công tác dài ngày")
@@ -1778,7 +1792,8 @@ class _MeetingBuilder:
             self._templates[day] = template
         return self._templates[day]
 
-    def parameters_on(self, day: datetime.date):
+    def parameters_on(self, day: datetime.date | None = None):
+        day = day or self.today
         if day not in self._parameters:
             self._parameters[day] = parameters_on(day)
         return self._parameters[day]
@@ -2006,7 +2021,7 @@ class _MeetingBuilder:
             elif member_id in away:  # about to be struck off for not attending
                 attendance = Attendance.Status.UNEXCUSED
             elif rng.random() < style.absence[member_id]:
-                if member_id in style.unexcused and rng.random() < 0.5:
+                if member_id in style.unexcused and rng.random() < 0.6:
                     attendance = Attendance.Status.UNEXCUSED
                 else:
                     attendance, reason = Attendance.Status.EXCUSED, ABSENCE_REASONS.draw(rng)
@@ -2042,7 +2057,8 @@ class _MeetingBuilder:
         )
         documents = rng.random()
         if documents < style.documents:
-            meeting.documents_sent_on = day - datetime.timedelta(days=rng.randint(1, 4))
+            sent_on = day - datetime.timedelta(days=rng.randint(1, 4))
+            meeting.documents_sent_on = max(sent_on, meeting.pre_meeting_on or sent_on)  # after the chi ủy agreed
         elif documents < (1 + style.documents) / 2:
             meeting.documents_sent_on = day  # the same day: too late for rule B8
         speakers = sum(row.spoke for row in rows)
@@ -2143,7 +2159,24 @@ def build_meetings(
     chosen = builder.all_cells if cells is None else [cell for cell in builder.all_cells if cell.code in set(cells)]
     if not builder.months:
         return builder.stats
-    return builder.build(chosen)
+    with _parameters_cached(builder):
+        return builder.build(chosen)
+
+
+@contextlib.contextmanager
+def _parameters_cached(builder: _MeetingBuilder):
+    """Let cells.meeting_services read the rule parameters through the builder's cache while it scores.
+
+    The scoring functions are the real ones (automatic_points, rating_for), but each reads the parameter set in
+    force on the meeting date with a query, two or three per meeting: 35,000 queries for the default seed. The
+    parameters do not change while the seed runs, so the same values come from memory. Put back on exit.
+    """
+    original = meeting_services.parameters_on
+    meeting_services.parameters_on = builder.parameters_on
+    try:
+        yield
+    finally:
+        meeting_services.parameters_on = original
 
 
 #

@@ -120,6 +120,10 @@ class Access:
     def can_anywhere(self, action: str) -> bool:
         return self.is_superuser or any(action in ROLE_ACTIONS[grant.role] for grant in self.grants)
 
+    @property
+    def can_report(self) -> bool:
+        return self.can_anywhere(REPORTS)
+
     def top_paths(self, action: str = VIEW) -> list[str]:
         """The minimal set of subtree roots where `action` is granted (nested grants collapse)."""
         paths = sorted({g.path for g in self.grants if action in ROLE_ACTIONS[g.role]}, key=len)

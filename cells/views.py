@@ -19,6 +19,7 @@ from cells.permissions import (
     EDIT_MEMBERS,
     MANAGE_ROLES,
     MANAGE_TREE,
+    REPORTS,
     VIEW,
     VIEW_SENSITIVE,
     get_access,
@@ -123,6 +124,7 @@ def organization_detail(request, pk):
             "can_edit_members": access.can(EDIT_MEMBERS, organization),
             "can_manage_tree": access.can(MANAGE_TREE, organization),
             "can_manage_roles": access.can(MANAGE_ROLES, organization),
+            "can_report": access.can(REPORTS, organization),
             "can_view_sensitive": access.can(VIEW_SENSITIVE, organization),
         },
     )

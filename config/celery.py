@@ -24,6 +24,18 @@ app.conf.beat_schedule = {
         "task": "cells.send_meeting_reminders",
         "schedule": crontab(minute=0, hour=7),
     },
+    # crontab(minute="*/5"): every five minutes. Builds whose worker stopped answering (no heartbeat for
+    # REPORTS_STALE_AFTER_SECONDS) are queued again, or failed after three attempts; lost queue messages too.
+    "reports-requeue-stale": {
+        "task": "reports.requeue_stale",
+        "schedule": crontab(minute="*/5"),
+    },
+    # crontab(minute=0, hour=6): every day at 06:00. Each ReportSchedule (admin: "Lịch lập báo cáo") decides by its
+    # own day of the month and frequency whether the period that just ended is due; a period is built once.
+    "reports-run-schedules": {
+        "task": "reports.run_schedules",
+        "schedule": crontab(minute=0, hour=6),
+    },
 }
 
 

@@ -42,6 +42,7 @@ urlpatterns = [
     path("programmes/", include("evaluations.programme_urls")),
     path("past-results/", include("evaluations.import_urls")),
     path("dashboard/", include("evaluations.dashboard_urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
 

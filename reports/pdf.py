@@ -21,7 +21,8 @@ def font_dir_uri() -> str:
 def render_html(template_name: str, context: dict) -> str:
     """The HTML that render_pdf() would print; useful to debug a template in a browser."""
     with translation.override(PDF_LANGUAGE), timezone.override(PDF_TIME_ZONE):
-        return render_to_string(template_name, {"font_dir": font_dir_uri(), **context})
+        defaults = {"font_dir": font_dir_uri(), "place": getattr(settings, "CHIBO_DOCUMENT_PLACE", "")}
+        return render_to_string(template_name, {**defaults, **context})
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:

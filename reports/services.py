@@ -109,7 +109,7 @@ def _set(report_id: int, **fields) -> None:
     Report.objects.filter(pk=report_id).update(**fields)
 
 
-def report_build(*, report_id: int) -> Report | None:
+def report_build(*, report_id: int, as_user=None) -> Report | None:
     """Build one report: mark it running, gather the data, render PDF and XLSX, store them with the SHA-256.
 
     Returns None when there is nothing to do (done, or taken by another worker).
@@ -134,7 +134,10 @@ def report_build(*, report_id: int) -> Report | None:
     def progress(pct: int) -> None:
         _set(report.pk, progress=max(1, min(99, int(pct))), heartbeat_at=timezone.now())
 
-    user = report.requested_by or (report.schedule.owner if report.schedule_id else None)
+    # Whose view bounds the figures: the requester, the schedule's owner, or the operator (build_report command).
+    user = as_user or report.requested_by or (report.schedule.owner if report.schedule_id else None)
+    if user is None:
+        raise ValueError("A report needs a user whose scope bounds it.")
     built = BUILDERS[report.kind](report=report, user=user, progress=progress)
     from reports.pdf import render_pdf
 
@@ -169,7 +172,15 @@ def report_build(*, report_id: int) -> Report | None:
 
 
 def report_failed(*, report_id: int, error: str) -> None:
+    """Record the failure on the report, and count it on its schedule so that it shows (never silent)."""
+    from django.db.models import F
+
+    from reports.models import ReportSchedule
+
     _set(report_id, status=Report.Status.FAILED, error=error[:5000], finished_at=timezone.now())
+    schedule_id = Report.objects.filter(pk=report_id).values_list("schedule_id", flat=True).first()
+    if schedule_id:
+        ReportSchedule.objects.filter(pk=schedule_id).update(failures=F("failures") + 1, last_error=error[:5000])
 
 
 def requeue_stale(*, now: datetime.datetime | None = None) -> dict:

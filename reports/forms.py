@@ -1,0 +1,32 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from reports.models import Report
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of report"), choices=[])
+    org = forms.IntegerField(widget=forms.HiddenInput)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+    )
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "—")] + [(m, f"{m:02d}") for m in range(1, 13)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        from reports.builders import BUILDERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(k, Report.Kind(k).label) for k in BUILDERS]
+        self.fields["year"].initial = timezone.localdate().year

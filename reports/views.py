@@ -1,0 +1,119 @@
+"""Report pages: request, follow the build (htmx polling), list past reports, download (scope checked again)."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cells.models import Organization
+from cells.permissions import REPORTS, get_access, get_organization_for_user, require, require_anywhere, scope_filter
+from cells.views import apply_service_error
+from reports import services
+from reports.forms import ReportRequestForm
+from reports.models import Report, ReportDownload, ReportSchedule
+
+
+def get_report_for_user(user, pk) -> Report:
+    try:
+        report = Report.objects.select_related("organization", "requested_by", "parameter_set").get(pk=int(pk))
+    except (Report.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    require(user, REPORTS, report.organization)
+    return report
+
+
+def _default_org(user) -> Organization | None:
+    access = get_access(user)
+    tops = access.top_paths(REPORTS)
+    if tops:
+        return Organization.objects.filter(pk=int(tops[0].strip("/").split("/")[-1])).first()
+    if access.is_superuser:
+        return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    return None
+
+
+def report_index(request):
+    require_anywhere(request.user, REPORTS)
+    org_id = request.POST.get("org") or request.GET.get("org")
+    organization = (
+        get_organization_for_user(request.user, org_id, action=REPORTS) if org_id else _default_org(request.user)
+    )
+    form = ReportRequestForm(request.POST or None, initial={"org": organization.pk if organization else None})
+    if request.method == "POST" and form.is_valid() and organization is not None:
+        data = form.cleaned_data
+        try:
+            report = services.report_request(
+                user=request.user,
+                organization=organization,
+                kind=data["kind"],
+                year=data["year"],
+                quarter=data["quarter"] if not data["month"] else None,
+                month=data["month"],
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            return redirect("reports:detail", report.pk)
+    reports = Report.objects.filter(scope_filter(request.user, prefix="organization__", action=REPORTS)).select_related(
+        "organization", "requested_by"
+    )
+    kind = request.GET.get("kind")
+    if kind in Report.Kind.values:
+        reports = reports.filter(kind=kind)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        reports = reports.filter(year=int(year))
+    if organization is not None and request.GET.get("org"):
+        reports = reports.filter(organization__path__startswith=organization.path)
+    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/report_index.html",
+        {
+            "form": form,
+            "organization": organization,
+            "page": page,
+            "kinds": Report.Kind.choices,
+            "kind": kind,
+            "year": year,
+            "schedules": ReportSchedule.objects.select_related("root").order_by("name")
+            if request.user.is_superuser
+            else [],
+        },
+    )
+
+
+@require_GET
+def report_detail(request, pk):
+    report = get_report_for_user(request.user, pk)
+    template = "reports/includes/report_status.html" if request.htmx else "reports/report_detail.html"
+    return render(request, template, {"report": report})
+
+
+@require_GET
+def report_download(request, pk, fmt):
+    report = get_report_for_user(request.user, pk)
+    field = report.pdf if fmt == "pdf" else report.xlsx
+    if report.status != Report.Status.DONE or not field:
+        raise Http404
+    ReportDownload.objects.create(report=report, user=request.user, file_format=fmt)
+    name = f"bao-cao-{report.kind}-{report.organization.code}-{report.period_label.replace('/', '-')}.{fmt}"
+    content_type = (
+        "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    return FileResponse(field.open("rb"), as_attachment=fmt != "pdf", filename=name, content_type=content_type)
+
+
+@require_POST
+def report_retry(request, pk):
+    report = get_report_for_user(request.user, pk)
+    if report.status != Report.Status.FAILED:
+        messages.error(request, _("Only a failed report can be built again."))
+    else:
+        Report.objects.filter(pk=report.pk).update(status=Report.Status.PENDING, progress=0, error="")
+        services.enqueue(report.pk)
+        messages.success(request, _("The report is being built again."))
+    return redirect("reports:detail", report.pk)
