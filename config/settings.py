@@ -136,6 +136,8 @@ CELERY_BROKER_URL = env_secret("CELERY_BROKER_URL", REDIS_URL) or None
 CELERY_RESULT_BACKEND = env_secret("CELERY_RESULT_BACKEND", REDIS_URL) or None
 # With no broker (the embedded default) tasks run in the request, so `runserver` needs nothing else.
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    CELERY_BROKER_URL = "memory://"  # never used for sending; keeps Celery from guessing a default broker
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -5,7 +5,17 @@ from reports.models import Report, ReportDownload, ReportSchedule
 
 @admin.register(ReportSchedule)
 class ReportScheduleAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "frequency", "day_of_month", "root", "targets", "enabled", "failures", "last_period")
+    list_display = (
+        "name",
+        "kind",
+        "frequency",
+        "day_of_month",
+        "root",
+        "targets",
+        "enabled",
+        "failures",
+        "last_period",
+    )
     list_filter = ("enabled", "kind", "frequency")
     raw_id_fields = ("root", "owner")
 
