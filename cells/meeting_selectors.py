@@ -192,6 +192,7 @@ class Kpis:
     present: int = 0
     eligible: int = 0
     months_counted: list[int] = field(default_factory=list)
+    quarters_counted: list[int] = field(default_factory=list)
     kpi_attendance_pct: int = 95
 
     @staticmethod
@@ -204,6 +205,8 @@ class Kpis:
 
     @property
     def pct_all_thematic(self):
+        if not self.quarters_counted:
+            return None  # no quarter of the period has ended yet
         return self.pct(self.cells_all_thematic, self.cells)
 
     @property
@@ -228,21 +231,29 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
     if not months:
         return result
     quarters = sorted({quarter_of(m) for m in months if m % 3 == 0})  # quarters that have fully ended
-    base = meetings_visible_to(user).filter(
+    result.quarters_counted = quarters
+    thematic_months = [3 * q + i for q in quarters for i in (-2, -1, 0)]
+    year_log = meetings_visible_to(user).filter(
         organization__path__startswith=root.path,
         organization__dissolved_on__isnull=True,
         organization__kind__in=Organization.CELL_KINDS,
         period_year=period.year,
-        period_month__in=months,
     )
-    per_cell = base.values("organization_id").annotate(
-        regular=Count("period_month", filter=Q(kind__in=Meeting.REGULAR_KINDS), distinct=True),
-        **{
-            f"q{q}": Count(
-                "id", filter=Q(kind__in=Meeting.THEMATIC_KINDS, period_month__in=[3 * q - 2, 3 * q - 1, 3 * q])
-            )
-            for q in quarters
-        },
+    base = year_log.filter(period_month__in=months)
+    per_cell = (
+        year_log.filter(period_month__in=sorted(set(months) | set(thematic_months)))
+        .values("organization_id")
+        .annotate(
+            regular=Count(
+                "period_month", filter=Q(kind__in=Meeting.REGULAR_KINDS, period_month__in=months), distinct=True
+            ),
+            **{
+                f"q{q}": Count(
+                    "id", filter=Q(kind__in=Meeting.THEMATIC_KINDS, period_month__in=[3 * q - 2, 3 * q - 1, 3 * q])
+                )
+                for q in quarters
+            },
+        )
     )
     for row in per_cell:
         if row["regular"] >= len(months):

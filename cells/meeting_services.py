@@ -189,8 +189,14 @@ def meeting_create(*, organization: Organization, data: dict, created_by) -> Mee
 #
 
 
-def _stale(meeting: Meeting, version: int | None) -> None:
-    if version is not None and int(version) != meeting.version:
+def _stale(meeting: Meeting, version) -> None:
+    if version is None:
+        return
+    try:
+        current = int(version) == meeting.version
+    except (TypeError, ValueError):
+        current = False
+    if not current:
         raise ValidationError(
             _(
                 "Someone else saved this meeting after you opened it. Your input is kept below: reload the page to see "
@@ -297,6 +303,8 @@ def _apply_attendance(meeting: Meeting, attendance: dict[int, dict]) -> dict:
         if row.status in Attendance.NOT_COUNTED and status not in Attendance.NOT_COUNTED:
             # Exemption comes from the member's status, not from a tap at the meeting.
             status = row.status
+        elif status in Attendance.NOT_COUNTED and row.status not in Attendance.NOT_COUNTED:
+            raise ValidationError(_("Exemption comes from the member's status; it cannot be set at a meeting."))
         reason = " ".join((values.get("reason") or "").split())[:255]
         if status == A.EXCUSED and not reason:
             errors.append(_("Give the reason for each absence with reason."))
@@ -455,7 +463,7 @@ def _apply_score(meeting: Meeting, manual_points: dict[int, Decimal]) -> None:
             points = item.max_points if auto.get(item.auto_key) else Decimal(0)
         else:
             points = Decimal(manual_points.get(item.pk, 0))
-            if points < 0 or points > item.max_points:
+            if not points.is_finite() or points < 0 or points > item.max_points:
                 raise ValidationError(
                     _("%(code)s: give between 0 and %(max)s points.") % {"code": item.code, "max": item.max_points}
                 )

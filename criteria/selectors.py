@@ -24,7 +24,7 @@ def parameters_on(day: datetime.date | None = None) -> Parameters:
     parameter_set = (
         RuleParameterSet.objects.filter(valid_from__lte=day)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from")
+        .order_by("-valid_from", "-id")
         .first()
     )
     return Parameters(parameter_set)

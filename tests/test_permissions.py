@@ -86,6 +86,89 @@ def secretary_assignment_at_a1(world):
 
 secretary_assignment_at_a1.label = "A1-secretary"
 
+
+def org_node(name):
+    """`org_pk` of a tree node, for the meetings, printouts, guidance and import URLs."""
+
+    def kwargs(world):
+        return {"org_pk": getattr(world.tree, name).pk}
+
+    kwargs.label = name
+    return kwargs
+
+
+def _meeting_in_a1(world):
+    from cells import meeting_services
+
+    today = timezone.localdate()
+    return meeting_services.meeting_create(
+        organization=world.tree.a1,
+        data={
+            "kind": "THUONG_KY",
+            "period_year": today.year,
+            "period_month": today.month,
+            "date": today,
+            "start_time": datetime.time(8, 0),
+            "end_time": datetime.time(10, 0),
+        },
+        created_by=world.personas.admin,
+    )
+
+
+def meeting_in_a1(world):
+    return {"pk": _meeting_in_a1(world).pk}
+
+
+meeting_in_a1.label = "A1-meeting"
+
+
+def minutes_of_meeting_in_a1(world):
+    return {"meeting_pk": _meeting_in_a1(world).pk}
+
+
+minutes_of_meeting_in_a1.label = "A1-meeting"
+
+
+def attachment_in_a1(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from cells import meeting_services
+
+    attachment = meeting_services.attachment_add(
+        meeting=_meeting_in_a1(world),
+        uploaded_file=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n"),
+        uploaded_by=world.personas.admin,
+    )
+    return {"pk": attachment.pk}
+
+
+attachment_in_a1.label = "A1-attachment"
+
+
+def import_batch_of_secretary(world):
+    """A preview uploaded by the secretary into A1: private to them, even from the admin."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import Workbook
+
+    from members import importing
+
+    workbook = Workbook()
+    workbook.active.append([column.header for column in importing.COLUMNS])
+    workbook.active.append(["Nguyễn Văn Một"])
+    content = io.BytesIO()
+    workbook.save(content)
+    batch = importing.import_preview(
+        organization=world.tree.a1,
+        uploaded_file=SimpleUploadedFile("danh-sach.xlsx", content.getvalue()),
+        user=world.personas.secretary,
+    )
+    return {"pk": batch.pk}
+
+
+import_batch_of_secretary.label = "A1-batch"
+
 L, R = LOGIN, REDIRECT
 
 # fmt: off
@@ -133,6 +216,48 @@ SPEC = [
     ("members:temporary_in",      "get",  cell_for_members("a1"),         L,   200,  200,  403,   200,  200, 404,   404, 404),
     ("members:temporary_in",      "get",  cell_for_members("b1"),         L,   200,  200,  403,   404,  404, 404,   200, 404),
     ("members:temporary_end",     "get",  temporary_transfer_into_a1,     L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:import_start",      "get",  no_args,                        L,   R,    R,    403,   R,    R,   403,   R,   403),
+    ("members:import",            "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("members:import",            "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   200, 404),
+    ("members:import_template",   "get",  no_args,                        L,   200,  200,  403,   200,  200, 403,   200, 403),
+    ("members:import_batch",      "get",  import_batch_of_secretary,      L,   404,  404,  404,   404,  200, 404,   404, 404),
+    ("members:import_errors",     "get",  import_batch_of_secretary,      L,   404,  404,  404,   404,  200, 404,   404, 404),
+    ("members:import_confirm",    "get",  import_batch_of_secretary,      L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("members:import_confirm",    "post", import_batch_of_secretary,      L,   404,  404,  404,   404,  R,   404,   404, 404),
+    ("members:import_cancel",     "get",  import_batch_of_secretary,      L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("members:import_cancel",     "post", import_batch_of_secretary,      L,   404,  404,  404,   404,  R,   404,   404, 404),
+    # Meetings: VIEW for the pages that read, LOG_MEETINGS to write, REOPEN_MEETINGS to reopen, APPRAISE from an
+    # ancestor node to confirm. Empty POSTs: a form comes back (200) or the action refuses and redirects (R).
+    ("meetings:compliance",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("meetings:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("meetings:cell",             "get",  org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("meetings:cell",             "get",  org_node("a"),                  L,   R,    R,    R,     R,    404, 404,   404, 404),
+    ("meetings:create",           "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("meetings:create",           "post", org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("meetings:detail",           "get",  meeting_in_a1,                  L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("meetings:detail",           "post", meeting_in_a1,                  L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("meetings:score",            "get",  meeting_in_a1,                  L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("meetings:score",            "post", meeting_in_a1,                  L,   R,    R,    403,   R,    R,   404,   404, 404),
+    ("meetings:finalise",         "get",  meeting_in_a1,                  L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("meetings:finalise",         "post", meeting_in_a1,                  L,   R,    R,    403,   R,    R,   404,   404, 404),
+    ("meetings:reopen",           "get",  meeting_in_a1,                  L,   200,  200,  403,   200,  403, 404,   404, 404),
+    ("meetings:reopen",           "post", meeting_in_a1,                  L,   200,  200,  403,   200,  403, 404,   404, 404),
+    ("meetings:confirm",          "get",  meeting_in_a1,                  L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("meetings:confirm",          "post", meeting_in_a1,                  L,   R,    R,    403,   R,    403, 404,   404, 404),
+    ("meetings:attachment_add",   "get",  meeting_in_a1,                  L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("meetings:attachment_add",   "post", meeting_in_a1,                  L,   R,    R,    403,   R,    R,   404,   404, 404),
+    ("meetings:attachment",       "get",  attachment_in_a1,               L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("printouts:attendance_sheet", "get", org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("printouts:attendance_sheet", "get", org_node("a"),                  L,   404,  404,  404,   404,  404, 404,   404, 404),
+    ("printouts:minutes_blank",   "get",  org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("printouts:minutes",         "get",  minutes_of_meeting_in_a1,       L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("notifications:list",        "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
+    ("notifications:read_all",    "get",  no_args,                        L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("notifications:read_all",    "post", no_args,                        L,   R,    R,    R,     R,    R,   R,     R,   R),
+    ("guidance:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("guidance:create",           "get",  org_node("a"),                  L,   200,  200,  403,   200,  404, 404,   404, 404),
+    ("guidance:create",           "get",  org_node("a1"),                 L,   200,  200,  403,   200,  403, 404,   404, 404),
+    ("guidance:create",           "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   403, 404),
 ]
 # fmt: on
 

@@ -151,8 +151,9 @@ def rows(meeting) -> dict[int, Attendance]:
 
 
 def parameters(**values) -> RuleParameterSet:
+    """A parameter set in force from 01/03/2025, after the seeded 2025 set (valid from 01/01/2025)."""
     return RuleParameterSet.objects.create(
-        name="Bộ tham số thử", valid_from=datetime.date(2025, 1, 1), valid_to=None, values=values
+        name="Bộ tham số thử", valid_from=datetime.date(2025, 3, 1), valid_to=None, values=values
     )
 
 
@@ -459,9 +460,7 @@ def test_meeting_update_without_changes_bumps_the_version_but_logs_nothing(world
 
 
 def test_meeting_finalise_lists_every_missing_minutes_field_and_writes_nothing(world):
-    meeting = create(
-        world, location="", presiding=None, minute_taker=None, content="", conclusion="", vote_for=None
-    )
+    meeting = create(world, location="", presiding=None, minute_taker=None, content="", conclusion="", vote_for=None)
     before = written()
 
     with translation.override("en"), pytest.raises(ValidationError) as caught:
@@ -542,7 +541,13 @@ def test_meeting_finalise_reads_minimum_durations_from_parameters_valid_on_meeti
     parameters(min_meeting_minutes=60, min_combined_meeting_minutes=100)
     regular = create(world, end_time=datetime.time(9, 10))  # 70 minutes
     combined = create(
-        world, kind=K.COMBINED, period_month=5, date=datetime.date(2025, 5, 20), end_time=datetime.time(9, 50)
+        world,
+        kind=K.COMBINED,
+        period_month=5,
+        date=datetime.date(2025, 5, 20),
+        pre_meeting_on=datetime.date(2025, 5, 15),
+        documents_sent_on=datetime.date(2025, 5, 18),
+        end_time=datetime.time(9, 50),
     )  # 110 minutes
 
     assert services.required_minutes(regular) == 60
@@ -624,9 +629,7 @@ def test_meeting_reopen_unlocks_the_minutes_clears_confirmation_and_logs_the_rea
     finalise(world, meeting)
     services.meeting_confirm(meeting=meeting, confirmed_by=world.personas.grassroots)
 
-    services.meeting_reopen(
-        meeting=meeting, reason="Sửa  tên người phát biểu", reopened_by=world.personas.grassroots
-    )
+    services.meeting_reopen(meeting=meeting, reason="Sửa  tên người phát biểu", reopened_by=world.personas.grassroots)
 
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
@@ -783,12 +786,16 @@ def test_rating_for_uses_the_levels_of_the_default_sheet(total, rating):
 
 def test_rating_follows_the_levels_of_the_sheet_valid_on_the_meeting_date(world):
     sheet = MeetingScoreTemplate.objects.create(
-        name="Bảng điểm 2025 (thử)", valid_from=datetime.date(2025, 1, 1), levels={"TOT": 80, "KHA": 60, "TRUNG_BINH": 40}
+        name="Bảng điểm 2025 (thử)",
+        valid_from=datetime.date(2025, 1, 1),
+        levels={"TOT": 80, "KHA": 60, "TRUNG_BINH": 40},
     )
     auto = MeetingScoreItem.objects.create(
         template=sheet, section="A", code="A1", text="Tỷ lệ dự", max_points=40, auto_key="attendance", order=1
     )
-    manual = MeetingScoreItem.objects.create(template=sheet, section="B", code="B1", text="Nội dung", max_points=60, order=2)
+    manual = MeetingScoreItem.objects.create(
+        template=sheet, section="B", code="B1", text="Nội dung", max_points=60, order=2
+    )
     meeting = create(world)
     assert meeting.score_template == sheet
 

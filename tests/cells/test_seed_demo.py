@@ -1,10 +1,13 @@
-"""`manage.py seed_demo`: shape of the demo tree, consistency of the rows, idempotence, determinism, logins.
+"""`manage.py seed_demo`: shape of the demo tree, consistency of the rows, idempotence, determinism, logins, member
+history, and the meetings.
 
-The seed runs once for the whole module, inside a transaction rolled back when the module ends, so the other test
-modules still start from an empty database.
+The seed (without meetings: `--no-meetings`) runs once for the whole module, inside a transaction rolled back when
+the module ends, so the other test modules still start from an empty database. The meeting tests log the meetings
+of a sample of cells with `demo.build_meetings`, inside their own test transaction.
 """
 
 import datetime
+import itertools
 import random
 import time
 import unicodedata
@@ -16,10 +19,14 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
-from cells import demo
-from cells.models import AuditEntry, Organization, RoleAssignment
-from members.models import Member, Position
+from cells import demo, meeting_services
+from cells.meeting_selectors import Period, flagged_members, kpis
+from cells.models import Attendance, AuditEntry, Meeting, MeetingScore, Organization, RoleAssignment
+from members.models import Member, Position, StatusChange, Transfer
+from members.selectors import probation_alerts
+from members.services import transfer_deadlines
 
 Kind = Organization.Kind
 Role = RoleAssignment.Role
@@ -30,7 +37,7 @@ def seeded(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         out = StringIO()
         started = time.monotonic()
-        call_command("seed_demo", stdout=out)
+        call_command("seed_demo", "--no-meetings", stdout=out)
         yield SimpleNamespace(output=out.getvalue(), seconds=time.monotonic() - started)
         transaction.set_rollback(True)
 
@@ -45,6 +52,10 @@ def snapshot() -> dict:
         "roles": RoleAssignment.objects.count(),
         "users": User.objects.count(),
         "audit": AuditEntry.objects.count(),
+        "status_changes": StatusChange.objects.count(),
+        "transfers": Transfer.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "attendance": Attendance.objects.count(),
         "organizations_changed": Organization.objects.aggregate(m=Max("updated_at"))["m"],
         "members_changed": Member.objects.aggregate(m=Max("updated_at"))["m"],
         "passwords": sorted(User.objects.values_list("password", flat=True)),
@@ -101,9 +112,13 @@ def test_members_are_plausible(seeded):
     assert all(m.organization.is_cell for m in Member.objects.select_related("organization")[:200])
     probationary = [m for m in members if m.status == Member.Status.PROBATIONARY]
     assert 0.03 <= len(probationary) / len(members) <= 0.08
+    overdue = 0
     for m in probationary:
-        assert today - datetime.timedelta(days=366) <= m.admitted_on <= today
+        # A few are past their 12 months with no decision yet (rule B18), by at most 45 days.
+        assert today - datetime.timedelta(days=366 + 46) <= m.admitted_on <= today
+        overdue += m.admitted_on < today - datetime.timedelta(days=366)
         assert m.official_on is None and m.party_card_no is None
+    assert overdue == demo.PROBATION_OVERDUE_PER_COPY
     for m in members:
         assert unicodedata.is_normalized("NFC", m.full_name) and len(m.full_name.split()) >= 3
         assert m.gender in (Member.Gender.MALE, Member.Gender.FEMALE)
@@ -211,3 +226,272 @@ def test_demo_logins_authenticate_and_land_where_documented(seeded):
     assert role == Role.SECRETARY and outsider_cell.kind == Kind.CELL
     assert not outsider_cell.path.startswith(Organization.objects.get(code="DB01").path)
     assert Member.objects.get(user__username="bithu2").organization == outsider_cell
+
+
+#
+# Member history (statuses, transfers, probation)
+#
+
+
+@pytest.mark.django_db
+def test_status_history_matches_each_members_status(seeded):
+    S = Member.Status
+    counts = dict(Member.objects.values_list("status").annotate(n=Count("id")).order_by())
+    assert counts[S.SUSPENDED] == demo.SUSPENDED_PER_COPY
+    assert counts[S.TRANSFERRED_OUT] == demo.TRANSFERRED_OUT_PER_COPY
+    assert counts[S.DECEASED] == demo.DECEASED_PER_COPY
+    assert counts[S.LEFT_PARTY] == demo.LEFT_PARTY_PER_COPY
+    assert counts[S.EXEMPT] >= 5
+    changes = {}
+    for change in StatusChange.objects.order_by("effective_on", "pk"):
+        changes.setdefault(change.member_id, []).append(change)
+    for member in Member.objects.all():
+        own = changes.get(member.pk, [])
+        if member.status == S.PROBATIONARY:
+            assert own == []
+            continue
+        # Recognised as a full member on official_on, then the changes that led to today's status, in order.
+        assert own[0].status == S.FULL and own[0].previous_status == S.PROBATIONARY
+        assert own[0].effective_on == member.official_on and "-QĐ/ĐU" in own[0].decision_no
+        assert own[-1].status == member.status
+        for before, after in itertools.pairwise(own):
+            assert after.previous_status == before.status and after.effective_on > before.effective_on
+        if member.status in (S.EXEMPT, S.SUSPENDED, S.LEFT_PARTY, S.TRANSFERRED_OUT):
+            assert "-QĐ/ĐU" in own[-1].decision_no and own[-1].reason
+    assert not Position.objects.exclude(member__status=S.FULL).exists()
+
+
+@pytest.mark.django_db
+def test_transfers_within_out_of_and_into_the_tree(seeded):
+    today = timezone.localdate()
+    official = Transfer.objects.filter(kind=Transfer.Kind.OFFICIAL)
+    out = official.filter(to_organization=None)
+    assert out.count() == demo.TRANSFERRED_OUT_PER_COPY
+    for transfer in out.select_related("member"):
+        assert transfer.member.status == Member.Status.TRANSFERRED_OUT
+        assert transfer.member.organization_id == transfer.from_organization_id
+        assert transfer.to_text.startswith("Đảng bộ xã ") and transfer.completed_on == transfer.letter_issued_on
+    moves = official.exclude(to_organization=None).select_related("member")
+    assert moves.count() == demo.MOVES_PER_COPY
+    late = 0
+    for transfer in moves:
+        assert transfer.member.organization_id == transfer.to_organization_id != transfer.from_organization_id
+        assert datetime.date(2025, 1, 1) <= transfer.decided_on <= today
+        assert transfer.decided_on <= transfer.letter_issued_on <= today
+        assert transfer.completed_on == transfer.letter_presented_on
+        deadlines = transfer_deadlines(transfer)
+        late += deadlines["procedure_late"] or deadlines["letter_late"]
+    assert late == demo.OVERDUE_MOVES_PER_COPY + demo.LATE_LETTER_MOVES_PER_COPY
+    temporary = Transfer.objects.filter(kind=Transfer.Kind.TEMPORARY)
+    assert temporary.count() == demo.TEMPORARY_PER_COPY
+    for transfer in temporary.select_related("to_organization"):
+        assert transfer.member_id is None and transfer.member_name and transfer.from_text
+        assert transfer.to_organization.is_cell and transfer.ended_on is None
+        assert transfer.decided_on < today < transfer.expected_return_on
+        assert transfer.expected_return_on <= demo.add_months(transfer.decided_on, 24)
+
+
+@pytest.mark.django_db
+def test_probation_alerts_show(seeded):
+    admin = get_user_model().objects.get(username="admin")
+    alerts = probation_alerts(user=admin, limit=500)
+    assert sum(a.overdue for a in alerts) == demo.PROBATION_OVERDUE_PER_COPY
+    assert sum(not a.overdue for a in alerts) >= demo.PROBATION_DUE_SOON_PER_COPY
+
+
+def test_member_history_does_not_depend_on_the_date():
+    """Who is suspended, moved or transferred depends on the seed only: the date moves the dates."""
+
+    def picked(plan):
+        return (
+            [(m.full_name, m.organization.code, m.status) for m in plan.members],
+            [
+                (t.kind, t.member_name or t.member.full_name, t.to_organization and t.to_organization.code)
+                for t in plan.transfers
+            ],
+        )
+
+    first = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
+    later = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 11, 20))
+    assert picked(first) == picked(later)
+    again = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
+    assert [(c.member.full_name, c.status, c.effective_on, c.decision_no) for c in first.status_changes] == [
+        (c.member.full_name, c.status, c.effective_on, c.decision_no) for c in again.status_changes
+    ]
+
+
+#
+# Meetings
+#
+
+
+def sample_cells() -> list[str]:
+    """The cells of a few whole grassroots organisations, and cells where the member history shows at meetings."""
+    grassroots = ["DB01", "DB02", "DB03", "DB04", "DB05", *(f"CBCS{n:02d}" for n in range(1, 11))]
+    codes = set(
+        Organization.objects.filter(kind__in=Organization.CELL_KINDS)
+        .filter(Q(code__in=grassroots) | Q(parent__code__in=grassroots) | Q(parent__parent__code__in=grassroots))
+        .values_list("code", flat=True)
+    )
+    for status in (
+        Member.Status.SUSPENDED,
+        Member.Status.TRANSFERRED_OUT,
+        Member.Status.DECEASED,
+        Member.Status.LEFT_PARTY,
+    ):
+        codes.update(Member.objects.filter(status=status).values_list("organization__code", flat=True)[:2])
+    codes.update(Member.objects.filter(status=Member.Status.EXEMPT).values_list("organization__code", flat=True)[:3])
+    for transfer in Transfer.objects.exclude(to_organization=None).select_related(
+        "from_organization", "to_organization"
+    )[:6]:
+        codes.add(transfer.to_organization.code)
+        if transfer.from_organization:
+            codes.add(transfer.from_organization.code)
+    return sorted(codes)
+
+
+@pytest.fixture(scope="module")
+def meetings(seeded, django_db_blocker):
+    """The sample's meetings, logged once for the module (rolled back with the seed when the module ends)."""
+    with django_db_blocker.unblock():
+        root = Organization.objects.get(code=demo.ROOT_CODE)
+        codes = sample_cells()
+        started = time.monotonic()
+        stats = demo.build_meetings(root=root, seed=2025, cells=codes)
+    return SimpleNamespace(root=root, codes=codes, stats=stats, seconds=time.monotonic() - started)
+
+
+@pytest.mark.django_db
+def test_meetings_one_regular_per_cell_month_with_realistic_gaps(meetings):
+    today = timezone.localdate()
+    months = demo.meeting_months(today)
+    assert months[0] == (2024, 1) and months[-1] < (today.year, today.month)
+    cells = Organization.objects.filter(code__in=meetings.codes)
+    assert set(Meeting.objects.values_list("organization__code", flat=True).distinct()) == set(meetings.codes)
+    regular = Meeting.objects.filter(kind__in=Meeting.REGULAR_KINDS)
+    assert not regular.values("organization", "period_year", "period_month").annotate(n=Count("id")).filter(n__gt=1)
+    assert not Meeting.objects.filter(
+        Q(period_year__gt=today.year) | Q(period_year=today.year, period_month__gte=today.month)
+    )
+    for cell in cells:
+        held = set(regular.filter(organization=cell).values_list("period_year", "period_month"))
+        for year in (2024, 2025, 2026):
+            expected = [
+                (y, m) for y, m in months if y == year and (y, m) >= (cell.founded_on.year, cell.founded_on.month)
+            ]
+            assert 0 <= len(expected) - len(held & set(expected)) <= 3, (cell.code, year)
+    # Drafts only in the month just ended; finalised meetings pass the real checks (B3, B6, B7) and are scored.
+    assert set(Meeting.objects.filter(status=Meeting.Status.DRAFT).values_list("period_year", "period_month")) <= {
+        months[-1]
+    }
+    assert Meeting.objects.filter(period_year=months[-1][0], period_month=months[-1][1], status="DA_CHOT").exists()
+    assert not Meeting.objects.filter(kind=Meeting.Kind.THEMATIC, topic="").exists()
+    for meeting in Meeting.objects.filter(status=Meeting.Status.FINAL).order_by("?")[:60]:
+        assert meeting_services.finalise_problems(meeting) == [], meeting
+        assert meeting.score is not None and meeting.rating and meeting.version == 1
+        assert meeting.presiding.organization_id == meeting.organization_id
+        automatic = meeting_services.automatic_points(meeting, meeting_services.attendance_counts(meeting))
+        for score in MeetingScore.objects.filter(meeting=meeting, automatic=True).select_related("item"):
+            assert score.points == (score.item.max_points if automatic[score.item.auto_key] else 0), score
+        assert sum(s.points for s in meeting.scores.all()) == meeting.score
+    assert Meeting.objects.filter(status=Meeting.Status.FINAL, score=None).count() == 0
+    assert meetings.stats.meetings == Meeting.objects.count()
+
+
+@pytest.mark.django_db
+def test_meeting_attendance_follows_the_members_history(meetings):
+    S = Member.Status
+    assert Attendance.objects.count() == meetings.stats.attendance
+    assert not Attendance.objects.exclude(member_status__in=Member.ON_ROLL).exists()
+    # Exempt and suspended members are listed but not counted; everyone listed belonged to the cell that day.
+    assert not Attendance.objects.filter(member_status__in=(S.EXEMPT, S.SUSPENDED)).exclude(status="MIEN").exists()
+    assert not Attendance.objects.filter(status="MIEN").exclude(member_status__in=(S.EXEMPT, S.SUSPENDED)).exists()
+    assert not Attendance.objects.filter(meeting__date__lt=F("member__admitted_on")).exists()
+    left = StatusChange.objects.filter(status__in=(S.TRANSFERRED_OUT, S.DECEASED, S.LEFT_PARTY))
+    assert left.filter(member__organization__code__in=meetings.codes).count() >= 4
+    for change in left:
+        assert not Attendance.objects.filter(member=change.member, meeting__date__gte=change.effective_on).exists()
+    for transfer in Transfer.objects.exclude(to_organization=None).exclude(from_organization=None):
+        rows = Attendance.objects.filter(member=transfer.member)
+        assert not rows.filter(meeting__organization=transfer.from_organization, meeting__date__gte=transfer.decided_on)
+        assert not rows.filter(meeting__organization=transfer.to_organization, meeting__date__lt=transfer.decided_on)
+    assert not Attendance.objects.exclude(meeting__organization=F("member__organization")).exclude(
+        member__transfers__kind=Transfer.Kind.OFFICIAL
+    )
+    # Votes: only full members present (rule B7).
+    voted = Meeting.objects.exclude(vote_for=None).annotate(
+        present_full=Count("attendances", filter=Q(attendances__status="CO_MAT", attendances__member_status=S.FULL))
+    )
+    assert voted.count() > 0.9 * Meeting.objects.count()
+    for meeting in voted:
+        assert meeting.vote_for + meeting.vote_against + meeting.vote_abstain <= meeting.present_full, meeting
+    excused = Attendance.objects.filter(status=Attendance.Status.EXCUSED)
+    assert excused.exists() and not excused.filter(reason="").exists()
+    assert Attendance.objects.filter(status=Attendance.Status.UNEXCUSED).count() < 0.005 * Attendance.objects.count()
+
+
+@pytest.mark.django_db
+def test_meeting_kpis_land_near_the_blocs_figures(meetings):
+    """Counted with the compliance page's own selector, over the grassroots organisations built whole."""
+    admin = get_user_model().objects.get(username="admin")
+    built = set(meetings.codes)
+    total = SimpleNamespace(cells=0, regular=0, thematic=0, present=0, eligible=0, good=0, rated=0)
+    for node in Organization.objects.filter(parent=meetings.root):
+        cells = Organization.objects.filter(path__startswith=node.path, kind__in=Organization.CELL_KINDS)
+        if not set(cells.values_list("code", flat=True)) <= built:
+            continue
+        figures = kpis(user=admin, root=node, period=Period(year=2025))
+        total.cells += figures.cells
+        total.regular += figures.cells_all_regular
+        total.thematic += figures.cells_all_thematic
+        total.present += figures.present
+        total.eligible += figures.eligible
+        total.good += figures.meetings_good
+        total.rated += figures.meetings_rated
+    assert total.cells >= 25
+    assert 0.6 <= total.regular / total.cells <= 0.97
+    assert 0.65 <= total.thematic / total.cells <= 1
+    assert 0.93 <= total.present / total.eligible <= 0.975
+    assert 0.55 <= total.good / total.rated <= 0.95
+    flags = flagged_members(user=admin, root=meetings.root, year=2025)
+    assert all(f.unexcused or f.longest_excused_run > 3 for f in flags)
+
+
+@pytest.mark.django_db
+def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded):
+    root = Organization.objects.get(code=demo.ROOT_CODE)
+    # Cells outside the module's sample, whose meetings may already be logged.
+    cell_codes = sorted(
+        set(Organization.objects.filter(parent__code="DB10").values_list("code", flat=True)) - set(sample_cells())
+    )[:2]
+    assert len(cell_codes) == 2
+
+    def build(codes):
+        with transaction.atomic():
+            demo.build_meetings(root=root, seed=2025, cells=codes)
+            rows = list(
+                Meeting.objects.filter(organization__code__in=cell_codes)
+                .order_by("organization__code", "period_year", "period_month", "kind", "date")
+                .values_list("organization__code", "kind", "period_month", "date", "end_time", "status", "score")
+            )
+            attendance = list(
+                Attendance.objects.filter(meeting__organization__code__in=cell_codes)
+                .order_by("meeting__organization__code", "meeting__date", "meeting__kind", "member_id")
+                .values_list("member_id", "status", "reason", "spoke")
+            )
+            transaction.set_rollback(True)
+        return rows, attendance
+
+    first = build(cell_codes)
+    assert first[0] and first[1]
+    assert build(cell_codes) == first
+    assert build(cell_codes + ["CBCS20"]) == first
+    with transaction.atomic():  # another seed, other meetings
+        demo.build_meetings(root=root, seed=7, cells=cell_codes)
+        other = list(
+            Meeting.objects.filter(organization__code__in=cell_codes)
+            .order_by("organization__code", "period_year", "period_month", "kind", "date")
+            .values_list("organization__code", "kind", "period_month", "date", "end_time", "status", "score")
+        )
+        transaction.set_rollback(True)
+    assert other != first[0]

@@ -1,0 +1,142 @@
+"""Input validation and normalisation only; the rules (frozen sets, unique codes, metrics) live in criteria/services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cells.models import Organization
+from criteria.models import CriteriaSet, Criterion, CriterionGroup, RegulationDocument
+from evaluations.models import Grade
+
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _year_field(label, required=True):
+    return forms.IntegerField(label=label, min_value=YEAR_MIN, max_value=YEAR_MAX, required=required)
+
+
+class YearsMixin:
+    def clean(self):
+        cleaned = super().clean()
+        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
+        if year_from and year_to and year_to < year_from:
+            self.add_error("year_to", _("The last year cannot be before the first year."))
+        return cleaned
+
+
+class CopyForm(YearsMixin, forms.Form):
+    year_from = _year_field(_("From year"))
+    year_to = _year_field(_("To year"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year_to"].help_text = _("Leave empty while the set stays in force.")
+
+
+class CriteriaSetForm(YearsMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255)
+    unit_types = forms.MultipleChoiceField(
+        label=_("Host unit types"),
+        choices=Organization.UnitType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every host unit type."),
+    )
+    org_kinds = forms.MultipleChoiceField(
+        label=_("Organisation kinds"),
+        choices=Organization.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every kind."),
+    )
+    year_from = _year_field(_("From year"))
+    year_to = _year_field(_("To year"), required=False)
+    scoring_mode = forms.ChoiceField(label=_("Scoring"), choices=CriteriaSet.ScoringMode.choices)
+    pass_points = forms.DecimalField(
+        label=_("Points to pass"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        required=False,
+        help_text=_("Empty in a met / not met set: every criterion must be met."),
+    )
+    basis = forms.ModelChoiceField(
+        label=_("Basis"), queryset=RegulationDocument.objects.order_by("-issued_on", "number"), required=False
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class GroupForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    parent = forms.ModelChoiceField(
+        label=_("Inside group"), queryset=CriterionGroup.objects.none(), required=False, empty_label=_("(top level)")
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
+
+    def __init__(self, *args, criteria_set: CriteriaSet, group: CriterionGroup | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = criteria_set.groups.order_by("order", "code")
+        if group is not None:
+            parents = parents.exclude(pk=group.pk)
+        self.fields["parent"].queryset = parents
+
+    def clean_code(self):
+        return " ".join(self.cleaned_data["code"].split())
+
+
+class CriterionForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=20, help_text=_("Unique in the set, e.g. 1.2."))
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=CriterionGroup.objects.none(), required=False, empty_label=_("(no group)")
+    )
+    text = forms.CharField(label=_("Criterion"), widget=forms.Textarea(attrs={"rows": 4}))
+    kind = forms.ChoiceField(label=_("Scored by"), choices=Criterion.Kind.choices)
+    max_points = forms.DecimalField(
+        label=_("Maximum points"),
+        max_digits=6,
+        decimal_places=1,
+        min_value=0,
+        initial=0,
+        help_text=_("Given in full when a met / not met or computed criterion is met."),
+    )
+    metric = forms.ChoiceField(
+        label=_("Computed from"),
+        choices=[("", "—")] + list(Criterion.Metric.choices),
+        required=False,
+        help_text=_("Only for criteria computed from the data."),
+    )
+    comparator = forms.ChoiceField(
+        label=_("Comparison"), choices=Criterion.Comparator.choices, initial=Criterion.Comparator.AT_LEAST
+    )
+    threshold = forms.DecimalField(label=_("Threshold"), max_digits=8, decimal_places=2, required=False)
+    hard_condition = forms.BooleanField(
+        label=_("Hard condition"), required=False, help_text=_("When it is not met, the grade is limited.")
+    )
+    cap_grade = forms.ChoiceField(
+        label=_("Grade at most, when not met"),
+        choices=[("", "—")] + list(Grade.choices),
+        required=False,
+        help_text=_("Empty: at most Fulfilled duties (the rules' default)."),
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
+
+    def __init__(self, *args, criteria_set: CriteriaSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = criteria_set.groups.order_by("order", "code")
+        if criteria_set.scoring_mode == CriteriaSet.ScoringMode.CHECKLIST:
+            self.fields["kind"].choices = [
+                choice for choice in Criterion.Kind.choices if choice[0] != Criterion.Kind.POINTS
+            ]
+
+    def clean_code(self):
+        return " ".join(self.cleaned_data["code"].split())
+
+
+class CompareForm(forms.Form):
+    against = forms.ModelChoiceField(label=_("Compare with"), queryset=CriteriaSet.objects.none())
+
+    def __init__(self, *args, criteria_set: CriteriaSet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["against"].queryset = CriteriaSet.objects.filter(programme=criteria_set.programme).exclude(
+            pk=criteria_set.pk
+        )
