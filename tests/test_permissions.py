@@ -169,6 +169,54 @@ def import_batch_of_secretary(world):
 
 import_batch_of_secretary.label = "A1-batch"
 
+
+def _period_at_root(world):
+    from evaluations.models import EvaluationPeriod
+    from evaluations.services import period_open
+
+    period = EvaluationPeriod.objects.filter(root=world.tree.root).first()
+    if period is None:
+        year = timezone.localdate().year
+        period = period_open(
+            root=world.tree.root,
+            year=year,
+            self_assessment_due=datetime.date(year, 12, 1),
+            appraisal_due=datetime.date(year, 12, 10),
+            decision_due=datetime.date(year, 12, 20),
+            opened_by=world.personas.admin,
+        )
+    return period
+
+
+def period_at_root(world):
+    return {"pk": _period_at_root(world).pk}
+
+
+period_at_root.label = "root-period"
+
+
+def evaluation_of_a1(world):
+    period = _period_at_root(world)
+    return {"pk": period.org_evaluations.get(organization=world.tree.a1).pk}
+
+
+evaluation_of_a1.label = "A1-evaluation"
+
+
+def report_on_root(world):
+    from reports.services import report_request
+
+    from reports.services import report_build
+
+    report = report_request(
+        user=world.personas.admin, organization=world.tree.root, kind="compliance", year=timezone.localdate().year
+    )
+    report_build(report_id=report.pk)  # tests run in a transaction, so the on-commit enqueue never fires
+    return {"pk": report.pk}
+
+
+report_on_root.label = "root-report"
+
 L, R = LOGIN, REDIRECT
 
 # fmt: off
@@ -258,6 +306,19 @@ SPEC = [
     ("guidance:create",           "get",  org_node("a"),                  L,   200,  200,  403,   200,  404, 404,   404, 404),
     ("guidance:create",           "get",  org_node("a1"),                 L,   200,  200,  403,   200,  403, 404,   404, 404),
     ("guidance:create",           "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   403, 404),
+    ("evaluations:index",         "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("evaluations:open",          "get",  org_node("root"),               L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("evaluations:open",          "get",  org_node("a"),                  L,   200,  200,  403,   403,  404, 404,   404, 404),
+    ("evaluations:period",        "get",  period_at_root,                 L,   200,  200,  200,   200,  200, 404,   200, 404),
+    ("evaluations:lock",          "get",  period_at_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("evaluations:lock",          "post", period_at_root,                 L,   R,    R,    403,   404,  404, 404,   404, 404),
+    ("evaluations:detail",        "get",  evaluation_of_a1,               L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("reports:index",             "get",  no_args,                        L,   200,  200,  200,   200,  403, 403,   403, 403),
+    ("reports:detail",            "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
+    ("reports:download_pdf",      "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
+    ("reports:download_xlsx",     "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
+    ("reports:retry",             "get",  report_on_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("reports:retry",             "post", report_on_root,                 L,   R,    R,    R,     404,  404, 404,   404, 404),
 ]
 # fmt: on
 
