@@ -102,9 +102,7 @@ messages: venv
 check-translations: venv
 	$(PY) scripts/check_translations.py
 
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change). BENCH_SCALES="province" to run one scale only.
+BENCH_SCALES ?= province large
 bench: venv
-	@if [ -f bench/run.py ]; then \
-		$(PY) bench/run.py; \
-	else \
-		echo "bench/run.py does not exist yet: no benchmark to run."; \
-	fi
+	@for scale in $(BENCH_SCALES); do $(PY) bench/run.py --scale $$scale || exit 1; done
