@@ -317,7 +317,7 @@ def main() -> None:
     results["report build"] = report_build_time(env)
     admin_median = results.get("admin changelist (members)", {}).get("median_ms")
     sql_median = results["heat-map raw SQL"]["median_ms"]
-    for name, row in results.items():
+    for row in results.values():
         if "median_ms" in row and admin_median:
             row["ratio_to_admin"] = round(row["median_ms"] / admin_median, 2)
         if "median_ms" in row and sql_median:
