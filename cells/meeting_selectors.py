@@ -328,33 +328,46 @@ class MemberFlag:
 
 def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
     """Members with any unexcused absence, or more than the allowed run of consecutive excused absences, at
-    the finalised regular meetings of the year. One query over attendance, ordered for the run count."""
+    the finalised regular meetings of the year (B5).
+
+    First one grouped query finds the candidates (any unexcused absence, or more excused absences than the run
+    limit in total); only their attendance is then read in order to measure the runs. Three queries.
+    """
     limit = parameters_on(datetime.date(year, 12, 31))["max_consecutive_excused_absences"]
-    rows = (
-        Attendance.objects.filter(
-            scope_filter(user, prefix="meeting__organization__", action=VIEW),
-            meeting__organization__path__startswith=root.path,
-            meeting__period_year=year,
-            meeting__kind__in=Meeting.REGULAR_KINDS,
-            meeting__status=Meeting.Status.FINAL,
-        )
-        .order_by("member_id", "meeting__period_month", "meeting__date")
-        .values_list(
-            "member_id",
-            "member__full_name",
-            "meeting__organization_id",
-            "meeting__organization__name",
-            "status",
-        )
+    year_rows = Attendance.objects.filter(
+        scope_filter(user, prefix="meeting__organization__", action=VIEW),
+        meeting__organization__path__startswith=root.path,
+        meeting__period_year=year,
+        meeting__kind__in=Meeting.REGULAR_KINDS,
+        meeting__status=Meeting.Status.FINAL,
     )
+    candidates = {
+        row["member_id"]: row
+        for row in year_rows.exclude(status=Attendance.Status.PRESENT)
+        .values("member_id")
+        .annotate(
+            unexcused=Count("id", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
+        )
+        .filter(Q(unexcused__gt=0) | Q(excused__gt=limit))
+    }
+    if not candidates:
+        return []
     flags: dict[int, MemberFlag] = {}
     runs: dict[int, int] = defaultdict(int)
-    for member_id, name, org_id, org_name, status in rows.iterator(chunk_size=5000):
+    ordered = (
+        year_rows.filter(member_id__in=list(candidates))
+        .order_by("member_id", "meeting__period_month", "meeting__date")
+        .values_list(
+            "member_id", "member__full_name", "meeting__organization_id", "meeting__organization__name", "status"
+        )
+    )
+    for member_id, name, org_id, org_name, status in ordered:
         flag = flags.get(member_id)
         if flag is None:
-            flag = flags[member_id] = MemberFlag(member_id, name, org_id, org_name)
-        if status == Attendance.Status.UNEXCUSED:
-            flag.unexcused += 1
+            flag = flags[member_id] = MemberFlag(
+                member_id, name, org_id, org_name, unexcused=candidates[member_id]["unexcused"]
+            )
         if status == Attendance.Status.EXCUSED:
             runs[member_id] += 1
             flag.longest_excused_run = max(flag.longest_excused_run, runs[member_id])

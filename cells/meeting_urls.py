@@ -7,6 +7,7 @@ app_name = "meetings"
 urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
     path("list/", views.meeting_list, name="list"),
+    path("flagged/", views.flagged, name="flagged"),
     path("cell/<int:org_pk>/", views.cell_meetings, name="cell"),
     path("cell/<int:org_pk>/new/", views.meeting_create, name="create"),
     path("<int:pk>/", views.meeting_detail, name="detail"),

@@ -28,6 +28,7 @@ from cells.permissions import (
 )
 from cells.selectors import breadcrumbs
 from cells.views import apply_service_error
+from criteria.selectors import parameters_on
 
 
 def get_meeting_for_user(user, pk, *, action: str = VIEW) -> Meeting:
@@ -439,8 +440,26 @@ def compliance(request):
             "kpis": selectors.kpis(user=request.user, root=root, period=period),
             "heatmap": selectors.heatmap(user=request.user, root=root, year=period.year),
             "missing": selectors.missing_cells(user=request.user, root=root, period=period)[:200],
-            "flags": selectors.flagged_members(user=request.user, root=root, year=period.year)[:200],
             "months": list(selectors.MONTHS),
+        },
+    )
+
+
+@require_GET
+def flagged(request):
+    """Members to follow up (B5) for a subtree and year: a page of its own, as it reads a year of attendance."""
+    require_anywhere(request.user, VIEW)
+    form, period, root = _period_and_root(request)
+    return render(
+        request,
+        "cells/meeting_flags.html",
+        {
+            "period": period,
+            "root": root,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
+            "breadcrumb_tail": _("Members to follow up"),
+            "flags": selectors.flagged_members(user=request.user, root=root, year=period.year),
+            "limit": parameters_on(datetime.date(period.year, 12, 31))["max_consecutive_excused_absences"],
         },
     )
 

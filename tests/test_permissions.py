@@ -278,6 +278,7 @@ SPEC = [
     # ancestor node to confirm. Empty POSTs: a form comes back (200) or the action refuses and redirects (R).
     ("meetings:compliance",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("meetings:flagged",          "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:cell",             "get",  org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
     ("meetings:cell",             "get",  org_node("a"),                  L,   R,    R,    R,     R,    404, 404,   404, 404),
     ("meetings:create",           "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),

@@ -23,7 +23,15 @@ from django.utils import timezone
 
 from cells import demo, meeting_services
 from cells.meeting_selectors import Period, flagged_members, kpis
-from cells.models import Attendance, AuditEntry, Meeting, MeetingScore, Organization, RoleAssignment
+from cells.models import (
+    Attendance,
+    AuditEntry,
+    Meeting,
+    MeetingScore,
+    Organization,
+    RoleAssignment,
+    TemporaryAttendance,
+)
 from members.models import Member, Position, StatusChange, Transfer
 from members.selectors import probation_alerts
 from members.services import transfer_deadlines
@@ -341,12 +349,11 @@ def sample_cells() -> list[str]:
     ):
         codes.update(Member.objects.filter(status=status).values_list("organization__code", flat=True)[:2])
     codes.update(Member.objects.filter(status=Member.Status.EXEMPT).values_list("organization__code", flat=True)[:3])
-    for transfer in Transfer.objects.exclude(to_organization=None).select_related(
-        "from_organization", "to_organization"
-    )[:6]:
-        codes.add(transfer.to_organization.code)
-        if transfer.from_organization:
-            codes.add(transfer.from_organization.code)
+    official = Transfer.objects.filter(kind=Transfer.Kind.OFFICIAL).exclude(to_organization=None)
+    for transfer in official.select_related("from_organization", "to_organization")[:3]:
+        codes.update((transfer.from_organization.code, transfer.to_organization.code))
+    temporary = Transfer.objects.filter(kind=Transfer.Kind.TEMPORARY).order_by("decided_on")
+    codes.update(temporary.values_list("to_organization__code", flat=True)[:2])
     return sorted(codes)
 
 
@@ -425,6 +432,12 @@ def test_meeting_attendance_follows_the_members_history(meetings):
     assert voted.count() > 0.9 * Meeting.objects.count()
     for meeting in voted:
         assert meeting.vote_for + meeting.vote_against + meeting.vote_abstain <= meeting.present_full, meeting
+    # Members from outside attend, apart, while their temporary transfer runs.
+    temporary = TemporaryAttendance.objects.select_related("transfer", "meeting")
+    assert temporary.exists()
+    for row in temporary:
+        assert row.transfer.to_organization_id == row.meeting.organization_id
+        assert row.transfer.decided_on <= row.meeting.date
     excused = Attendance.objects.filter(status=Attendance.Status.EXCUSED)
     assert excused.exists() and not excused.filter(reason="").exists()
     assert Attendance.objects.filter(status=Attendance.Status.UNEXCUSED).count() < 0.005 * Attendance.objects.count()

@@ -1,0 +1,255 @@
+"""Four journeys through the real pages, as a person does them in a browser (see conftest.py for the set-up).
+
+1. A cell secretary on a 360×740 phone logs this month's meeting (two absentees, one excused), scores it,
+   finalises it and sees the month turn green; the taps, fields and time it took are printed.
+2. The yearly review of a cell: the committee staff self-assess it, the grassroots committee appraises, the
+   staff decide; then the grassroots committee enters its members' grades one HTXSNV over the quota, is
+   refused with the quota message, lowers a grade and saves.
+3. A leader requests last year's compliance report, sees the progress bar, and downloads the PDF.
+4. A secretary who types another cell's address gets the 404 page.
+"""
+
+import re
+import time
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from playwright.sync_api import expect
+
+from cells.models import Attendance, Meeting
+from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
+from reports.models import Report
+from tests.browser.conftest import DESKTOP, PHONE
+
+
+def vi(label) -> str:
+    """A lazy label as the Vietnamese interface shows it."""
+    with translation.override("vi"):
+        return str(label)
+
+
+#
+# 1. The phone meeting flow
+#
+
+
+def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(journey, journey_world):
+    world = journey_world
+    cell = world.cells[0]
+    members = world.members[cell.pk]
+    excused, unexcused = members[2], members[3]
+    today = timezone.localdate()
+    grid_url = reverse("meetings:cell", args=[cell.pk])
+    started = time.monotonic()
+
+    page = journey.page_for(world.users.secretary, PHONE)
+
+    # The home page offers this month's meeting of the secretary's cell.
+    offer = page.locator(f'main a.list-group-item-primary[href="{grid_url}"]')
+    expect(offer).to_contain_text(cell.name)
+    journey.submit(page, offer)
+    journey.submit(page, page.locator(f'main a[href="{reverse("meetings:create", args=[cell.pk])}"]'))
+
+    # The form comes with this month, today and a start time; the secretary sets the rest.
+    expect(page.locator("#id_period_month")).to_have_value(str(today.month))
+    expect(page.locator("#id_period_year")).to_have_value(str(today.year))
+    expect(page.locator("#id_date")).to_have_value(today.isoformat())
+    expect(page.locator("#id_start_time")).to_have_value("08:00")
+    journey.fill(page.locator("#id_end_time"), "10:00")
+    journey.fill(page.locator("#id_location"), "Phòng họp tầng 2")
+    journey.select(page.locator("#id_presiding"), str(members[0].pk))
+    journey.select(page.locator("#id_minute_taker"), str(members[1].pk))
+    journey.submit(page, page.locator("main form button[type=submit]"))
+
+    # Attendance: everyone is present unless tapped otherwise.
+    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
+    meeting = Meeting.objects.get(organization=cell, period_year=today.year, period_month=today.month)
+    journey.tap(page.locator(f'label[for="e-{excused.pk}"]'))
+    journey.fill(page.locator(f'input[name="reason-{excused.pk}"]'), "Đi công tác")
+    journey.tap(page.locator(f'label[for="u-{unexcused.pk}"]'))
+    journey.fill(page.locator("#id_content"), "Kiểm điểm công tác tháng; triển khai nhiệm vụ tháng tới.")
+    journey.fill(page.locator("#id_conclusion"), "Chi bộ thống nhất các nhiệm vụ đã nêu.")
+    journey.fill(page.locator("#id_vote_for"), "4")  # the four full members present
+    journey.submit(page, page.locator('button[name="next"][value="score"]'))
+
+    # The score sheet: automatic items come from the log, the others are typed.
+    page.wait_for_url(re.compile(r"/meetings/\d+/score/$"))
+    manual = page.locator("input.score-input")
+    assert manual.count() > 0, "the score sheet has no item to fill in"
+    for index in range(manual.count()):
+        item = manual.nth(index)
+        journey.fill(item, item.get_attribute("max"))
+    journey.submit(page, page.locator("main form button[type=submit]"))
+
+    # Finalise: every check passes, so the button is enabled.
+    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
+    finalise = page.locator(f'form[action="{reverse("meetings:finalise", args=[meeting.pk])}"] button')
+    expect(finalise).to_be_enabled()
+    journey.submit(page, finalise)
+    expect(page.locator("main .badge.text-bg-success").first).to_be_visible()
+
+    # Back to the cell's grid through the breadcrumb and the cell's Meetings button: this month is green.
+    journey.submit(page, page.locator(f'nav ol.breadcrumb a[href="{reverse("cells:detail", args=[cell.pk])}"]'))
+    journey.submit(page, page.locator(f'main a[href="{grid_url}"]'))
+    tile = page.locator(".month-grid .month").nth(today.month - 1)
+    expect(tile).to_have_class(re.compile(r"\bmonth-final\b"))
+    tile.scroll_into_view_if_needed()
+    elapsed = time.monotonic() - started
+
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.FINAL
+    assert meeting.duration_minutes >= 90
+    assert meeting.score is not None and meeting.rating
+    statuses = dict(meeting.attendances.values_list("member_id", "status"))
+    assert statuses[excused.pk] == Attendance.Status.EXCUSED
+    assert statuses[unexcused.pk] == Attendance.Status.UNEXCUSED
+    assert sum(status == Attendance.Status.PRESENT for status in statuses.values()) == 4
+    assert meeting.attendances.get(member=excused).reason == "Đi công tác"
+
+    print(
+        f"\nJourney 1 (phone {PHONE[0]}×{PHONE[1]}): {journey.taps} taps + {journey.fills} fields filled = "
+        f"{journey.taps + journey.fills} actions, {elapsed:.1f}s of automated tapping from the login form "
+        "to the green month"
+    )
+
+
+#
+# 2. The yearly review, then the member-rating quota
+#
+
+
+def test_yearly_review_self_assess_appraise_decide_then_member_quota_refusal(journey, journey_world):
+    world = journey_world
+    cell = world.cells[0]
+    period = world.period
+    evaluation = OrgEvaluation.objects.get(period=period, organization=cell)
+    evaluation_url = reverse("evaluations:detail", args=[evaluation.pk])
+    good = Grade.GOOD
+
+    # Step 1 — the committee staff fill in the cell's self-assessment (staff may SELF_ASSESS) and submit it.
+    staff = journey.page_for(world.users.staff, DESKTOP)
+    journey.submit(staff, staff.locator(f'nav a.nav-link[href="{reverse("evaluations:index")}"]'))
+    journey.submit(staff, staff.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]'))
+    journey.submit(staff, staff.locator(f'main a[href="{evaluation_url}"]'))
+    points = staff.locator('input[name^="points-"]')
+    for index in range(points.count()):
+        field = points.nth(index)
+        journey.fill(field, field.get_attribute("max"))
+    checks = staff.locator('input[type=checkbox][name^="met-"]')
+    for index in range(checks.count()):
+        checks.nth(index).check()
+    journey.select(staff.locator("#id_self-self_grade"), good)
+    journey.fill(staff.locator("#id_self-tasks_done_pct"), "100")
+    journey.fill(staff.locator("#id_self-tasks_exceeded_pct"), "10")
+    journey.fill(staff.locator("#id_self-tasks_late_pct"), "0")
+    journey.fill(staff.locator("#id_self-self_comment"), "Chi bộ hoàn thành tốt các nhiệm vụ trong năm.")
+    journey.submit(staff, staff.locator('button[name="action"][value="submit"]'))
+    expect(staff.locator("main .badge.text-bg-info")).to_have_text(vi(OrgEvaluation.Status.SELF_ASSESSED.label))
+
+    # Step 2 — the grassroots committee appraises.
+    grassroots = journey.page_for(world.users.grassroots, DESKTOP)
+    journey.submit(grassroots, grassroots.locator(f'nav a.nav-link[href="{reverse("evaluations:index")}"]'))
+    journey.submit(
+        grassroots, grassroots.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]')
+    )
+    journey.submit(grassroots, grassroots.locator(f'main a[href="{evaluation_url}"]'))
+    journey.select(grassroots.locator("#id_appraise-grade"), good)
+    journey.fill(grassroots.locator("#id_appraise-comment"), "Đồng ý với kết quả tự đánh giá của chi bộ.")
+    journey.submit(grassroots, grassroots.locator('button[name="action"][value="appraise"]'))
+    expect(grassroots.locator("main .badge.text-bg-info")).to_have_text(vi(OrgEvaluation.Status.APPRAISED.label))
+
+    # Step 3 — the bloc staff decide; the result shows as decided.
+    journey.show(staff)
+    staff.reload()
+    journey.select(staff.locator("#id_decide-grade"), good)
+    journey.fill(staff.locator("#id_decide-decision_no"), "12-QĐ/ĐUK")
+    journey.fill(staff.locator("#id_decide-justification"), "Theo đề nghị của đảng ủy cơ sở.")
+    journey.submit(staff, staff.locator('button[name="action"][value="decide"]'))
+    expect(staff.locator("main .badge.text-bg-info")).to_have_text(vi(OrgEvaluation.Status.DECIDED.label))
+    expect(staff.locator("main section.card.border-success .fw-semibold")).to_have_text(vi(good.label))
+    evaluation.refresh_from_db()
+    assert evaluation.status == OrgEvaluation.Status.DECIDED
+    assert evaluation.final_grade == good
+
+    # The member ratings of the same cell, as the grassroots committee: one HTXSNV over the quota is refused.
+    # Quota (B12): HTXSNV ≤ 20% of the HTTNV, rounded down. 1 HTXSNV + 4 HTTNV + 1 HTNV allows 0 → refused;
+    # raising the HTNV to HTTNV makes 5 HTTNV, which allows 1 → saved.
+    journey.show(grassroots)
+    journey.submit(grassroots, grassroots.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]'))
+    journey.submit(grassroots, grassroots.locator(f'main a[href="{reverse("ratings:index", args=[period.pk])}"]'))
+    journey.submit(
+        grassroots, grassroots.locator(f'main a[href="{reverse("ratings:table", args=[period.pk, cell.pk])}"]')
+    )
+    finals = grassroots.locator('table.ratings select[name^="final-"]')
+    expect(finals).to_have_count(6)
+    grades = [Grade.EXCELLENT, good, good, good, good, Grade.FULFILLED]
+    for index, grade in enumerate(grades):
+        journey.select(finals.nth(index), grade)
+    journey.submit(grassroots, grassroots.locator("main form button[type=submit]").first)
+    refusal = grassroots.locator("main .alert-danger[role=alert]").first
+    expect(refusal).to_contain_text("Vượt tỷ lệ")
+    expect(refusal).to_contain_text(world.db1.name)
+    expect(refusal).to_contain_text(Grade.EXCELLENT)
+    assert not MemberEvaluation.objects.filter(period=period, organization=cell).exclude(final_grade="").exists()
+    # The table keeps what was typed: lower nothing, raise the HTNV to HTTNV, save again.
+    expect(finals.nth(0)).to_have_value(Grade.EXCELLENT)
+    journey.select(finals.nth(5), good)
+    journey.submit(grassroots, grassroots.locator("main form button[type=submit]").first)
+    expect(grassroots.locator("main .alert-success")).to_be_visible()
+    saved = sorted(MemberEvaluation.objects.filter(period=period, organization=cell).values_list("final_grade", flat=True))
+    assert saved == sorted([Grade.EXCELLENT] + [good] * 5)
+
+
+#
+# 3. The yearly report
+#
+
+
+def test_leader_requests_the_yearly_compliance_report_and_downloads_the_pdf(journey, journey_world):
+    world = journey_world
+    last_year = timezone.localdate().year - 1
+
+    page = journey.page_for(world.users.leader, DESKTOP)
+    journey.submit(page, page.locator(f'nav a.nav-link[href="{reverse("reports:index")}"]'))
+    expect(page.locator("main")).to_contain_text(world.root.name)
+    journey.select(page.locator("#id_kind"), Report.Kind.COMPLIANCE)
+    journey.fill(page.locator("#id_year"), str(last_year))
+    journey.submit(page, page.locator("main form[method=post] button[type=submit]"))
+
+    # The report page: a progress bar, polled with htmx until the build is done (eager builds are done at once).
+    page.wait_for_url(re.compile(r"/reports/\d+/$"))
+    expect(page.locator("#report-status [role=progressbar]")).to_be_attached()
+    download_link = page.locator('#report-status a[href$="/download.pdf"]')
+    expect(download_link).to_be_visible()
+    expect(page.locator("#report-status [role=progressbar]")).to_have_attribute("aria-valuenow", "100")
+
+    with page.expect_download() as info:
+        download_link.click(modifiers=["Alt"])
+    download = info.value
+    content = open(download.path(), "rb").read()
+    assert content.startswith(b"%PDF"), content[:20]
+    assert len(content) > 5 * 1024, len(content)
+    report = Report.objects.get()
+    assert (report.kind, report.organization, report.year) == (Report.Kind.COMPLIANCE, world.root, last_year)
+    assert report.status == Report.Status.DONE
+
+
+#
+# 4. Outside one's own subtree
+#
+
+
+def test_secretary_typing_another_cells_address_gets_the_404_page(journey, journey_world):
+    world = journey_world
+    own, other = world.cells[0], world.cells[2]
+
+    page = journey.page_for(world.users.secretary, PHONE)
+    assert page.goto(reverse("cells:detail", args=[own.pk])).status == 200
+    for url in (reverse("cells:detail", args=[other.pk]), reverse("meetings:cell", args=[other.pk])):
+        response = page.goto(url)
+        assert response.status == 404, (url, response.status)
+        expect(page.locator("main h1")).to_have_text("Không tìm thấy trang")
+        expect(page.locator("main p")).to_have_text(
+            "Trang này không tồn tại, hoặc nằm ngoài phạm vi tổ chức mà bạn được xem."
+        )
+        expect(page.locator("main")).not_to_contain_text(other.name)

@@ -1,0 +1,163 @@
+"""evaluations.metrics: the figures METRIC criteria read from the meeting log and the member records."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from cells import services as cell_services
+from cells.models import Attendance, Meeting, Organization
+from criteria.models import RuleParameterSet
+from evaluations.metrics import metric_sources, metrics_for
+from evaluations.models import EvaluationPeriod, MemberEvaluation
+from members.models import Member
+
+YEAR = 2024
+
+
+def meeting(cell, month, *, kind=Meeting.Kind.REGULAR, status=Meeting.Status.FINAL, rating="", year=YEAR):
+    return Meeting.objects.create(
+        organization=cell,
+        kind=kind,
+        period_year=year,
+        period_month=month,
+        date=datetime.date(year, month, 10),
+        start_time=datetime.time(8, 0),
+        end_time=datetime.time(10, 0),
+        status=status,
+        rating=rating,
+    )
+
+
+def attend(meeting_, member, status=Attendance.Status.PRESENT):
+    return Attendance.objects.create(meeting=meeting_, member=member, status=status)
+
+
+@pytest.mark.django_db
+def test_metrics_count_finalised_regular_months_thematic_quarters_and_good_meetings(world):
+    a1 = world.tree.a1
+    for month in range(1, 12):
+        meeting(a1, month, rating=Meeting.Rating.GOOD if month <= 7 else Meeting.Rating.FAIR)
+    meeting(a1, 12, kind=Meeting.Kind.COMBINED)  # counts as December's regular meeting and as Q4's thematic one
+    meeting(a1, 2, kind=Meeting.Kind.THEMATIC)
+    meeting(a1, 8, kind=Meeting.Kind.THEMATIC, status=Meeting.Status.DRAFT)  # a draft is not evidence: Q3 stays empty
+    meeting(a1, 1, year=YEAR + 1)  # another year
+
+    figures = metrics_for(organizations=[a1], year=YEAR)[a1.pk]
+
+    assert figures["meetings_held"] == 12
+    assert figures["thematic_quarters"] == 2
+    assert figures["meetings_good"] == 7
+
+
+@pytest.mark.django_db
+def test_metrics_do_not_count_a_draft_regular_meeting(world):
+    a1 = world.tree.a1
+    for month in range(1, 12):
+        meeting(a1, month)
+    meeting(a1, 12, status=Meeting.Status.DRAFT)
+
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["meetings_held"] == 11
+
+
+@pytest.mark.django_db
+def test_attendance_rate_is_present_over_counted_at_finalised_regular_meetings(world):
+    a1, people = world.tree.a1, world.members
+    first = meeting(a1, 1)
+    attend(first, people.own)
+    attend(first, people.other, Attendance.Status.EXCUSED)
+    attend(first, people.probationary, Attendance.Status.EXEMPT)  # outside the denominator
+    second = meeting(a1, 2)
+    attend(second, people.own)
+    attend(second, people.other)
+    attend(second, people.probationary, Attendance.Status.UNEXCUSED)
+    draft = meeting(a1, 3, status=Meeting.Status.DRAFT)
+    attend(draft, people.own, Attendance.Status.UNEXCUSED)
+
+    figures = metrics_for(organizations=[a1], year=YEAR)[a1.pk]
+
+    # 3 present of 5 counted.
+    assert figures["attendance_rate"] == Decimal("60.0")
+
+
+@pytest.mark.django_db
+def test_attendance_rate_is_none_without_a_finalised_meeting(world):
+    a2 = world.tree.a2
+
+    figures = metrics_for(organizations=[a2], year=YEAR)[a2.pk]
+
+    assert figures["attendance_rate"] is None
+    assert figures["meetings_held"] == 0
+
+
+@pytest.mark.django_db
+def test_members_disciplined_come_from_that_years_member_evaluations(world):
+    a1, people = world.tree.a1, world.members
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["members_disciplined"] == 0  # no review opened
+
+    period = EvaluationPeriod.objects.create(
+        year=YEAR,
+        root=world.tree.root,
+        parameter_set=RuleParameterSet.objects.first(),
+        self_assessment_due=datetime.date(YEAR, 12, 1),
+        appraisal_due=datetime.date(YEAR, 12, 10),
+        decision_due=datetime.date(YEAR, 12, 20),
+    )
+    for member, disciplined in ((people.own, True), (people.other, False), (people.probationary, True)):
+        MemberEvaluation.objects.create(
+            period=period, member=member, organization=a1, grassroots=world.tree.a, disciplined=disciplined
+        )
+
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["members_disciplined"] == 2
+    assert metrics_for(organizations=[a1], year=YEAR + 1)[a1.pk]["members_disciplined"] == 0
+
+
+@pytest.mark.django_db
+def test_admission_target_counts_members_admitted_in_the_year(world):
+    a1, people = world.tree.a1, world.members
+    Member.objects.filter(pk=people.probationary.pk).update(admitted_on=datetime.date(YEAR, 5, 19))
+    Member.objects.filter(pk=people.other.pk).update(admitted_on=datetime.date(YEAR - 3, 5, 19))
+
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["admission_target"] == 1
+
+
+@pytest.mark.django_db
+def test_metric_sources_link_to_the_meetings_behind_the_figures(world):
+    a1 = world.tree.a1
+
+    sources = metric_sources(organizations=[a1], year=YEAR)[a1.pk]
+
+    assert sources["meetings_held"].startswith(f"/meetings/list/?org={a1.pk}&year={YEAR}&kind=regular")
+    assert "rating=TOT" in sources["meetings_good"]
+    assert "kind=thematic" in sources["thematic_quarters"]
+
+
+def _many_cells(world, count: int) -> list[Organization]:
+    cells = [world.tree.a1, world.tree.a2, world.tree.b1]
+    for i in range(count - len(cells)):
+        cells.append(
+            cell_services.organization_create(
+                parent=world.tree.b,
+                name=f"Chi bộ X{i}",
+                code=f"X{i}",
+                kind=Organization.Kind.CELL,
+                created_by=world.personas.admin,
+            )
+        )
+    for cell in cells:
+        meeting(cell, 1, rating=Meeting.Rating.GOOD)
+        meeting(cell, 2, kind=Meeting.Kind.THEMATIC)
+    return cells
+
+
+@pytest.mark.django_db
+def test_metrics_for_runs_the_same_queries_for_3_and_30_cells(world, django_assert_num_queries):
+    cells = _many_cells(world, 30)
+
+    with django_assert_num_queries(4):
+        few = metrics_for(organizations=cells[:3], year=YEAR)
+    with django_assert_num_queries(4):
+        many = metrics_for(organizations=cells, year=YEAR)
+
+    assert len(few) == 3 and len(many) == 30
+    assert all(figures["meetings_held"] == 1 and figures["thematic_quarters"] == 1 for figures in many.values())
