@@ -40,9 +40,7 @@ class Member(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=50, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     workplace = models.CharField(_("workplace"), max_length=255, blank=True)
-    is_civil_servant = models.BooleanField(
-        _("cadre, civil servant or public employee"), default=False, help_text=_("Cán bộ, công chức, viên chức")
-    )
+    is_civil_servant = models.BooleanField(_("cadre, civil servant or public employee"), default=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     user = models.OneToOneField(

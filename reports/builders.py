@@ -24,6 +24,16 @@ class Built:
     data_as_of: object = None
 
 
+# Party document boilerplate (HD 36-HD/VPTW): who signs on behalf of which body. Literal, like the header.
+SIGNER_BY_KIND = {
+    "DANG_BO_CAP_TREN_CO_SO": "T/M BAN THƯỜNG VỤ",
+    "DANG_BO_CO_SO": "T/M ĐẢNG ỦY",
+    "DANG_BO_BO_PHAN": "T/M ĐẢNG ỦY",
+    "CHI_BO_CO_SO": "T/M CHI BỘ",
+    "CHI_BO_TRUC_THUOC": "T/M CHI BỘ",
+}
+
+
 def _header(report: Report, title: str) -> dict:
     organization = report.organization
     parent = None
@@ -36,10 +46,11 @@ def _header(report: Report, title: str) -> dict:
         "issuer": organization.name,
         "issuer_name": organization.name,
         "title": title,
-        "subtitle": _("Period: %(period)s") % {"period": report.period_label},
+        "subtitle": _("Period: %(period)s") % {"period": report.period_display},
         "report": report,
         "generated_at": timezone.localtime(),
         "document_date": timezone.localdate(),
+        "signer_on_behalf": SIGNER_BY_KIND.get(organization.kind, ""),
     }
 
 
