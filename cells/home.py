@@ -36,6 +36,26 @@ def home_context(user) -> dict:
         .filter(full__lt=minimum)
         .order_by("name")
     )
+    # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
+    if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
+        from django.utils import timezone
+
+        from cells import meeting_selectors
+        from evaluations.dashboard import dashboard
+        from evaluations.dashboard_views import default_root
+
+        root = default_root(user)
+        if root is not None:
+            today = timezone.localdate()
+            last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+            context["dashboard_root"] = root
+            context["meeting_kpis"] = meeting_selectors.kpis(
+                user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
+            )
+            context["year_kpis"] = meeting_selectors.kpis(
+                user=user, root=root, period=meeting_selectors.Period(year=today.year)
+            )
+            context["board"] = dashboard(user=user, root=root, year=today.year)
     context.update(
         {
             "scopes": [g for g in access.grants],

@@ -75,6 +75,9 @@ class RuleParameterSet(models.Model):
         "model_cell_target_pct": 4,
         # Warn when more than this share of a cell's members is KHTNV (B17, legacy).
         "khtnv_members_warning_pct": 50,
+        # Bloc targets for members' grades (seed 003: > 80% HTTNV or better, 15% HTXSNV).
+        "target_members_good_or_better_pct": 80,
+        "target_members_excellent_pct": 15,
     }
 
     name = models.CharField(_("name"), max_length=200)

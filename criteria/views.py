@@ -14,10 +14,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cells.models import Organization
 from cells.permissions import MANAGE_TREE, VIEW, get_access, require_anywhere
 from cells.views import apply_service_error
 from criteria import forms, services
 from criteria.models import CriteriaSet, Criterion, CriterionGroup
+from evaluations.models import Grade
 
 
 def _load_set(pk) -> CriteriaSet:
@@ -81,6 +83,9 @@ def criteria_set_list(request):
     )
     by_programme: dict[str, list[CriteriaSet]] = {}
     for criteria_set in sets:
+        criteria_set.unit_type_labels = (
+            _display("unit_types", criteria_set.unit_types) if criteria_set.unit_types else ""
+        )
         by_programme.setdefault(criteria_set.programme, []).append(criteria_set)
     sections = [
         {"label": label, "sets": by_programme[value]}
@@ -114,6 +119,8 @@ def criteria_set_detail(request, pk):
             "can_manage": can_manage,
             "can_edit": can_manage and not criteria_set.is_frozen,
             "copies": criteria_set.copies.order_by("-version"),
+            "unit_type_labels": _display("unit_types", criteria_set.unit_types),
+            "org_kind_labels": _display("org_kinds", criteria_set.org_kinds),
         },
     )
 
@@ -132,23 +139,24 @@ def criteria_set_diff(request, pk):
     elif criteria_set.copied_from_id:
         against = criteria_set.copied_from
     compare_form = forms.CompareForm(criteria_set=criteria_set, initial={"against": against})
-    diff = services.criteria_set_diff(old=against, new=criteria_set) if against is not None else None
-    return render(
-        request,
-        "criteria/criteria_set_diff.html",
-        {
-            "criteria_set": criteria_set,
-            "against": against,
-            "diff": diff,
-            "set_changes": _set_changes_for_display(diff["set"]) if diff else [],
-            "criterion_changes": _criterion_changes_for_display(diff["criteria"]["changed"]) if diff else [],
-            "compare_form": compare_form,
-        },
-    )
+    context = {"criteria_set": criteria_set, "against": against, "compare_form": compare_form, "diff": None}
+    if against is not None:
+        diff = services.criteria_set_diff(old=against, new=criteria_set)
+        context.update(
+            diff=diff,
+            set_changes=_set_changes_for_display(diff["set"]),
+            criterion_changes=_changed_rows_for_display(diff["criteria"]["changed"], Criterion, "text"),
+            group_changes=_changed_rows_for_display(diff["groups"]["changed"], CriterionGroup, "title"),
+        )
+    return render(request, "criteria/criteria_set_diff.html", context)
 
 
 # Labels of the compared fields, and display values for choice fields, so the diff reads in the UI language.
 def _field_label(model, field: str) -> str:
+    # These model fields have no verbose_name of their own.
+    unnamed = {"group": _("group"), "parent": _("parent group"), "order": _("order")}
+    if field in unnamed:
+        return unnamed[field]
     return str(model._meta.get_field(field).verbose_name)
 
 
@@ -162,6 +170,7 @@ def _display(field: str, value) -> str:
         "metric": Criterion.Metric,
         "comparator": Criterion.Comparator,
         "scoring_mode": CriteriaSet.ScoringMode,
+        "cap_grade": Grade,
     }
     if field in choices:
         try:
@@ -169,8 +178,6 @@ def _display(field: str, value) -> str:
         except ValueError:
             return str(value)
     if field in ("unit_types", "org_kinds"):
-        from cells.models import Organization
-
         enum = Organization.UnitType if field == "unit_types" else Organization.Kind
         labels = []
         for item in value:
@@ -193,19 +200,17 @@ def _set_changes_for_display(changes: list[dict]) -> list[dict]:
     ]
 
 
-def _criterion_changes_for_display(changed: list[dict]) -> list[dict]:
+def _changed_rows_for_display(changed: list[dict], model, text_field: str) -> list[dict]:
     rows = []
     for item in changed:
         rows.append(
             {
                 "code": item["code"],
-                "text": item["after"]["text"],
+                "text": item["after"][text_field],
                 "changes": [
                     {
                         "field": change["field"],
-                        "label": _field_label(Criterion, change["field"])
-                        if change["field"] != "order"
-                        else _("order"),
+                        "label": _field_label(model, change["field"]),
                         "before": _display(change["field"], change["before"]),
                         "after": _display(change["field"], change["after"]),
                     }

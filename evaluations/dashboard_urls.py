@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from evaluations import dashboard_views
 
 app_name = "dashboard"
 
-urlpatterns = []
+urlpatterns = [
+    path("", dashboard_views.index, name="index"),
+]

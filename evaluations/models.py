@@ -328,3 +328,36 @@ class ModelYearCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration} {self.year}"
+
+
+class PastResultImport(models.Model):
+    """An uploaded file of past yearly results waiting for confirmation (Vietnamese UI term: "Nhập kết quả xếp loại
+    các năm trước").
+
+    The parsed rows and their outcomes are kept here between preview and confirmation, so that no HistoricalRating
+    is written until the user confirms; confirming applies them in one transaction (as members.MemberImport).
+    """
+
+    class State(models.TextChoices):
+        PREVIEW = "PREVIEW", _("Waiting for confirmation")
+        APPLIED = "APPLIED", _("Applied")
+        CANCELLED = "CANCELLED", _("Cancelled")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="past_result_imports", verbose_name=_("organisation")
+    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file_name = models.CharField(_("file name"), max_length=255)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PREVIEW)
+    rows = models.JSONField(default=list)
+    summary = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("past result import")
+        verbose_name_plural = _("past result imports")
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -279,6 +279,7 @@ SPEC = [
     ("meetings:compliance",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:flagged",          "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("dashboard:index",           "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:cell",             "get",  org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
     ("meetings:cell",             "get",  org_node("a"),                  L,   R,    R,    R,     R,    404, 404,   404, 404),
     ("meetings:create",           "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),

@@ -46,6 +46,21 @@ PHONE = (360, 740)
 DESKTOP = (1280, 900)
 TIMEOUT_MS = 20_000  # one step (a navigation, a selector); the report build runs inside its request
 
+# The innermost elements whose right edge passes the window's width, when the document is wider than it.
+OVERFLOW_JS = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1 && ![...el.children].some(c => c.getBoundingClientRect().right > width + 1)) {
+      out.push(`${el.tagName.toLowerCase()}.${[...el.classList].join(".")} (right edge ${Math.round(box.right)}px): `
+        + (el.innerText || "").trim().slice(0, 50).replace(/\\s+/g, " "));
+    }
+  }
+  return [`document ${document.documentElement.scrollWidth}px wide in a ${width}px window`, ...out.slice(0, 6)];
+}"""
+
 Kind = Organization.Kind
 Role = RoleAssignment.Role
 
@@ -194,9 +209,13 @@ class Journey:
         self.page = page
         with page.expect_navigation():
             locator.click()
-        if os.environ.get("EXPLORE"):
-            info = page.evaluate(open("/tmp/explore/overflow.js").read())
-            print("PAGE", page.url, info["scrollWidth"], info["vw"], info["out"][:4])
+
+    def press_enter(self, locator):
+        """The keyboard's Enter ("Go" on a phone) in a field: submits its form; waits for the new page."""
+        self.taps += 1
+        self.page = locator.page
+        with locator.page.expect_navigation():
+            locator.press("Enter")
 
     def fill(self, locator, value: str):
         self.fills += 1
@@ -207,6 +226,11 @@ class Journey:
         self.fills += 1
         self.page = locator.page
         locator.select_option(value)
+
+    @staticmethod
+    def overflow(page) -> list[str]:
+        """What sticks out to the right of the window (empty when the page fits its width)."""
+        return page.evaluate(OVERFLOW_JS)
 
     def screenshot(self, name: str) -> Path | None:
         if self.page is None or self.page.is_closed():

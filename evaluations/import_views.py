@@ -1,0 +1,299 @@
+"""Past results: the list of recorded past ratings, and their spreadsheet import (upload, preview every row, then
+confirm or cancel), the same pages as the member import (members/views_import.py).
+
+Importing needs DECIDE (the committee's staff) on the target node; the list needs VIEW. A batch
+(PastResultImport) is private to the person who uploaded it: anyone else gets a 404, and so does its uploader once
+its node has left their scope.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from cells import selectors as cell_selectors
+from cells.models import Organization
+from cells.permissions import (
+    DECIDE,
+    VIEW,
+    get_access,
+    get_organization_for_user,
+    organizations_visible_to,
+    require,
+    require_anywhere,
+)
+from cells.views import apply_service_error
+from evaluations import past_import
+from evaluations.models import PastResultImport
+
+PREVIEW_PAGE_SIZE = 200
+LIST_PAGE_SIZE = 50
+
+
+# The forms are used only here; they would move to evaluations/forms.py if another view needed them.
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Spreadsheet (.xlsx)"),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        ),
+    )
+
+
+class ImportConfirmForm(forms.Form):
+    skip_errors = forms.BooleanField(
+        label=gettext_lazy("Skip the rows in error and import only the valid rows"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
+
+
+class PastRatingFilterForm(forms.Form):
+    year = forms.TypedChoiceField(label=gettext_lazy("Year"), coerce=int, required=False, empty_value=None)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("Kind"),
+        required=False,
+        choices=[("", gettext_lazy("Organisations and members"))]
+        + [(kind, past_import.KIND_LABELS[kind]) for kind in past_import.KINDS],
+    )
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years"))] + [(year, str(year)) for year in years]
+
+
+def get_import_for_user(user, pk) -> PastResultImport:
+    """A batch for its uploader only (404 for anyone else), while its node is still in their scope (404/403)."""
+    try:
+        batch = PastResultImport.objects.select_related("organization").get(pk=int(pk), uploaded_by=user)
+    except (PastResultImport.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    require(user, DECIDE, batch.organization)
+    return batch
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=past_import.XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _import_roots(user) -> list[Organization]:
+    """The highest active nodes where the user may import past results."""
+    access = get_access(user)
+    nodes = organizations_visible_to(user, action=DECIDE).filter(dissolved_on__isnull=True)
+    if access.is_superuser:
+        nodes = nodes.filter(parent__isnull=True)
+    else:
+        nodes = nodes.filter(path__in=access.top_paths(DECIDE))
+    return list(nodes.order_by("name"))
+
+
+#
+# The list
+#
+
+
+@require_GET
+def rating_list(request):
+    require_anywhere(request.user, VIEW)
+    form = PastRatingFilterForm(request.GET or None, years=past_import.past_rating_years(user=request.user))
+    year, kind, organization = None, "", None
+    if form.is_valid():
+        data = form.cleaned_data
+        year, kind = data.get("year"), data.get("kind") or ""
+        if data.get("org"):
+            organization = get_organization_for_user(request.user, data["org"], action=VIEW)
+    ratings = past_import.past_rating_list(user=request.user, year=year, kind=kind, organization=organization)
+    page = Paginator(ratings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    access = get_access(request.user)
+    if organization is not None:
+        targets = [organization] if access.can(DECIDE, organization) and organization.is_active else []
+    else:
+        targets = _import_roots(request.user) if access.can_anywhere(DECIDE) else []
+    return render(
+        request,
+        "evaluations/past_rating_list.html",
+        {
+            "form": form,
+            "organization": organization,
+            "page": page,
+            "querystring": query.urlencode(),
+            "import_targets": targets,
+            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization)
+            if organization
+            else [],
+            "breadcrumb_tail": _("Past results") if organization else "",
+        },
+    )
+
+
+#
+# The import
+#
+
+
+def import_upload(request, org_pk):
+    organization = get_organization_for_user(request.user, org_pk, action=DECIDE)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = past_import.import_preview(
+                organization=organization, uploaded_file=form.cleaned_data["file"], user=request.user
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            return redirect("pastresults:batch", batch.pk)
+    pending = PastResultImport.objects.filter(
+        uploaded_by=request.user, organization=organization, state=PastResultImport.State.PREVIEW
+    ).order_by("-created_at")[:10]
+    return render(
+        request,
+        "evaluations/past_import_upload.html",
+        {
+            "form": form,
+            "organization": organization,
+            "pending": pending,
+            "max_rows": past_import.max_rows(),
+            "max_bytes": past_import.max_bytes(),
+            "first_year": past_import.EARLIEST_YEAR,
+            "last_year": past_import.last_year(),
+            "columns": past_import.COLUMNS,
+            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Import past results"),
+        },
+    )
+
+
+OUTCOME_LABELS = {
+    past_import.NEW: (gettext_lazy("New"), "success"),
+    past_import.UPDATE: (gettext_lazy("Update"), "primary"),
+    past_import.UNCHANGED: (gettext_lazy("Unchanged"), "secondary"),
+    past_import.ERROR: (gettext_lazy("Error"), "danger"),
+    past_import.DUPLICATE: (gettext_lazy("Duplicate within the file"), "warning"),
+}
+
+
+def _table_row(row: dict, columns: list) -> dict:
+    label, tone = OUTCOME_LABELS[row["outcome"]]
+    cells = [
+        {
+            "value": row["data"].get(column.key, ""),
+            "error": row["errors"].get(column.key, ""),
+            "changed": column.key == "grade" and row["outcome"] == past_import.UPDATE,
+        }
+        for column in columns
+    ]
+    shown = {column.key for column in columns}
+    return {
+        "line": row["line"],
+        "outcome": row["outcome"],
+        # Errors about a column the file does not have (e.g. a missing organisation code).
+        "other_errors": [
+            f"{past_import.COLUMNS_BY_KEY[key].label}: {message}"
+            for key, message in row["errors"].items()
+            if key not in shown
+        ],
+        "label": label,
+        "tone": tone,
+        "cells": cells,
+        "subject": row.get("subject", ""),
+        "previous": row.get("previous", "") if row["outcome"] == past_import.UPDATE else "",
+    }
+
+
+@require_GET
+def import_batch(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    columns = [past_import.COLUMNS_BY_KEY[key] for key in batch.summary.get("columns", [])]
+    outcome = request.GET.get("outcome", "")
+    rows = batch.rows
+    if outcome in past_import.OUTCOMES:
+        rows = [row for row in rows if row["outcome"] == outcome]
+    else:
+        outcome = ""
+    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    summary = batch.summary
+    blocking = sum(summary.get(key, 0) for key in past_import.BLOCKING)
+    to_write = sum(summary.get(key, 0) for key in past_import.WRITTEN)
+    return render(
+        request,
+        "evaluations/past_import_preview.html",
+        {
+            "batch": batch,
+            "organization": batch.organization,
+            "columns": columns,
+            "page": page,
+            "table": [_table_row(row, columns) for row in page],
+            "outcome": outcome,
+            "filters": [(key, OUTCOME_LABELS[key][0], summary.get(key, 0)) for key in past_import.OUTCOMES],
+            "blocking": blocking,
+            "to_write": to_write,
+            "is_preview": batch.state == PastResultImport.State.PREVIEW,
+            "confirm_form": ImportConfirmForm(),
+            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=batch.organization),
+            "breadcrumb_tail": _("Import past results"),
+        },
+    )
+
+
+@require_POST
+def import_confirm(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    form = ImportConfirmForm(request.POST)
+    skip_errors = form.is_valid() and form.cleaned_data["skip_errors"]
+    try:
+        result = past_import.import_confirm(past_import=batch, user=request.user, skip_errors=skip_errors)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("pastresults:batch", batch.pk)
+    messages.success(
+        request,
+        _(
+            "Past results recorded: %(created)s new, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s rows skipped."
+        )
+        % result,
+    )
+    return redirect(f"{reverse('pastresults:index')}?org={batch.organization_id}")
+
+
+@require_POST
+def import_cancel(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    try:
+        past_import.import_cancel(past_import=batch, user=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("pastresults:batch", batch.pk)
+    messages.info(request, _("The import was cancelled; nothing was recorded."))
+    return redirect("pastresults:import", batch.organization_id)
+
+
+@require_GET
+def import_template(request):
+    require_anywhere(request.user, DECIDE)
+    codes = {}
+    if request.GET.get("org"):
+        organization = get_organization_for_user(request.user, request.GET["org"], action=DECIDE)
+        codes["organization_code"] = organization.code
+        if organization.is_cell:
+            codes["cell_code"] = organization.code
+    return _xlsx_response(past_import.template_workbook(**codes), "mau-nhap-ket-qua-xep-loai.xlsx")
+
+
+@require_GET
+def import_errors(request, pk):
+    batch = get_import_for_user(request.user, pk)
+    return _xlsx_response(past_import.errors_workbook(batch), f"dong-loi-ket-qua-{batch.pk}.xlsx")
