@@ -204,9 +204,7 @@ evaluation_of_a1.label = "A1-evaluation"
 
 
 def report_on_root(world):
-    from reports.services import report_request
-
-    from reports.services import report_build
+    from reports.services import report_build, report_request
 
     report = report_request(
         user=world.personas.admin, organization=world.tree.root, kind="compliance", year=timezone.localdate().year
@@ -216,6 +214,24 @@ def report_on_root(world):
 
 
 report_on_root.label = "root-report"
+
+
+def programme_registration_in_a1(world):
+    from tests.evaluations.test_programmes import approved
+
+    return {"pk": approved(world).pk}
+
+
+programme_registration_in_a1.label = "A1-registration"
+
+
+def programme_check_in_a1(world):
+    from tests.evaluations.test_programmes import CHECK_YEAR, approved
+
+    return {"pk": approved(world).pk, "year": CHECK_YEAR}
+
+
+programme_check_in_a1.label = "A1-registration-check"
 
 L, R = LOGIN, REDIRECT
 
@@ -321,6 +337,22 @@ SPEC = [
     ("reports:download_xlsx",     "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
     ("reports:retry",             "get",  report_on_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("reports:retry",             "post", report_on_root,                 L,   R,    R,    R,     404,  404, 404,   404, 404),
+    ("programmes:index",          "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("programmes:register",       "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("programmes:register",       "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   200, 404),
+    ("programmes:register",       "get",  org_node("a"),                  L,   404,  404,  403,   404,  404, 404,   404, 404),
+    ("programmes:register",       "post", org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
+    ("programmes:detail",         "get",  programme_registration_in_a1,   L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("programmes:approve",        "get",  programme_registration_in_a1,   L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("programmes:approve",        "post", programme_registration_in_a1,   L,   R,    R,    403,   403,  403, 404,   404, 404),
+    ("programmes:check",          "get",  programme_check_in_a1,          L,   200,  200,  403,   200,  403, 404,   404, 404),
+    ("programmes:check",          "post", programme_check_in_a1,          L,   R,    R,    403,   R,    403, 404,   404, 404),
+    ("programmes:recognise",      "get",  programme_registration_in_a1,   L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("programmes:recognise",      "post", programme_registration_in_a1,   L,   R,    R,    403,   403,  403, 404,   404, 404),
+    ("programmes:fail",           "get",  programme_registration_in_a1,   L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("programmes:fail",           "post", programme_registration_in_a1,   L,   R,    R,    403,   403,  403, 404,   404, 404),
+    ("programmes:withdraw",       "get",  programme_registration_in_a1,   L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("programmes:withdraw",       "post", programme_registration_in_a1,   L,   R,    R,    403,   R,    R,   404,   404, 404),
 ]
 # fmt: on
 

@@ -187,9 +187,7 @@ def test_yearly_review_self_assess_appraise_decide_then_member_quota_refusal(jou
     # Step 2 — the grassroots committee appraises.
     grassroots = journey.page_for(world.users.grassroots, DESKTOP)
     journey.submit(grassroots, grassroots.locator(f'nav a.nav-link[href="{reverse("evaluations:index")}"]'))
-    journey.submit(
-        grassroots, grassroots.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]')
-    )
+    journey.submit(grassroots, grassroots.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]'))
     journey.submit(grassroots, grassroots.locator(f'main a[href="{evaluation_url}"]'))
     journey.select(grassroots.locator("#id_appraise-grade"), good)
     journey.fill(grassroots.locator("#id_appraise-comment"), "Đồng ý với kết quả tự đánh giá của chi bộ.")
@@ -234,7 +232,9 @@ def test_yearly_review_self_assess_appraise_decide_then_member_quota_refusal(jou
     journey.select(finals.nth(5), good)
     journey.submit(grassroots, grassroots.locator("main form button[type=submit]").first)
     expect(grassroots.locator("main .alert-success")).to_be_visible()
-    saved = sorted(MemberEvaluation.objects.filter(period=period, organization=cell).values_list("final_grade", flat=True))
+    saved = sorted(
+        MemberEvaluation.objects.filter(period=period, organization=cell).values_list("final_grade", flat=True)
+    )
     assert saved == sorted([Grade.EXCELLENT] + [good] * 5)
 
 

@@ -203,7 +203,7 @@ def test_status_fragment_of_running_report_shows_progress(client_for, requested)
     report = requested()
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING, progress=55)
 
-    html = client_for("grassroots").get(reverse("reports:detail", args=[report.pk]), HTTP_HX_REQUEST="true")
+    html = client_for("grassroots").get(reverse("reports:detail", args=[report.pk]), headers={"HX-Request": "true"})
     html = html.content.decode()
 
     assert 'aria-valuenow="55"' in html
@@ -239,7 +239,6 @@ def test_download_pdf_and_xlsx_records_every_download(world, client_for, built):
     assert pdf["Content-Disposition"].startswith("inline")
     assert xlsx["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert xlsx["Content-Disposition"].startswith("attachment")
-    assert f"bao-cao-compliance-A-2025-{report.pk}" not in xlsx["Content-Disposition"]
     assert "bao-cao-compliance-A-2025.xlsx" in xlsx["Content-Disposition"]
     assert b"".join(xlsx.streaming_content) == stored(report.xlsx)
     downloads = list(ReportDownload.objects.order_by("id").values_list("report_id", "user_id", "file_format"))
