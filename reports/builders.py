@@ -7,6 +7,7 @@ and the key figures. Builders are deterministic: the same request on unchanged d
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -254,7 +255,218 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
     )
 
 
+def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -> Built:
+    """Yearly evaluation results: organisations and members by grade, per grassroots organisation, the quota,
+    the targets, and the regulation set the decisions were based on."""
+    from cells.models import Organization
+    from evaluations.dashboard import dashboard
+    from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
+
+    root = report.organization
+    data_as_of = timezone.now()
+    board = dashboard(user=user, root=root, year=report.year)
+    progress(30)
+    grade_labels = [label for _value, label in Grade.choices]
+    tables = []
+    figures: dict = {"period": bool(board.period)}
+    if board.period is not None:
+        evaluations = list(
+            OrgEvaluation.objects.filter(period=board.period, organization__path__startswith=root.path)
+            .select_related("organization")
+            .only(
+                "organization__path",
+                "organization__kind",
+                "organization__name",
+                "final_grade",
+                "status",
+                "not_classified",
+            )
+        )
+        grassroots = {
+            e.organization.path: e.organization
+            for e in evaluations
+            if e.organization.kind in Organization.GRASSROOTS_KINDS
+        }
+        per_grassroots: dict[int, dict] = {}
+        for evaluation in evaluations:
+            owner = next((g for path, g in grassroots.items() if evaluation.organization.path.startswith(path)), None)
+            if owner is None:
+                continue
+            row = per_grassroots.setdefault(
+                owner.pk, {"name": owner.name, "orgs": dict.fromkeys(Grade.values, 0), "decided": 0, "total": 0}
+            )
+            row["total"] += 1
+            if evaluation.final_grade:
+                row["orgs"][evaluation.final_grade] += 1
+                row["decided"] += 1
+        members = {
+            (r["grassroots_id"], r["final_grade"]): r["n"]
+            for r in MemberEvaluation.objects.filter(period=board.period, organization__path__startswith=root.path)
+            .exclude(final_grade="")
+            .values("grassroots_id", "final_grade")
+            .annotate(n=Count("id"))
+        }
+        progress(55)
+        quota = {q["id"]: q for q in board.quota}
+        grassroots_rows = []
+        for pk, row in sorted(per_grassroots.items(), key=lambda item: item[1]["name"]):
+            q = quota.get(pk, {})
+            grassroots_rows.append(
+                [
+                    row["name"],
+                    f"{row['decided']}/{row['total']}",
+                    *[members.get((pk, grade), 0) for grade in Grade.values],
+                    q.get("allowed", ""),
+                    q.get("remaining", ""),
+                ]
+            )
+        tables = [
+            {
+                "title": _("Party organisations by grade"),
+                "sheet": _("Organisations"),
+                "headers": [_("Grade"), _("Organisations")],
+                "rows": [[label, n] for _value, label, n in board.org_grades],
+            },
+            {
+                "title": _("Party members by grade"),
+                "sheet": _("Members"),
+                "headers": [_("Grade"), _("Members")],
+                "rows": [[label, n] for _value, label, n in board.member_grades],
+            },
+            {
+                "title": _("Per grassroots organisation"),
+                "sheet": _("Grassroots"),
+                "headers": [
+                    _("Grassroots organisation"),
+                    _("Decided"),
+                    *grade_labels,
+                    _("HTXSNV allowed"),
+                    _("Places left"),
+                ],
+                "rows": grassroots_rows,
+            },
+        ]
+        figures.update(
+            {
+                "members_classified": board.members_classified,
+                "pct_good_or_better": board.pct_good_or_better,
+                "pct_excellent": board.pct_excellent,
+                "org_grades": {value: n for value, _label, n in board.org_grades},
+                "member_grades": {value: n for value, _label, n in board.member_grades},
+                "over_quota": [q["name"] for q in board.quota if q["remaining"] < 0],
+            }
+        )
+    progress(75)
+    title = _("REPORT ON THE YEARLY QUALITY CLASSIFICATION")
+    basis = board.period.parameter_set if board.period else None
+    return Built(
+        template="reports/pdf/evaluation.html",
+        context={
+            **_header(report, title),
+            "board": board,
+            "tables": tables,
+            "basis": basis,
+            "basis_documents": list(basis.basis.all()) if basis else [],
+            "chart": board.chart,
+            "chart_target": board.target_good_or_better,
+        },
+        tables=tables,
+        title=str(title),
+        figures=figures,
+        parameter_set=basis,
+        data_as_of=data_as_of,
+    )
+
+
+def build_model_cells(*, report: Report, user, progress: Callable[[int], None]) -> Built:
+    """Model-cell progress: per grassroots organisation the cells registered, eligible, recognised, and the
+    coverage against the target share of recognised model cells (B21, B22)."""
+    from criteria.selectors import parameters_on
+    from evaluations import rules
+    from evaluations.models import HistoricalRating, OrgEvaluation
+    from evaluations.programmes import coverage
+
+    root = report.organization
+    data_as_of = timezone.now()
+    programme = report.params.get("programme", "KIEU_MAU")
+    result = coverage(user=user, root=root, programme=programme, year=report.year)
+    progress(35)
+    # Eligibility of every cell for a phase starting next year (reference years: the two before it).
+    years = [report.year - 1, report.year]
+    cells = [cell for row in result["rows"] for cell in row.cells]
+    grades: dict[int, dict[int, str]] = {}
+    for rating in HistoricalRating.objects.filter(organization__in=cells, year__in=years).values_list(
+        "organization_id", "year", "grade"
+    ):
+        grades.setdefault(rating[0], {})[rating[1]] = rating[2]
+    for evaluation in (
+        OrgEvaluation.objects.filter(
+            organization__in=cells, period__year__in=years, status=OrgEvaluation.Status.DECIDED
+        )
+        .exclude(final_grade="")
+        .values_list("organization_id", "period__year", "final_grade")
+    ):
+        grades.setdefault(evaluation[0], {})[evaluation[1]] = evaluation[2]
+    eligible = {cell.pk for cell in cells if rules.model_cell_eligibility(grades.get(cell.pk, {}), years)[0]}
+    progress(60)
+    rows = [
+        [
+            row.organization.name,
+            row.cell_count,
+            len(row.registered),
+            len([c for c in row.cells if c.pk in eligible]),
+            len(row.recognised),
+            row.recognised_pct,
+            _("none registered") if row.missing_registration else "",
+        ]
+        for row in result["rows"]
+    ]
+    tables = [
+        {
+            "title": _("Coverage per grassroots organisation"),
+            "sheet": _("Coverage"),
+            "headers": [
+                _("Grassroots organisation"),
+                _("Cells"),
+                _("Registered"),
+                _("Eligible"),
+                _("Recognised"),
+                _("% recognised"),
+                _("Note"),
+            ],
+            "rows": rows,
+        }
+    ]
+    figures = {
+        "cells": result["cells"],
+        "registered": result["registered"],
+        "eligible": len(eligible),
+        "recognised": result["recognised"],
+        "recognised_pct": str(result["recognised_pct"]) if result["recognised_pct"] is not None else None,
+        "target_pct": result["target_pct"],
+        "target_met": result["target_met"],
+        "committees_without_registration": len(result["missing"]),
+    }
+    progress(75)
+    title = _("REPORT ON BUILDING MODEL PARTY CELLS")
+    chart = [
+        (_("Cells registered"), float(result["registered_pct"]) if result["registered_pct"] is not None else None),
+        (_("Cells recognised"), float(result["recognised_pct"]) if result["recognised_pct"] is not None else None),
+    ]
+    return Built(
+        template="reports/pdf/tables.html",
+        context={**_header(report, title), "tables": tables, "chart": chart, "chart_target": result["target_pct"]},
+        tables=tables,
+        title=str(title),
+        figures=figures,
+        parameter_set=parameters_on(timezone.localdate()).parameter_set,
+        data_as_of=data_as_of,
+    )
+
+
 BUILDERS: dict[str, Callable[..., Built]] = {
     Report.Kind.COMPLIANCE: build_compliance,
+    Report.Kind.EVALUATION: build_evaluation,
+    Report.Kind.MODEL_CELLS: build_model_cells,
     Report.Kind.CELL_PROFILE: build_cell_profile,
 }

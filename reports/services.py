@@ -6,11 +6,13 @@ The same code runs in a Celery worker (with Redis) or in the request (eager mode
 import datetime
 import hashlib
 import io
+import json
 import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -149,7 +151,8 @@ def report_build(*, report_id: int, as_user=None) -> Report | None:
     report.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes), save=False)
     report.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes), save=False)
     report.sha256 = digest
-    report.figures = built.figures
+    # JSON-safe (decimals and dates as text), so the record can be compared between two builds.
+    report.figures = json.loads(json.dumps(built.figures, cls=DjangoJSONEncoder))
     report.parameter_set = built.parameter_set
     report.data_as_of = built.data_as_of
     report.status = Report.Status.DONE
