@@ -122,6 +122,8 @@ def period_open(
         .exclude(kind=Organization.Kind.UPPER)
         .filter(models_founded_before(end))
     )
+    # Freeze the candidate sets first (locked), so that no edit can slip in between the snapshot and the freeze.
+    list(CriteriaSet.objects.select_for_update().filter(programme=CriteriaSet.Programme.CLASSIFICATION, year_from__lte=year))
     sets: dict[tuple, CriteriaSet | None] = {}
     snapshots: dict[int | None, dict] = {}
     rows = []

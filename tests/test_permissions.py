@@ -233,6 +233,35 @@ def programme_check_in_a1(world):
 
 programme_check_in_a1.label = "A1-registration-check"
 
+
+def four_good_set(world):
+    from criteria.models import CriteriaSet
+
+    return {"pk": CriteriaSet.objects.get(name="Chi bộ bốn tốt", version=1).pk}
+
+
+four_good_set.label = "bon-tot"
+
+
+def four_good_criterion(world):
+    from criteria.models import CriteriaSet
+
+    criteria_set = CriteriaSet.objects.get(name="Chi bộ bốn tốt", version=1)
+    return {"pk": criteria_set.pk, "criterion_pk": criteria_set.criteria.get(code="4.4").pk}
+
+
+four_good_criterion.label = "bon-tot-4.4"
+
+
+def four_good_group(world):
+    from criteria.models import CriteriaSet
+
+    criteria_set = CriteriaSet.objects.get(name="Chi bộ bốn tốt", version=1)
+    return {"pk": criteria_set.pk, "group_pk": criteria_set.groups.get(code="4").pk}
+
+
+four_good_group.label = "bon-tot-group-4"
+
 L, R = LOGIN, REDIRECT
 
 # fmt: off
@@ -353,6 +382,25 @@ SPEC = [
     ("programmes:fail",           "post", programme_registration_in_a1,   L,   R,    R,    403,   403,  403, 404,   404, 404),
     ("programmes:withdraw",       "get",  programme_registration_in_a1,   L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("programmes:withdraw",       "post", programme_registration_in_a1,   L,   R,    R,    403,   R,    R,   404,   404, 404),
+    ("criteria:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("criteria:detail",           "get",  four_good_set,                  L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("criteria:diff",             "get",  four_good_set,                  L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("criteria:copy",             "get",  four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:copy",             "post", four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:edit",             "get",  four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:edit",             "post", four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_add",    "get",  four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_add",    "post", four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_edit",   "get",  four_good_criterion,            L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_edit",   "post", four_good_criterion,            L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_delete", "get",  four_good_criterion,            L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:criterion_delete", "post", four_good_criterion,            L,   R,    R,    403,   403,  403, 403,   403, 403),
+    ("criteria:group_add",        "get",  four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:group_add",        "post", four_good_set,                  L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:group_edit",       "get",  four_good_group,                L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:group_edit",       "post", four_good_group,                L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:group_delete",     "get",  four_good_group,                L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("criteria:group_delete",     "post", four_good_group,                L,   R,    R,    403,   403,  403, 403,   403, 403),
 ]
 # fmt: on
 
