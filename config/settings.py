@@ -141,6 +141,9 @@ if CELERY_TASK_ALWAYS_EAGER:
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Redis hands an unacknowledged task (its worker died) to another worker after this many seconds. Report builds
+# take seconds, so a short timeout brings a killed build back quickly; requeue_stale is the safety net.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 15 * 60)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
@@ -262,5 +265,7 @@ SITE_URL = env("SITE_URL").rstrip("/")
 MEMBER_IMPORT_MAX_BYTES = env_int("MEMBER_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 MEMBER_IMPORT_MAX_ROWS = env_int("MEMBER_IMPORT_MAX_ROWS", 10_000)
 MEETING_ATTACHMENT_MAX_BYTES = env_int("MEETING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+PAST_RESULT_IMPORT_MAX_BYTES = env_int("PAST_RESULT_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+PAST_RESULT_IMPORT_MAX_ROWS = env_int("PAST_RESULT_IMPORT_MAX_ROWS", 10_000)
 # The place written in the date line of PDF documents ("<place>, ngày … tháng … năm …"), e.g. "Lào Cai".
 CHIBO_DOCUMENT_PLACE = env("CHIBO_DOCUMENT_PLACE")

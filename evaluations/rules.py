@@ -126,7 +126,9 @@ def suggest_org_grade(
     """The grade the system suggests for a party organisation, with every reason (B11, B13, B14)."""
     end_of_year = datetime.date(year, 12, 31)
     months = params["org_min_months_for_classification"]
-    if founded_on and (end_of_year - founded_on).days < months * 30:
+    from members.services import _add_months
+
+    if founded_on and _add_months(founded_on, months) > end_of_year:
         return Suggestion(
             grade=None,
             not_classified=NotClassified.NEW_ORGANISATION,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -118,12 +119,17 @@ def period_open(
     )
     end = datetime.date(year, 12, 31)
     organizations = (
-        Organization.objects.filter(path__startswith=root.path, dissolved_on__isnull=True)
+        Organization.objects.filter(path__startswith=root.path)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=end))
         .exclude(kind=Organization.Kind.UPPER)
         .filter(models_founded_before(end))
     )
     # Freeze the candidate sets first (locked), so that no edit can slip in between the snapshot and the freeze.
-    list(CriteriaSet.objects.select_for_update().filter(programme=CriteriaSet.Programme.CLASSIFICATION, year_from__lte=year))
+    list(
+        CriteriaSet.objects.select_for_update().filter(
+            programme=CriteriaSet.Programme.CLASSIFICATION, year_from__lte=year
+        )
+    )
     sets: dict[tuple, CriteriaSet | None] = {}
     snapshots: dict[int | None, dict] = {}
     rows = []
@@ -184,10 +190,17 @@ TRACKED_FIELDS = (
 )
 
 
+def _as_text(value) -> str:
+    # Decimals are compared at the one decimal place they are stored with: 100 and 100.0 are no change.
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return str(value.quantize(Decimal("0.1")))
+    return str(value)
+
+
 def _snapshot(evaluation: OrgEvaluation) -> dict:
-    return {
-        field: "" if getattr(evaluation, field) is None else str(getattr(evaluation, field)) for field in TRACKED_FIELDS
-    }
+    return {field: _as_text(getattr(evaluation, field)) for field in TRACKED_FIELDS}
 
 
 def _lock(evaluation: OrgEvaluation, version) -> OrgEvaluation:

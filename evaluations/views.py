@@ -245,6 +245,24 @@ def _answers_from_post(post, files, evaluation: OrgEvaluation, metrics: dict) ->
     return answers
 
 
+def _answers_as_posted(post, evaluation: OrgEvaluation, saved: dict) -> dict:
+    """What the user typed, to show again when their save was refused (e.g. a stale version)."""
+    from types import SimpleNamespace
+
+    posted = {}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        code = criterion["code"]
+        answer = saved.get(code)
+        posted[code] = SimpleNamespace(
+            points=post.get(f"points-{code}", ""),
+            met=post.get(f"met-{code}") == "on",
+            metric_value=answer.metric_value if answer else None,
+            evidence=post.get(f"evidence-{code}", ""),
+            evidence_file=answer.evidence_file if answer else None,
+        )
+    return posted
+
+
 def evaluation_detail(request, pk):
     evaluation = get_evaluation_for_user(request.user, pk, action=VIEW)
     access = get_access(request.user)
@@ -382,6 +400,8 @@ def evaluation_detail(request, pk):
                 "reopen": reopen_form,
             }.get(action, self_form)
             apply_service_error(target, error)
+    if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
+        answers = _answers_as_posted(request.POST, evaluation, answers)
     history = AuditEntry.objects.filter(
         target_type="evaluations.orgevaluation", target_id=evaluation.pk
     ).select_related("actor")[:100]

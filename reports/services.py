@@ -104,7 +104,10 @@ def report_request(
 def enqueue(report_id: int) -> None:
     from reports.tasks import report_generate as report_generate_task
 
-    report_generate_task.delay(report_id=report_id)
+    try:
+        report_generate_task.delay(report_id=report_id)
+    except Exception:  # noqa: BLE001 - eager: already recorded on the report; broker down: requeue_stale re-sends it
+        logger.exception("Report %s: the build could not be run or enqueued", report_id)
 
 
 def _set(report_id: int, **fields) -> None:
@@ -212,7 +215,9 @@ def requeue_stale(*, now: datetime.datetime | None = None) -> dict:
                 report.save(update_fields=["status", "progress"])
                 requeued.append(report.pk)
         # Pending ones never picked up (broker lost the message): enqueue again too.
-        forgotten = Report.objects.filter(status=Report.Status.PENDING, created_at__lt=cutoff).exclude(pk__in=requeued)
+        forgotten = Report.objects.filter(
+            status=Report.Status.PENDING, created_at__lt=cutoff, attempts__lt=MAX_ATTEMPTS
+        ).exclude(pk__in=requeued)
         requeued.extend(forgotten.values_list("pk", flat=True))
         for report_id in requeued:
             transaction.on_commit(lambda report_id=report_id: enqueue(report_id))

@@ -23,6 +23,15 @@ def report_generate(self, report_id: int) -> None:
     try:
         report_build(report_id=report_id)
     except OperationalError:
+        # Put it back in the queue's hands so that the retry builds it instead of seeing it "running".
+        from reports.models import Report
+
+        try:
+            Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+                status=Report.Status.PENDING, progress=0
+            )
+        except OperationalError:
+            pass  # database still away: the heartbeat goes stale and requeue_stale takes it
         raise
     except Exception as error:  # noqa: BLE001 - record every other failure on the report, then re-raise
         logger.exception("Report %s failed", report_id)

@@ -12,6 +12,7 @@
 """
 
 import datetime
+import importlib
 import os
 import re
 import shutil
@@ -78,10 +79,8 @@ def _is_browser_test(item) -> bool:
 def pytest_collection_modifyitems(config, items):
     """Mark every test here `browser` and move them to the end, after pytest-django's ordering.
 
-    At the end because (1) their TransactionTestCase flush empties the tables the data migrations filled
-    (rule parameters, score sheets, criteria sets), which a later transactional test would miss; they restore
-    them for themselves with `serialized_rollback`; and (2) Playwright's sync API keeps an asyncio loop
-    registered as running in the main thread for as long as the browser is open (until the session ends).
+    At the end because Playwright's sync API keeps an asyncio loop registered as running in the main thread for
+    as long as the browser is open (until the session ends), which no other test should run under.
     """
     ours = [item for item in items if _is_browser_test(item)]
     if not ours:
@@ -245,13 +244,8 @@ class Journey:
 
 
 @pytest.fixture
-def journey(request, browser, live_server, transactional_db, django_db_serialized_rollback):
-    """A Journey on the live server; its last screen is saved whatever the outcome.
-
-    serialized_rollback: the flush after each transactional test empties every table, including the rows the
-    data migrations wrote (rule parameters, the meeting score sheet, criteria sets); Django restores them from
-    the copy taken after migrating, before each of these tests.
-    """
+def journey(request, browser, live_server, transactional_db):
+    """A Journey on the live server; its last screen is saved whatever the outcome."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
@@ -272,10 +266,36 @@ def journey(request, browser, live_server, transactional_db, django_db_serialize
 # The data: a small world built through the services
 #
 
+# Data migrations whose rows the journeys need: rule parameters, the meeting score sheet, criteria sets. The flush
+# after a transactional test empties every table, so once one has run they are gone; their code is run again.
+# (`serialized_rollback` would restore them, but it fails on the content types that the flush of an earlier,
+# non-serialized transactional test re-creates with other ids.)
+SEED_MIGRATIONS = (
+    ("criteria", "0002_seed_regulations"),
+    ("criteria", "0004_default_score_template"),
+    ("criteria", "0006_seed_criteria_sets"),
+)
+
+
+def ensure_seed_data() -> None:
+    from django.apps import apps
+    from django.db import migrations
+
+    from criteria.models import RuleParameterSet
+
+    if RuleParameterSet.objects.exists():
+        return
+    for app_label, name in SEED_MIGRATIONS:
+        module = importlib.import_module(f"{app_label}.migrations.{name}")
+        for operation in module.Migration.operations:
+            if isinstance(operation, migrations.RunPython):
+                operation.code(apps, None)
+
 
 def build_journey_world() -> SimpleNamespace:
     """Root → two đảng bộ cơ sở → two cells each with six full members; five signed-in personas; the yearly
     review of this year opened for the root."""
+    ensure_seed_data()
     User = get_user_model()
     admin = User.objects.create_superuser(username="quantri", password=PASSWORD, email="quantri@example.org")
 
