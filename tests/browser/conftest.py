@@ -62,6 +62,8 @@ OVERFLOW_JS = """() => {
   return [`document ${document.documentElement.scrollWidth}px wide in a ${width}px window`, ...out.slice(0, 6)];
 }"""
 
+SUMMARY: list[str] = []  # printed by pytest_terminal_summary
+
 Kind = Organization.Kind
 Role = RoleAssignment.Role
 
@@ -75,20 +77,23 @@ def _is_browser_test(item) -> bool:
     return HERE in Path(str(item.path)).resolve().parents
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark every test here `browser` and move them to the end, after pytest-django's ordering.
+    """Mark every test here `browser` before `-m` selects (this wrapper runs first), and move them to the end
+    after everyone else, pytest-django's ordering included, has sorted (it resumes last).
 
     At the end because Playwright's sync API keeps an asyncio loop registered as running in the main thread for
     as long as the browser is open (until the session ends), which no other test should run under.
     """
+    for item in items:
+        if _is_browser_test(item):
+            item.add_marker(pytest.mark.browser)
+    result = yield
     ours = [item for item in items if _is_browser_test(item)]
-    if not ours:
-        return
-    for item in ours:
-        item.add_marker(pytest.mark.browser)
-    ids = {id(item) for item in ours}
-    items[:] = [item for item in items if id(item) not in ids] + ours
+    if ours:
+        ids = {id(item) for item in ours}
+        items[:] = [item for item in items if id(item) not in ids] + ours
+    return result
 
 
 #
@@ -163,6 +168,7 @@ class Journey:
         self.page = None  # the page on screen: the screenshot's subject
         self.taps = 0
         self.fills = 0
+        self.notes = []  # lines for the run's summary
 
     def page_for(self, user, viewport=PHONE):
         """A fresh context (own cookies) of the given size, signed in as `user` through the login form."""
@@ -256,10 +262,18 @@ def journey(request, browser, live_server, transactional_db):
     finally:
         try:
             path = journey.screenshot(request.node.name)
-            if path:
-                print(f"\n[{request.node.name}] {time.monotonic() - started:.1f}s, screenshot: {path}")
+            SUMMARY.append(f"{request.node.name}: {time.monotonic() - started:.1f}s, last screen: {path or 'none'}")
+            SUMMARY.extend(f"    {note}" for note in journey.notes)
         finally:
             journey.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The journeys' timings, notes (journey 1's taps) and screenshots, at the end of every run."""
+    if SUMMARY:
+        terminalreporter.section("browser journeys")
+        for line in SUMMARY:
+            terminalreporter.write_line(line)
 
 
 #

@@ -194,7 +194,7 @@ def test_home_page_query_count_does_not_grow_with_tree(tree, client_for, persona
 
     print(f"home as {persona}: {small} queries (small tree), {large} (10x tree)")
     assert large == small
-    assert large <= 20
+    assert large <= 30  # the dashboard: this month's and the year's meeting KPIs, the year's review
 
 
 def test_home_page_query_count_does_not_grow_with_members_for_secretary(tree, client_for):
