@@ -431,7 +431,7 @@ def build_model_cells(*, report: Report, user, progress: Callable[[int], None]) 
                 _("Registered"),
                 _("Eligible"),
                 _("Recognised"),
-                _("% recognised"),
+                _("Share recognised"),
                 _("Note"),
             ],
             "rows": rows,
