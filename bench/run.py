@@ -1,6 +1,7 @@
 """Scale benchmark: build data at a named scale on PostgreSQL, then time the key pages over a real gunicorn.
 
     python bench/run.py --scale province          # ~316 organisations, ~4,760 members, years of meetings
+    python bench/run.py --scale x10               # ten times the demo bloc, 1 year of meetings generated in SQL
     python bench/run.py --scale large             # ~30,000 cells, ~450,000 members, 1 year of meetings (~6M rows)
     python bench/run.py --scale province --reuse  # keep the database built by an earlier run
 
@@ -30,6 +31,8 @@ PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 SCALES = {
     # name: (seed_demo arguments, extra SQL meeting generation)
     "province": (["--seed", "2025"], False),
+    # Ten times the demo bloc (the "10× demo scale" of the meetings and evaluations issues).
+    "x10": (["--seed", "2025", "--scale", "10", "--no-meetings"], True),
     "large": (["--seed", "2025", "--scale", "95", "--no-meetings"], True),
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
@@ -143,7 +146,9 @@ class Session:
     def login(self, username: str, password: str) -> None:
         self.get("/login/")
         token = next(c.value for c in self.cookies if c.name == "csrftoken")
-        data = urllib.parse.urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
+        data = urllib.parse.urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        ).encode()
         request = urllib.request.Request(self.base + "/login/", data=data, headers={"Referer": self.base + "/login/"})
         with self.opener.open(request, timeout=60) as response:
             if "/login/" in response.url:
@@ -214,7 +219,9 @@ for name, url in urls.items():
 print(json.dumps(counts))
 """
     env = dict(env, ALLOWED_HOSTS="127.0.0.1,localhost,testserver")
-    output = subprocess.run([PYTHON, "-c", code, json.dumps(urls)], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    output = subprocess.run(
+        [PYTHON, "-c", code, json.dumps(urls)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -228,7 +235,9 @@ def raw_heatmap_sql(database: str) -> dict:
         GROUP BY 1, 2, 3
     """
     with psycopg.connect(f"{PG}/{database}") as connection:
-        path = connection.execute("SELECT path FROM cells_organization WHERE parent_id IS NULL ORDER BY id LIMIT 1").fetchone()[0]
+        path = connection.execute(
+            "SELECT path FROM cells_organization WHERE parent_id IS NULL ORDER BY id LIMIT 1"
+        ).fetchone()[0]
 
         def run():
             connection.execute(sql, [path + "%"]).fetchall()
