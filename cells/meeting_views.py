@@ -78,9 +78,13 @@ def cell_meetings(request, org_pk):
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
             "grid": grid,
             "can_log": access.can(LOG_MEETINGS, cell) and cell.is_active,
-            "yearly_rating": selectors.yearly_meeting_rating(cell=cell, year=year),
+            "yearly_rating": _rating_label(selectors.yearly_meeting_rating(cell=cell, year=year)),
         },
     )
+
+
+def _rating_label(rating: str | None) -> str | None:
+    return Meeting.Rating(rating).label if rating else None
 
 
 def _compliance_url():

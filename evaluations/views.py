@@ -26,6 +26,7 @@ from cells.permissions import (
 )
 from cells.selectors import breadcrumbs
 from cells.views import apply_service_error
+from criteria.models import Criterion
 from evaluations import services
 from evaluations.forms import AppraisalForm, DecisionForm, PeriodOpenForm, ReasonForm, SelfAssessmentForm
 from evaluations.models import EvaluationPeriod, Grade, OrgEvaluation
@@ -414,7 +415,9 @@ def evaluation_detail(request, pk):
             "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
             "breadcrumb_tail": _("Yearly review %(year)s") % {"year": evaluation.period.year},
             "rows": _criteria_rows(evaluation, answers, metrics),
-            "metrics": metrics,
+            "metrics": [
+                (Criterion.Metric(key).label, value) for key, value in metrics.items() if key in Criterion.Metric.values
+            ],
             "meetings_url": f"?org={organization.pk}&year={evaluation.period.year}&kind=regular",
             "self_form": self_form,
             "appraisal_form": appraisal_form,

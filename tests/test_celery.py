@@ -31,9 +31,6 @@ def celery_through(url: str):
     try:
         yield
     finally:
-        from kombu import pools
-
-        pools.reset()  # kombu keeps producer pools per process; a second use would find them closed
         if app._pool is not None:
             app._pool.force_close_all()
         conf.update(saved_conf)

@@ -1,6 +1,6 @@
 """Browser journeys: pytest + Playwright driving the system Chromium, headless, against Django's live server.
 
-- Every test in this folder is marked `browser` and runs at the end of the session (see the collection hook).
+- Every test in this folder is marked `browser` and runs after the other database tests (see the collection hook).
 - The browser is Debian's `chromium` (/usr/bin/chromium, installed by .ci/run); Playwright never downloads one.
   Without it, or without the `playwright` package, the tests are skipped with the reason, and fail when
   REQUIRE_SERVICES=1 (CI), like the tests that need PostgreSQL or Redis.
@@ -77,13 +77,27 @@ def _is_browser_test(item) -> bool:
     return HERE in Path(str(item.path)).resolve().parents
 
 
+def _uses_db(item) -> bool:
+    """pytest-django's test of whether a test uses the database (it runs those first)."""
+    from django.test import TransactionTestCase
+
+    cls = getattr(item, "cls", None)
+    return bool(
+        (cls and issubclass(cls, TransactionTestCase))
+        or item.get_closest_marker("django_db")
+        or {"db", "transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
-    """Mark every test here `browser` before `-m` selects (this wrapper runs first), and move them to the end
-    after everyone else, pytest-django's ordering included, has sorted (it resumes last).
+    """Mark every test here `browser` before `-m` selects (this wrapper runs first); once everyone else has
+    sorted (it resumes last; pytest-django puts database tests first, transactional ones last among them), move
+    them after the last database test, so that:
 
-    At the end because Playwright's sync API keeps an asyncio loop registered as running in the main thread for
-    as long as the browser is open (until the session ends), which no other test should run under.
+    - their flushes (transactional_db) disturb no other database test: data migrations' rows are gone after one;
+    - the browser is closed (package-scoped fixture) before the tests without a database run: Playwright's sync
+      API keeps an asyncio loop registered as running in the main thread while it is open.
     """
     for item in items:
         if _is_browser_test(item):
@@ -92,7 +106,9 @@ def pytest_collection_modifyitems(config, items):
     ours = [item for item in items if _is_browser_test(item)]
     if ours:
         ids = {id(item) for item in ours}
-        items[:] = [item for item in items if id(item) not in ids] + ours
+        others = [item for item in items if id(item) not in ids]
+        cut = max((index + 1 for index, item in enumerate(others) if _uses_db(item)), default=0)
+        items[:] = others[:cut] + ours + others[cut:]
     return result
 
 
@@ -107,9 +123,10 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
-    """One headless Chromium for the session, or a skip (a failure with REQUIRE_SERVICES=1) saying why not."""
+    """One headless Chromium for the browser tests (they are all in this package, run one after the other), or a
+    skip (a failure with REQUIRE_SERVICES=1) saying why not. Closed after the last of them."""
     executable = chromium_path()
     if executable is None:
         service_unavailable(
@@ -123,7 +140,7 @@ def browser():
     # Playwright's sync API runs an asyncio event loop in this thread (in a greenlet) and leaves it registered
     # as the running loop, so Django's async-safety check would refuse every ORM call the tests and fixtures
     # make (SynchronousOnlyOperation) although nothing runs concurrently in this thread. Allowed for the
-    # browser's lifetime only; these tests run last (see pytest_collection_modifyitems).
+    # browser's lifetime only; stopping Playwright unregisters the loop.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     playwright = sync_playwright().start()

@@ -11,6 +11,7 @@ from django.db import transaction
 from cells import demo
 from cells.meeting_selectors import Period, kpis
 from cells.models import Organization
+from evaluations import demo as evaluations_demo
 from members.models import Member, Position, Transfer
 
 
@@ -40,9 +41,17 @@ class Command(BaseCommand):
             dest="meetings",
             help="Only the tree, members and logins: no meetings (fast).",
         )
+        parser.add_argument(
+            "--no-evaluations",
+            action="store_false",
+            dest="evaluations",
+            help="No past ratings, yearly reviews (2025 decided, 2026 in progress) or model-cell registrations.",
+        )
 
     @no_translations
-    def handle(self, *args, seed: int, scale: int, if_empty: bool, meetings: bool = True, **options):
+    def handle(
+        self, *args, seed: int, scale: int, if_empty: bool, meetings: bool = True, evaluations: bool = True, **options
+    ):
         if scale < 1:
             raise CommandError("--scale must be 1 or more.")
         started = time.monotonic()
@@ -58,6 +67,11 @@ class Command(BaseCommand):
             try:
                 plan, kept = demo.build_demo(
                     random.Random(seed), scale=scale, audit_data={"seed": seed}, meetings=meetings
+                )
+                reviews = (
+                    evaluations_demo.build_evaluations(root=plan.root, seed=seed, today=plan.today)
+                    if evaluations
+                    else None
                 )
             except ValueError as error:
                 raise CommandError(str(error)) from error
@@ -78,6 +92,9 @@ class Command(BaseCommand):
         )
         if plan.meeting_stats is not None:
             self._print_meetings(plan)
+        if reviews is not None:
+            self.stdout.write(f"Reviews and model cells ({reviews.seconds:.1f} s):")
+            self.stdout.write("\n".join(evaluations_demo.summary_lines(reviews)))
         if kept:
             self.stdout.write(
                 self.style.WARNING(
