@@ -32,8 +32,8 @@ SCALES = {
     # name: (seed_demo arguments, extra SQL meeting generation)
     "province": (["--seed", "2025"], False),
     # Ten times the demo bloc (the "10× demo scale" of the meetings and evaluations issues).
-    "x10": (["--seed", "2025", "--scale", "10", "--no-meetings"], True),
-    "large": (["--seed", "2025", "--scale", "95", "--no-meetings"], True),
+    "x10": (["--seed", "2025", "--scale", "10", "--no-meetings", "--no-evaluations"], True),
+    "large": (["--seed", "2025", "--scale", "95", "--no-meetings", "--no-evaluations"], True),
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 WARMUP = 3

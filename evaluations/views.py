@@ -206,6 +206,9 @@ def _metrics(evaluation: OrgEvaluation) -> dict:
         from evaluations.metrics import metrics_for
     except ImportError:  # pragma: no cover - built alongside
         return {}
+    if not evaluation.organization.is_cell:
+        # The meeting figures are a cell's; for a committee they stay empty (not applicable) rather than zero.
+        return {}
     return metrics_for(organizations=[evaluation.organization], year=evaluation.period.year).get(
         evaluation.organization.pk, {}
     )
