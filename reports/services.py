@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -254,6 +255,8 @@ def tables_to_xlsx(tables: list[dict], *, title: str) -> bytes:
         for row in table["rows"]:
             cells = []
             for value in row:
+                if isinstance(value, Promise):  # lazy translations (e.g. grade labels)
+                    value = str(value)
                 cell = WriteOnlyCell(sheet, value=value)
                 if isinstance(value, str):
                     cell.data_type = "s"
