@@ -52,9 +52,6 @@ def home_context(user) -> dict:
             context["meeting_kpis"] = meeting_selectors.kpis(
                 user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
             )
-            context["year_kpis"] = meeting_selectors.kpis(
-                user=user, root=root, period=meeting_selectors.Period(year=today.year)
-            )
             context["board"] = dashboard(user=user, root=root, year=today.year)
     context.update(
         {
