@@ -41,8 +41,8 @@ def home_context(user) -> dict:
         from django.utils import timezone
 
         from cells import meeting_selectors
+        from cells.permissions import default_root
         from evaluations.dashboard import dashboard
-        from evaluations.dashboard_views import default_root
 
         root = default_root(user)
         if root is not None:

@@ -15,12 +15,15 @@ from django.views.decorators.http import require_GET, require_POST
 from cells import meeting_selectors as selectors
 from cells import meeting_services as services
 from cells.meeting_forms import AttachmentForm, MeetingForm, PeriodForm, ReasonForm
-from cells.models import Attendance, AuditEntry, Meeting, MeetingAttachment, Organization
+from cells.models import Attendance, AuditEntry, Meeting, MeetingAttachment
 from cells.permissions import (
     APPRAISE,
     LOG_MEETINGS,
     REOPEN_MEETINGS,
+    UPPER_ROLES,
     VIEW,
+    acts_from_above,
+    default_root,
     get_access,
     get_organization_for_user,
     require,
@@ -237,24 +240,12 @@ def meeting_detail(request, pk):
             "can_confirm": meeting.is_final
             and meeting.score is not None
             and not meeting.confirmed_at
-            and _is_upper_committee(access, meeting.organization),
+            and acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES),
             "attachments": meeting.attachments.all(),
             "attachment_form": AttachmentForm(),
             "history": history,
             "Attendance": Attendance,
         },
-    )
-
-
-def _is_upper_committee(access, cell: Organization) -> bool:
-    """The confirming person sits above the cell: a grant at an ancestor node that allows appraisal."""
-    return (
-        access.is_superuser
-        or any(
-            grant.path != cell.path and cell.path.startswith(grant.path) and grant.role in ("STAFF", "GRASSROOTS")
-            for grant in access.grants
-        )
-        and access.can(APPRAISE, cell)
     )
 
 
@@ -353,7 +344,7 @@ def meeting_reopen(request, pk):
 @require_POST
 def meeting_confirm(request, pk):
     meeting = get_meeting_for_user(request.user, pk, action=APPRAISE)
-    if not _is_upper_committee(get_access(request.user), meeting.organization):
+    if not acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES):
         from django.core.exceptions import PermissionDenied
 
         raise PermissionDenied
@@ -411,19 +402,9 @@ def _period_and_root(request):
         quarter = form.cleaned_data.get("quarter") if not month else None
         org = form.cleaned_data.get("org")
     year = min(year, today.year)
-    if org:
-        root = get_organization_for_user(request.user, org, action=VIEW)
-    else:
-        access = get_access(request.user)
-        tops = access.top_paths(VIEW)
-        if access.is_superuser and not tops:
-            root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-        elif tops:
-            root = Organization.objects.get(pk=int(tops[0].strip("/").split("/")[-1]))
-        else:
-            root = None
-        if root is None:
-            raise Http404
+    root = get_organization_for_user(request.user, org, action=VIEW) if org else default_root(request.user)
+    if root is None:
+        raise Http404
     return form, selectors.Period(year=year, month=month, quarter=quarter), root
 
 

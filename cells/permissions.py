@@ -65,6 +65,9 @@ ROLE_NODE_KINDS: dict[str, tuple[str, ...]] = {
     Role.SECRETARY: Organization.CELL_KINDS,
 }
 
+# Roles through which the committee above a node appraises it and confirms its meeting scores.
+UPPER_ROLES = (Role.STAFF, Role.GRASSROOTS)
+
 # Strongest first: the home page shows the strongest role's view.
 ROLE_ORDER = (Role.STAFF, Role.LEADER, Role.GRASSROOTS, Role.SECRETARY)
 
@@ -208,3 +211,27 @@ def require_anywhere(user, action: str) -> None:
     """For pages that are not about one node (e.g. the report list): 403 if no grant allows `action`."""
     if not get_access(user).can_anywhere(action):
         raise PermissionDenied
+
+
+def acts_from_above(user, organization: Organization, *, action: str, roles: tuple[str, ...]) -> bool:
+    """`action` granted AND held through one of `roles` at a strict ancestor of the node: appraisal, decisions
+    and score confirmations come from the committee above, never from the node itself."""
+    access = get_access(user)
+    if access.is_superuser:
+        return True
+    return access.can(action, organization) and any(
+        grant.path != organization.path and organization.path.startswith(grant.path) and grant.role in roles
+        for grant in access.grants
+    )
+
+
+def default_root(user, *, action: str = VIEW) -> Organization | None:
+    """The node a page shows when none is asked for: the user's first top subtree for `action`
+    (for a superuser without grants, the first root of the tree)."""
+    access = get_access(user)
+    tops = access.top_paths(action)
+    if tops:
+        return Organization.objects.filter(pk=int(tops[0].strip("/").split("/")[-1])).first()
+    if access.is_superuser:
+        return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    return None

@@ -4,20 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cells.models import Organization
-from cells.permissions import VIEW, get_access, get_organization_for_user, require_anywhere
+from cells.permissions import VIEW, default_root, get_organization_for_user, require_anywhere
 from cells.selectors import breadcrumbs
 from evaluations.dashboard import dashboard
-
-
-def default_root(user) -> Organization | None:
-    access = get_access(user)
-    tops = access.top_paths(VIEW)
-    if tops:
-        return Organization.objects.filter(pk=int(tops[0].strip("/").split("/")[-1])).first()
-    if access.is_superuser:
-        return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-    return None
 
 
 @require_GET

@@ -23,6 +23,7 @@ from cells.permissions import (
     DECIDE,
     SELF_ASSESS,
     VIEW,
+    default_root,
     get_access,
     get_organization_for_user,
     require_anywhere,
@@ -106,11 +107,7 @@ def _service_errors(request, error: ValidationError) -> None:
 
 
 def _default_root(user) -> Organization:
-    access = get_access(user)
-    tops = access.top_paths(VIEW)
-    if tops:
-        return Organization.objects.get(pk=int(tops[0].strip("/").split("/")[-1]))
-    root = Organization.objects.filter(parent__isnull=True).order_by("pk").first() if access.is_superuser else None
+    root = default_root(user)
     if root is None:
         raise Http404
     return root

@@ -21,8 +21,9 @@ from evaluations.models import CriterionAnswer, EvaluationPeriod, Grade, OrgEval
 
 
 def parameter_set_for_year(year: int) -> RuleParameterSet:
-    day = datetime.date(year, 12, 31)
-    parameter_set = RuleParameterSet.objects.filter(valid_from__lte=day).order_by("-valid_from").first()
+    from criteria.selectors import parameters_on
+
+    parameter_set = parameters_on(datetime.date(year, 12, 31)).parameter_set
     if parameter_set is None:
         raise ValidationError(_("No rule parameter set covers %(year)s: add one first.") % {"year": year})
     return parameter_set

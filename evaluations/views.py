@@ -12,12 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.models import AuditEntry, Organization
+from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import (
     APPRAISE,
     DECIDE,
     SELF_ASSESS,
+    UPPER_ROLES,
     VIEW,
+    acts_from_above,
     get_access,
     get_organization_for_user,
     require,
@@ -61,25 +63,13 @@ def get_evaluation_for_user(user, pk, *, action: str = VIEW) -> OrgEvaluation:
     return evaluation
 
 
-def can_appraise(access, organization: Organization) -> bool:
+def can_appraise(user, organization: Organization) -> bool:
     """The appraisal comes from above: a grassroots committee or staff grant at a strict ancestor."""
-    if access.is_superuser:
-        return True
-    return access.can(APPRAISE, organization) and any(
-        grant.path != organization.path
-        and organization.path.startswith(grant.path)
-        and grant.role in ("STAFF", "GRASSROOTS")
-        for grant in access.grants
-    )
+    return acts_from_above(user, organization, action=APPRAISE, roles=UPPER_ROLES)
 
 
-def can_decide(access, organization: Organization) -> bool:
-    if access.is_superuser:
-        return True
-    return access.can(DECIDE, organization) and any(
-        grant.path != organization.path and organization.path.startswith(grant.path) and grant.role == "STAFF"
-        for grant in access.grants
-    )
+def can_decide(user, organization: Organization) -> bool:
+    return acts_from_above(user, organization, action=DECIDE, roles=(RoleAssignment.Role.STAFF,))
 
 
 @require_GET
@@ -279,19 +269,23 @@ def evaluation_detail(request, pk):
         in (OrgEvaluation.Status.NOT_STARTED, OrgEvaluation.Status.SELF_ASSESSED, OrgEvaluation.Status.RETURNED)
     )
     may_appraise = (
-        not locked and can_appraise(access, organization) and evaluation.status == OrgEvaluation.Status.SELF_ASSESSED
+        not locked
+        and can_appraise(request.user, organization)
+        and evaluation.status == OrgEvaluation.Status.SELF_ASSESSED
     )
-    may_decide = not locked and can_decide(access, organization) and evaluation.status == OrgEvaluation.Status.APPRAISED
+    may_decide = (
+        not locked and can_decide(request.user, organization) and evaluation.status == OrgEvaluation.Status.APPRAISED
+    )
     may_return = (
         not locked
-        and can_decide(access, organization)
+        and can_decide(request.user, organization)
         and evaluation.status
         in (
             OrgEvaluation.Status.SELF_ASSESSED,
             OrgEvaluation.Status.APPRAISED,
         )
     )
-    may_reopen = not locked and can_decide(access, organization) and evaluation.is_decided
+    may_reopen = not locked and can_decide(request.user, organization) and evaluation.is_decided
     metrics = _metrics(evaluation)
     answers = {a.code: a for a in evaluation.answers.all()}
     initial = {

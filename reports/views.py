@@ -8,8 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.models import Organization
-from cells.permissions import REPORTS, get_access, get_organization_for_user, require, require_anywhere, scope_filter
+from cells.permissions import (
+    REPORTS,
+    default_root,
+    get_organization_for_user,
+    require,
+    require_anywhere,
+    scope_filter,
+)
 from cells.views import apply_service_error
 from reports import services
 from reports.forms import ReportRequestForm
@@ -25,21 +31,13 @@ def get_report_for_user(user, pk) -> Report:
     return report
 
 
-def _default_org(user) -> Organization | None:
-    access = get_access(user)
-    tops = access.top_paths(REPORTS)
-    if tops:
-        return Organization.objects.filter(pk=int(tops[0].strip("/").split("/")[-1])).first()
-    if access.is_superuser:
-        return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-    return None
-
-
 def report_index(request):
     require_anywhere(request.user, REPORTS)
     org_id = request.POST.get("org") or request.GET.get("org")
     organization = (
-        get_organization_for_user(request.user, org_id, action=REPORTS) if org_id else _default_org(request.user)
+        get_organization_for_user(request.user, org_id, action=REPORTS)
+        if org_id
+        else default_root(request.user, action=REPORTS)
     )
     form = ReportRequestForm(request.POST or None, initial={"org": organization.pk if organization else None})
     if request.method == "POST" and form.is_valid() and organization is not None:
