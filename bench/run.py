@@ -91,10 +91,10 @@ def create_database(name: str, reuse: bool) -> bool:
 MEETINGS_SQL = """
 INSERT INTO cells_meeting (organization_id, kind, period_year, period_month, date, start_time, end_time, location,
     format, guests, upper_attendee, topic, content, discussion, conclusion, status, rating, version, created_at,
-    updated_at, vote_for, vote_against, vote_abstain, score, finalised_at)
+    updated_at, vote_for, vote_against, vote_abstain, score, finalised_at, present_count, eligible_count)
 SELECT o.id, 'THUONG_KY', 2025, m, make_date(2025, m, 10), '08:00', '09:45', 'Phòng họp', 'TRUC_TIEP', '', '', '',
     'Nội dung sinh hoạt', '', 'Kết luận', 'DA_CHOT',
-    CASE WHEN (o.id + m) % 5 = 0 THEN 'KHA' ELSE 'TOT' END, 1, now(), now(), 1, 0, 0, 92, now()
+    CASE WHEN (o.id + m) % 5 = 0 THEN 'KHA' ELSE 'TOT' END, 1, now(), now(), 1, 0, 0, 92, now(), 0, 0
 FROM cells_organization o CROSS JOIN generate_series(1, 12) AS m
 WHERE o.kind IN ('CHI_BO_CO_SO', 'CHI_BO_TRUC_THUOC') AND o.dissolved_on IS NULL AND (o.id * 7 + m) % 23 <> 0;
 INSERT INTO cells_attendance (meeting_id, member_id, status, reason, member_status, spoke)
@@ -103,13 +103,19 @@ SELECT mt.id, mb.id,
     CASE WHEN (mb.id + mt.period_month) % 20 = 0 THEN 'Đi công tác' ELSE '' END, mb.status, false
 FROM cells_meeting mt JOIN members_member mb ON mb.organization_id = mt.organization_id
 WHERE mt.period_year = 2025 AND mb.status IN ('DU_BI', 'CHINH_THUC');
+UPDATE cells_meeting mt SET present_count = a.present, eligible_count = a.eligible
+FROM (SELECT meeting_id, count(*) FILTER (WHERE status = 'CO_MAT') AS present,
+             count(*) FILTER (WHERE status NOT IN ('MIEN', 'NHIEM_VU_DAC_BIET')) AS eligible
+      FROM cells_attendance GROUP BY meeting_id) a
+WHERE a.meeting_id = mt.id AND mt.period_year = 2025;
 ANALYZE;
 """
 
 
 def build(scale: str, database: str, env: dict, reuse: bool) -> None:
     if create_database(database, reuse):
-        log(f"reusing database {database}")
+        log(f"reusing database {database} (bringing its schema up to date)")
+        manage(env, "migrate", "-v0")
         return
     started = time.time()
     manage(env, "migrate", "-v0")
@@ -282,11 +288,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
+    parser.add_argument("--build-only", action="store_true", help="build the database and stop")
     args = parser.parse_args()
     database = f"chibo_bench_{args.scale}"
     static_root = tempfile.mkdtemp(prefix="chibo-bench-static-")
     env = environment(database, static_root)
     build(args.scale, database, env, args.reuse)
+    if args.build_only:
+        return
     manage(env, "collectstatic", "--noinput", "-v0")
     urls = pages(env)
     urls["admin changelist (members)"] = "/admin/members/member/"

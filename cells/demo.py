@@ -1833,6 +1833,9 @@ class _MeetingBuilder:
     def flush(self) -> None:
         if not self.pending:
             return
+        for meeting, rows, *_rest in self.pending:  # the totals the meeting services keep (KPIs read them)
+            meeting.present_count = sum(1 for row in rows if row.status == Attendance.Status.PRESENT)
+            meeting.eligible_count = sum(1 for row in rows if row.status not in Attendance.NOT_COUNTED)
         Meeting.objects.bulk_create([meeting for meeting, *_rows in self.pending], batch_size=self.batch_size)
         attendance, temporary, scores = [], [], []
         for meeting, rows, temporary_rows, score_rows in self.pending:

@@ -7,7 +7,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
 from cells.models import Attendance, Meeting, Organization
@@ -128,50 +129,64 @@ class HeatRow:
         return [(m, self.ratio(m), self.held.get(m, 0), self.final.get(m, 0)) for m in MONTHS]
 
 
+def _child_of(root: Organization, path_field: str):
+    """SQL for the id (as text) of the child of `root` whose subtree holds the row: the first segment of the
+    row's path after root's path ("/1/7/42/" under "/1/" gives "7"). Portable (substr + instr/strpos)."""
+    rest = Substr(path_field, len(root.path) + 1)
+    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+
+
 def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
     """One row per direct child of `root` (or `root` itself when it is a cell); each month the share of its
-    active cells with a regular meeting logged. Three queries whatever the tree size."""
-    cells = list(
-        Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
-        .only("id", "path", "name", "kind", "parent_id")
+    active cells with a regular meeting logged. Counted in the database per child and month, so that the
+    rows read stay few whatever the size of the subtree. Three queries."""
+    active_cells = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
+        path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True
     )
-    children = list(
-        Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(parent=root, dissolved_on__isnull=True)
-        .only("id", "path", "name", "kind")
-        .order_by("name")
-    )
-    rows_by_id: dict[int, HeatRow] = {}
-    if root.is_cell:
-        rows_by_id[root.pk] = HeatRow(organization=root, is_cell=True)
-        owner_of = {root.pk: root.pk}
-    else:
-        for child in children:
-            rows_by_id[child.pk] = HeatRow(organization=child, is_cell=child.is_cell)
-        owner_of = {}
-        depth = root.depth + 1
-        for cell in cells:
-            parts = cell.path.strip("/").split("/")
-            if len(parts) > depth:
-                owner_of[cell.pk] = int(parts[depth])
-    for owner in owner_of.values():
-        if owner in rows_by_id:
-            rows_by_id[owner].cells += 1
     meetings = Meeting.objects.filter(
         scope_filter(user, prefix="organization__", action=VIEW),
         organization__path__startswith=root.path,
+        organization__kind__in=Organization.CELL_KINDS,
         organization__dissolved_on__isnull=True,
         period_year=year,
         kind__in=Meeting.REGULAR_KINDS,
-    ).values_list("organization_id", "period_month", "status")
-    for organization_id, month, status in meetings:
-        row = rows_by_id.get(owner_of.get(organization_id))
-        if row is None:
-            continue
-        row.held[month] = row.held.get(month, 0) + 1
-        if status == Meeting.Status.FINAL:
-            row.final[month] = row.final.get(month, 0) + 1
+    )
+    rows_by_id: dict[int, HeatRow] = {}
+    if root.is_cell:
+        rows_by_id[root.pk] = HeatRow(organization=root, is_cell=True, cells=active_cells.filter(pk=root.pk).count())
+        grouped = meetings.filter(organization=root).annotate(owner=Value(str(root.pk)))
+    else:
+        children = (
+            Organization.objects.filter(scope_filter(user, action=VIEW))
+            .filter(parent=root, dissolved_on__isnull=True)
+            .only("id", "path", "name", "kind", "code")
+            .order_by("name")
+        )
+        for child in children:
+            rows_by_id[child.pk] = HeatRow(organization=child, is_cell=child.is_cell)
+        for owner, count in (
+            active_cells.exclude(pk=root.pk)
+            .annotate(owner=_child_of(root, "path"))
+            .order_by()
+            .values("owner")
+            .annotate(n=Count("pk"))
+            .values_list("owner", "n")
+        ):
+            if int(owner) in rows_by_id:
+                rows_by_id[int(owner)].cells = count
+        grouped = meetings.exclude(organization=root).annotate(owner=_child_of(root, "organization__path"))
+    for owner, month, held, final in (
+        grouped.order_by()
+        .values("owner", "period_month")
+        .annotate(
+            held=Count("organization_id", distinct=True),
+            final=Count("organization_id", distinct=True, filter=Q(status=Meeting.Status.FINAL)),
+        )
+        .values_list("owner", "period_month", "held", "final")
+    ):
+        row = rows_by_id.get(int(owner))
+        if row is not None:
+            row.held[month], row.final[month] = held, final
     return [row for row in rows_by_id.values() if row.cells]
 
 
@@ -218,8 +233,19 @@ class Kpis:
         return self.pct(self.meetings_good, self.meetings_rated)
 
 
+def _year_log(user, root: Organization, year: int) -> QuerySet[Meeting]:
+    """The year's meetings of the active cells of a subtree that the user may see."""
+    return meetings_visible_to(user).filter(
+        organization__path__startswith=root.path,
+        organization__dissolved_on__isnull=True,
+        organization__kind__in=Organization.CELL_KINDS,
+        period_year=year,
+    )
+
+
 def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
-    """The seed KPIs for a subtree and period, counted over the months that have ended. Four queries."""
+    """The seed KPIs for a subtree and period, counted over the months that have ended. Every figure is
+    counted in the database (attendance from the totals kept on each meeting); four queries."""
     today = today or timezone.localdate()
     result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
     months = period.elapsed_months(today)
@@ -233,15 +259,10 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
     quarters = sorted({quarter_of(m) for m in months if m % 3 == 0})  # quarters that have fully ended
     result.quarters_counted = quarters
     thematic_months = [3 * q + i for q in quarters for i in (-2, -1, 0)]
-    year_log = meetings_visible_to(user).filter(
-        organization__path__startswith=root.path,
-        organization__dissolved_on__isnull=True,
-        organization__kind__in=Organization.CELL_KINDS,
-        period_year=period.year,
-    )
-    base = year_log.filter(period_month__in=months)
+    year_log = _year_log(user, root, period.year)
     per_cell = (
         year_log.filter(period_month__in=sorted(set(months) | set(thematic_months)))
+        .order_by()
         .values("organization_id")
         .annotate(
             regular=Count(
@@ -255,47 +276,58 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
             },
         )
     )
-    for row in per_cell:
-        if row["regular"] >= len(months):
-            result.cells_all_regular += 1
-        if quarters and all(row[f"q{q}"] for q in quarters):
-            result.cells_all_thematic += 1
-    if not quarters:
-        result.cells_all_thematic = 0
-    regular = base.filter(kind__in=Meeting.REGULAR_KINDS)
-    ratings = regular.aggregate(
+    figures = {"all_regular": Count("organization_id", filter=Q(regular__gte=len(months)))}
+    if quarters:
+        figures["all_thematic"] = Count("organization_id", filter=Q(**{f"q{q}__gt": 0 for q in quarters}))
+    counted = per_cell.aggregate(**figures)
+    result.cells_all_regular, result.cells_all_thematic = counted["all_regular"], counted.get("all_thematic", 0)
+    totals = year_log.filter(period_month__in=months, kind__in=Meeting.REGULAR_KINDS).aggregate(
         total=Count("id"),
         rated=Count("id", filter=~Q(rating="")),
         good=Count("id", filter=Q(rating=Meeting.Rating.GOOD)),
+        present=Sum("present_count", filter=Q(status=Meeting.Status.FINAL), default=0),
+        eligible=Sum("eligible_count", filter=Q(status=Meeting.Status.FINAL), default=0),
     )
-    result.meetings, result.meetings_rated, result.meetings_good = ratings["total"], ratings["rated"], ratings["good"]
-    attendance = Attendance.objects.filter(
-        meeting__in=regular.filter(status=Meeting.Status.FINAL).values("pk")
-    ).aggregate(
-        present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
-        eligible=Count("id", filter=~Q(status__in=Attendance.NOT_COUNTED)),
-    )
-    result.present, result.eligible = attendance["present"], attendance["eligible"]
+    result.meetings, result.meetings_rated, result.meetings_good = totals["total"], totals["rated"], totals["good"]
+    result.present, result.eligible = totals["present"], totals["eligible"]
     return result
 
 
-def missing_cells(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> list[dict]:
-    """Cells of the subtree without a regular meeting in some ended month of the period, with those months."""
+@dataclass(frozen=True)
+class CellRef:
+    pk: int
+    name: str
+    code: str
+
+
+def missing_cells(
+    *, user, root: Organization, period: Period, today: datetime.date | None = None, limit: int | None = None
+) -> list[dict]:
+    """Cells of the subtree without a regular meeting in some ended month of the period, with those months,
+    by name; the first `limit` of them when given (their number is `kpis().cells - cells_all_regular`).
+    Two queries: the cells short of meetings (counted in the database), then the months they do have."""
     today = today or timezone.localdate()
     months = period.elapsed_months(today)
     if not months:
         return []
-    cells = list(
+    regular = Q(
+        meetings__period_year=period.year, meetings__period_month__in=months, meetings__kind__in=Meeting.REGULAR_KINDS
+    )
+    short = (
         Organization.objects.filter(scope_filter(user, action=VIEW))
         .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
-        .only("id", "name", "code", "path")
-        .order_by("name")
+        .annotate(held=Count("meetings__period_month", filter=regular, distinct=True))
+        .filter(held__lt=len(months))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "code")
     )
+    cells = [CellRef(*row) for row in (short[:limit] if limit else short)]
     held = defaultdict(set)
+    listed = Q(organization__in=[cell.pk for cell in cells]) if limit else Q(organization__path__startswith=root.path)
     for organization_id, month in (
         meetings_visible_to(user)
         .filter(
-            organization__path__startswith=root.path,
+            listed,
             period_year=period.year,
             period_month__in=months,
             kind__in=Meeting.REGULAR_KINDS,
@@ -303,12 +335,7 @@ def missing_cells(*, user, root: Organization, period: Period, today: datetime.d
         .values_list("organization_id", "period_month")
     ):
         held[organization_id].add(month)
-    result = []
-    for cell in cells:
-        missing = [m for m in months if m not in held[cell.pk]]
-        if missing:
-            result.append({"cell": cell, "months": missing})
-    return result
+    return [{"cell": cell, "months": [m for m in months if m not in held[cell.pk]]} for cell in cells]
 
 
 #

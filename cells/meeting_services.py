@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,6 +168,7 @@ def meeting_create(*, organization: Organization, data: dict, created_by) -> Mee
             TemporaryAttendance.objects.bulk_create(
                 [TemporaryAttendance(meeting=meeting, transfer=transfer) for transfer in temporary]
             )
+            refresh_attendance_totals([meeting.pk])
             log_action(
                 actor=created_by,
                 action="cells.meeting.created",
@@ -274,6 +276,8 @@ def meeting_update(
         meeting.version += 1
         meeting.score_template = meeting.score_template or score_template_on(meeting.date)
         meeting.save()
+        if attendance_changes:
+            refresh_attendance_totals([meeting.pk])
         if changes or attendance_changes:
             log_action(
                 actor=updated_by,
@@ -343,6 +347,30 @@ class AttendanceCounts:
     @property
     def rate(self) -> float:
         return self.present / self.eligible if self.eligible else 0.0
+
+
+def refresh_attendance_totals(meetings) -> None:
+    """Write `present_count` and `eligible_count` of the given meetings (a queryset or ids) from their
+    attendance rows: one UPDATE whatever their number. Called wherever attendance rows are written."""
+    present = (
+        Attendance.objects.filter(meeting=OuterRef("pk"), status=A.PRESENT)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    eligible = (
+        Attendance.objects.filter(meeting=OuterRef("pk"))
+        .exclude(status__in=Attendance.NOT_COUNTED)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    ids = meetings.values("pk") if hasattr(meetings, "values") else list(meetings)
+    Meeting.objects.filter(pk__in=ids).update(
+        present_count=Coalesce(Subquery(present), 0), eligible_count=Coalesce(Subquery(eligible), 0)
+    )
 
 
 def attendance_counts(meeting: Meeting, rows=None) -> AttendanceCounts:
@@ -517,6 +545,7 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
         if meeting.score is not None:
             # Attendance or times may have changed since scoring: refresh the automatic items.
             _apply_score(meeting, manual)
+        refresh_attendance_totals([meeting.pk])
         meeting.status = Meeting.Status.FINAL
         meeting.finalised_by = finalised_by
         meeting.finalised_at = timezone.now()

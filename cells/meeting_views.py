@@ -408,10 +408,15 @@ def _period_and_root(request):
     return form, selectors.Period(year=year, month=month, quarter=quarter), root
 
 
+MISSING_SHOWN = 200  # cells listed on the compliance page; the PDF/Excel report lists them all
+
+
 @require_GET
 def compliance(request):
     require_anywhere(request.user, VIEW)
     form, period, root = _period_and_root(request)
+    kpis = selectors.kpis(user=request.user, root=root, period=period)
+    missing = selectors.missing_cells(user=request.user, root=root, period=period, limit=MISSING_SHOWN)
     return render(
         request,
         "cells/meeting_compliance.html",
@@ -422,9 +427,10 @@ def compliance(request):
             "organization": root,
             "breadcrumbs": breadcrumbs(user=request.user, organization=root),
             "breadcrumb_tail": _("Meeting compliance"),
-            "kpis": selectors.kpis(user=request.user, root=root, period=period),
+            "kpis": kpis,
             "heatmap": selectors.heatmap(user=request.user, root=root, year=period.year),
-            "missing": selectors.missing_cells(user=request.user, root=root, period=period)[:200],
+            "missing": missing,
+            "missing_more": max(0, kpis.cells - kpis.cells_all_regular - len(missing)) if kpis.months_counted else 0,
             "months": list(selectors.MONTHS),
         },
     )

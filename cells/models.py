@@ -262,6 +262,10 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     finalised_at = models.DateTimeField(null=True, blank=True)
+    # Attendance totals kept by the meeting services whenever the attendance is written (create, update,
+    # finalise), so that subtree KPIs add up one row per meeting instead of reading every attendance row.
+    present_count = models.PositiveIntegerField(default=0, editable=False)
+    eligible_count = models.PositiveIntegerField(default=0, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

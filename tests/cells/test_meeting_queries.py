@@ -139,6 +139,7 @@ def log_year(cells, year: int = 2025) -> None:
             for index, member in enumerate(roll.get(meeting.organization_id, []))
         ]
     )
+    services.refresh_attendance_totals([meeting.pk for meeting in meetings])
 
 
 def count_queries(client, url: str) -> int:

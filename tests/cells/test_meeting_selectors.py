@@ -28,6 +28,7 @@ import time_machine
 
 from cells import meeting_selectors as selectors
 from cells.meeting_selectors import Period
+from cells.meeting_services import refresh_attendance_totals
 from cells.models import Attendance, Meeting
 from criteria.models import RuleParameterSet
 from members.models import Member
@@ -77,6 +78,7 @@ def meeting(cell, month, kind=K.REGULAR, *, status=S.FINAL, rating="", day=None,
             for member, code in attendance
         ]
     )
+    refresh_attendance_totals([created.pk])
     return created
 
 
@@ -469,3 +471,11 @@ def test_yearly_meeting_rating_is_none_while_a_finalised_meeting_is_unscored(wor
     meeting(world.tree.a2, 12)
 
     assert selectors.yearly_meeting_rating(cell=world.tree.a2, year=2025) is None
+
+
+def test_missing_cells_with_a_limit_gives_the_first_by_name_and_their_months(world, year):
+    missing = selectors.missing_cells(user=world.personas.staff, root=world.tree.root, period=Period(2025), limit=2)
+
+    assert [(item["cell"].code, item["months"]) for item in missing] == [("B1", [11, 12]), ("B2", list(range(1, 13)))]
+    k = selectors.kpis(user=world.personas.staff, root=world.tree.root, period=Period(2025))
+    assert k.cells - k.cells_all_regular == 3  # what the compliance page counts as "and 1 more"

@@ -372,6 +372,32 @@ def test_meeting_update_records_excused_absence_with_reason_and_unexcused_absenc
     assert (counts.eligible, counts.present, counts.excused, counts.unexcused) == (3, 1, 1, 1)
 
 
+def test_attendance_totals_on_the_meeting_follow_every_write_of_the_attendance(world):
+    # The KPIs add up these totals instead of reading attendance rows: create, update and finalise keep them.
+    exempt = add_member(world.tree.a1, "Phạm Văn Dũng", Member.Status.EXEMPT)
+    meeting = create(world)
+    meeting.refresh_from_db()
+    assert (meeting.present_count, meeting.eligible_count) == (3, 3)
+
+    update(
+        world,
+        meeting,
+        attendance={
+            world.members.other.pk: {"status": A.EXCUSED, "reason": "Ốm"},
+            world.members.probationary.pk: {"status": A.UNEXCUSED},
+            exempt.pk: {"status": A.PRESENT},
+        },
+    )
+    meeting.refresh_from_db()
+    assert (meeting.present_count, meeting.eligible_count) == (1, 3)
+
+    update(world, meeting, attendance={world.members.other.pk: {"status": A.PRESENT}})
+    finalise(world, meeting)
+    meeting.refresh_from_db()
+    counts = services.attendance_counts(meeting)
+    assert (meeting.present_count, meeting.eligible_count) == (counts.present, counts.eligible) == (2, 3)
+
+
 def test_meeting_update_does_not_count_an_exempt_member_tapped_present(world):
     exempt = add_member(world.tree.a1, "Phạm Văn Dũng", Member.Status.EXEMPT)
     meeting = create(world)

@@ -463,7 +463,7 @@ def test_secretary_compliance_page_shows_only_their_cell(world, client_for, logg
     assert response.context["root"] == world.tree.a1
     assert [row.organization for row in response.context["heatmap"]] == [world.tree.a1]
     assert response.context["kpis"].cells == 1
-    assert [item["cell"] for item in response.context["missing"]] == [world.tree.a1]
+    assert [item["cell"].pk for item in response.context["missing"]] == [world.tree.a1.pk]
 
 
 @pytest.mark.parametrize("node", ["b1", "root", "a", "a2"])
@@ -492,6 +492,19 @@ def test_staff_compliance_page_drills_down_to_a_committee(world, client_for, log
     assert response.status_code == 200
     assert response.context["root"] == world.tree.a
     assert response.context["kpis"].cells == 2
+
+
+def test_staff_compliance_page_lists_the_first_missing_cells_and_counts_the_rest(
+    world, client_for, logged, monkeypatch
+):
+    monkeypatch.setattr("cells.meeting_views.MISSING_SHOWN", 2)
+
+    response = client_for("staff").get(reverse("meetings:compliance") + "?year=2025&month=5")
+
+    # May 2025 has ended; only A1 logged it, so A2, B1, B2 and C miss it: two listed by name, two counted.
+    assert [item["cell"].code for item in response.context["missing"]] == ["A2", "B1"]
+    assert response.context["missing_more"] == 2
+    assert "và 2 chi bộ khác" in response.content.decode()
 
 
 def test_cell_page_of_a_committee_sends_to_its_compliance_page(world, client_for):

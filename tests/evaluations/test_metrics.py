@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cells import services as cell_services
+from cells.meeting_services import refresh_attendance_totals
 from cells.models import Attendance, Meeting, Organization
 from criteria.models import RuleParameterSet
 from evaluations.metrics import metric_sources, metrics_for
@@ -30,7 +31,9 @@ def meeting(cell, month, *, kind=Meeting.Kind.REGULAR, status=Meeting.Status.FIN
 
 
 def attend(meeting_, member, status=Attendance.Status.PRESENT):
-    return Attendance.objects.create(meeting=meeting_, member=member, status=status)
+    row = Attendance.objects.create(meeting=meeting_, member=member, status=status)
+    refresh_attendance_totals([meeting_.pk])
+    return row
 
 
 @pytest.mark.django_db

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
+from cells.meeting_services import refresh_attendance_totals
 from cells.models import Attendance, Meeting
 from reports import builders
 from reports.models import Report
@@ -117,6 +118,7 @@ def year_2025(world) -> None:
             (members.probationary, status_of_cuong),
         )
     )
+    refresh_attendance_totals(Meeting.objects.all())
 
 
 def stored(field) -> bytes:
