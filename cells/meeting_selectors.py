@@ -136,13 +136,40 @@ def _child_of(root: Organization, path_field: str):
     return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
 
 
-def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
-    """One row per direct child of `root` (or `root` itself when it is a cell); each month the share of its
-    active cells with a regular meeting logged. Counted in the database per child and month, so that the
-    rows read stay few whatever the size of the subtree. Three queries."""
+def heat_rows(*, user, root: Organization) -> list[HeatRow]:
+    """The rows of the heat-map with their numbers of active cells, months not yet filled: one per direct child
+    of `root` holding cells, by name (or `root` itself when it is a cell). Two queries."""
     active_cells = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
         path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True
     )
+    if root.is_cell:
+        row = HeatRow(organization=root, is_cell=True, cells=active_cells.filter(pk=root.pk).count())
+        return [row] if row.cells else []
+    children = (
+        Organization.objects.filter(scope_filter(user, action=VIEW))
+        .filter(parent=root, dissolved_on__isnull=True)
+        .only("id", "path", "name", "kind", "code")
+        .order_by("name")
+    )
+    rows_by_id = {child.pk: HeatRow(organization=child, is_cell=child.is_cell) for child in children}
+    for owner, count in (
+        active_cells.exclude(pk=root.pk)
+        .annotate(owner=_child_of(root, "path"))
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .values_list("owner", "n")
+    ):
+        if int(owner) in rows_by_id:
+            rows_by_id[int(owner)].cells = count
+    return [row for row in rows_by_id.values() if row.cells]
+
+
+def fill_heat_months(rows: list[HeatRow], *, user, root: Organization, year: int) -> list[HeatRow]:
+    """Fill `rows` (all the rows of `heat_rows`, or a page of them) with the regular meetings logged and
+    finalised per month, counted in the database for those rows only. One query."""
+    if not rows:
+        return rows
     meetings = Meeting.objects.filter(
         scope_filter(user, prefix="organization__", action=VIEW),
         organization__path__startswith=root.path,
@@ -151,43 +178,34 @@ def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
         period_year=year,
         kind__in=Meeting.REGULAR_KINDS,
     )
-    rows_by_id: dict[int, HeatRow] = {}
+    by_id = {row.organization.pk: row for row in rows}
     if root.is_cell:
-        rows_by_id[root.pk] = HeatRow(organization=root, is_cell=True, cells=active_cells.filter(pk=root.pk).count())
         grouped = meetings.filter(organization=root).annotate(owner=Value(str(root.pk)))
     else:
-        children = (
-            Organization.objects.filter(scope_filter(user, action=VIEW))
-            .filter(parent=root, dissolved_on__isnull=True)
-            .only("id", "path", "name", "kind", "code")
-            .order_by("name")
+        grouped = (
+            meetings.exclude(organization=root)
+            .annotate(owner=_child_of(root, "organization__path"))
+            .filter(owner__in=[str(pk) for pk in by_id])
         )
-        for child in children:
-            rows_by_id[child.pk] = HeatRow(organization=child, is_cell=child.is_cell)
-        for owner, count in (
-            active_cells.exclude(pk=root.pk)
-            .annotate(owner=_child_of(root, "path"))
-            .order_by()
-            .values("owner")
-            .annotate(n=Count("pk"))
-            .values_list("owner", "n")
-        ):
-            if int(owner) in rows_by_id:
-                rows_by_id[int(owner)].cells = count
-        grouped = meetings.exclude(organization=root).annotate(owner=_child_of(root, "organization__path"))
     for owner, month, held, final in (
         grouped.order_by()
         .values("owner", "period_month")
-        .annotate(
-            held=Count("organization_id", distinct=True),
-            final=Count("organization_id", distinct=True, filter=Q(status=Meeting.Status.FINAL)),
+        .annotate(  # one regular meeting per cell and month (a constraint): counting rows counts cells
+            held=Count("pk"),
+            final=Count("pk", filter=Q(status=Meeting.Status.FINAL)),
         )
         .values_list("owner", "period_month", "held", "final")
     ):
-        row = rows_by_id.get(int(owner))
+        row = by_id.get(int(owner))
         if row is not None:
             row.held[month], row.final[month] = held, final
-    return [row for row in rows_by_id.values() if row.cells]
+    return rows
+
+
+def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
+    """Every row of the heat-map of a subtree for a year, each month the share of its active cells with a
+    regular meeting logged. Counted in the database per child and month. Three queries."""
+    return fill_heat_months(heat_rows(user=user, root=root), user=user, root=root, year=year)
 
 
 #
@@ -245,7 +263,7 @@ def _year_log(user, root: Organization, year: int) -> QuerySet[Meeting]:
 
 def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
     """The seed KPIs for a subtree and period, counted over the months that have ended. Every figure is
-    counted in the database (attendance from the totals kept on each meeting); four queries."""
+    counted in the database (attendance from the totals kept on each meeting); three queries."""
     today = today or timezone.localdate()
     result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
     months = period.elapsed_months(today)
@@ -260,14 +278,19 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
     result.quarters_counted = quarters
     thematic_months = [3 * q + i for q in quarters for i in (-2, -1, 0)]
     year_log = _year_log(user, root, period.year)
+    in_period = Q(kind__in=Meeting.REGULAR_KINDS, period_month__in=months)
+    final = in_period & Q(status=Meeting.Status.FINAL)
     per_cell = (
         year_log.filter(period_month__in=sorted(set(months) | set(thematic_months)))
         .order_by()
         .values("organization_id")
         .annotate(
-            regular=Count(
-                "period_month", filter=Q(kind__in=Meeting.REGULAR_KINDS, period_month__in=months), distinct=True
-            ),
+            # One regular meeting per cell and month (a constraint): counting rows counts months.
+            regular=Count("pk", filter=in_period),
+            cell_rated=Count("pk", filter=in_period & ~Q(rating="")),
+            cell_good=Count("pk", filter=in_period & Q(rating=Meeting.Rating.GOOD)),
+            cell_present=Sum("present_count", filter=final, default=0),
+            cell_eligible=Sum("eligible_count", filter=final, default=0),
             **{
                 f"q{q}": Count(
                     "id", filter=Q(kind__in=Meeting.THEMATIC_KINDS, period_month__in=[3 * q - 2, 3 * q - 1, 3 * q])
@@ -276,18 +299,19 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
             },
         )
     )
-    figures = {"all_regular": Count("organization_id", filter=Q(regular__gte=len(months)))}
+    # One pass over the period's meetings: per cell in a subquery, then added up.
+    figures = {
+        "all_regular": Count("organization_id", filter=Q(regular__gte=len(months))),
+        "total": Sum("regular", default=0),
+        "rated": Sum("cell_rated", default=0),
+        "good": Sum("cell_good", default=0),
+        "present": Sum("cell_present", default=0),
+        "eligible": Sum("cell_eligible", default=0),
+    }
     if quarters:
         figures["all_thematic"] = Count("organization_id", filter=Q(**{f"q{q}__gt": 0 for q in quarters}))
-    counted = per_cell.aggregate(**figures)
-    result.cells_all_regular, result.cells_all_thematic = counted["all_regular"], counted.get("all_thematic", 0)
-    totals = year_log.filter(period_month__in=months, kind__in=Meeting.REGULAR_KINDS).aggregate(
-        total=Count("id"),
-        rated=Count("id", filter=~Q(rating="")),
-        good=Count("id", filter=Q(rating=Meeting.Rating.GOOD)),
-        present=Sum("present_count", filter=Q(status=Meeting.Status.FINAL), default=0),
-        eligible=Sum("eligible_count", filter=Q(status=Meeting.Status.FINAL), default=0),
-    )
+    totals = per_cell.aggregate(**figures)
+    result.cells_all_regular, result.cells_all_thematic = totals["all_regular"], totals.get("all_thematic", 0)
     result.meetings, result.meetings_rated, result.meetings_good = totals["total"], totals["rated"], totals["good"]
     result.present, result.eligible = totals["present"], totals["eligible"]
     return result
@@ -316,7 +340,7 @@ def missing_cells(
     short = (
         Organization.objects.filter(scope_filter(user, action=VIEW))
         .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
-        .annotate(held=Count("meetings__period_month", filter=regular, distinct=True))
+        .annotate(held=Count("meetings__pk", filter=regular))  # one regular meeting per cell and month
         .filter(held__lt=len(months))
         .order_by("name", "pk")
         .values_list("pk", "name", "code")

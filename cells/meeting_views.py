@@ -409,6 +409,7 @@ def _period_and_root(request):
 
 
 MISSING_SHOWN = 200  # cells listed on the compliance page; the PDF/Excel report lists them all
+HEAT_ROWS = 100  # heat-map rows per page (a bloc may have thousands of grassroots organisations)
 
 
 @require_GET
@@ -417,6 +418,10 @@ def compliance(request):
     form, period, root = _period_and_root(request)
     kpis = selectors.kpis(user=request.user, root=root, period=period)
     missing = selectors.missing_cells(user=request.user, root=root, period=period, limit=MISSING_SHOWN)
+    heat_page = Paginator(selectors.heat_rows(user=request.user, root=root), HEAT_ROWS).get_page(
+        request.GET.get("rows")
+    )
+    selectors.fill_heat_months(heat_page.object_list, user=request.user, root=root, year=period.year)
     return render(
         request,
         "cells/meeting_compliance.html",
@@ -428,7 +433,8 @@ def compliance(request):
             "breadcrumbs": breadcrumbs(user=request.user, organization=root),
             "breadcrumb_tail": _("Meeting compliance"),
             "kpis": kpis,
-            "heatmap": selectors.heatmap(user=request.user, root=root, year=period.year),
+            "heatmap": heat_page.object_list,
+            "heat_page": heat_page,
             "missing": missing,
             "missing_more": max(0, kpis.cells - kpis.cells_all_regular - len(missing)) if kpis.months_counted else 0,
             "months": list(selectors.MONTHS),

@@ -507,6 +507,20 @@ def test_staff_compliance_page_lists_the_first_missing_cells_and_counts_the_rest
     assert "và 2 chi bộ khác" in response.content.decode()
 
 
+def test_staff_compliance_heat_map_pages_its_rows_and_fills_only_the_page(world, client_for, logged, monkeypatch):
+    monkeypatch.setattr("cells.meeting_views.HEAT_ROWS", 1)
+    url = reverse("meetings:compliance") + "?year=2025"
+
+    pages = [client_for("staff").get(url + f"&rows={n}") for n in (1, 2, 3)]
+
+    assert [len(page.context["heatmap"]) for page in pages] == [1, 1, 1]
+    assert pages[0].context["heat_page"].paginator.count == 3  # A, B and C hold cells
+    rows = {page.context["heatmap"][0].organization.code: page.context["heatmap"][0] for page in pages}
+    assert (rows["B"].cells, rows["B"].held) == (2, {6: 1})  # June: B1 logged it, B2 nothing
+    assert (rows["A"].cells, rows["A"].held, rows["C"].held) == (2, {5: 1, 6: 2}, {})  # A1 also logged May
+    assert "rows=3" in pages[1].content.decode() and "rows=1" in pages[1].content.decode()
+
+
 def test_cell_page_of_a_committee_sends_to_its_compliance_page(world, client_for):
     response = client_for("staff").get(reverse("meetings:cell", args=[world.tree.a.pk]))
 
