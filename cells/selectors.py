@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models.functions import StrIndex, Substr
 
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
@@ -18,6 +19,7 @@ class TreeRow:
     own_member_count: int = 0
     full_member_count: int = 0  # chính thức, this node only
     children: list["TreeRow"] = field(default_factory=list)
+    descendant_count: int | None = None  # organisations below it (filled by children_overview only)
 
 
 def member_counts_by_organization(*, organization_filter: Q) -> dict[int, dict[str, int]]:
@@ -31,6 +33,104 @@ def member_counts_by_organization(*, organization_filter: Q) -> dict[int, dict[s
         .annotate(all=Count("id"), full=Count("id", filter=Q(status=Member.Status.FULL)))
     )
     return {row["organization_id"]: {"all": row["all"], "full": row["full"]} for row in rows}
+
+
+def child_segment(root: Organization, path_field: str = "path"):
+    """SQL for the id (as text) of the child of `root` whose subtree holds a row: the first segment of the
+    row's path after root's path ("/1/7/42/" under "/1/" gives "7"; root itself gives ""). Portable SQL
+    (substr and instr/strpos), so that per-child totals of a big subtree are counted in the database."""
+    rest = Substr(path_field, len(root.path) + 1)
+    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+
+
+TREE_FIELDS = ("id", "name", "code", "kind", "unit_type", "parent_id", "path", "depth", "dissolved_on")
+
+
+def child_nodes(*, user, root: Organization, include_dissolved: bool = False) -> QuerySet[Organization]:
+    """The visible direct children of `root`, upper committees first, then by name (accents folded), ordered
+    in the database so that a page of them is read without the others."""
+    nodes = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(parent=root)
+    if not include_dissolved:
+        nodes = nodes.filter(dissolved_on__isnull=True)
+    upper_first = Case(When(kind=Organization.Kind.UPPER, then=Value(0)), default=Value(1))
+    return nodes.only(*TREE_FIELDS).order_by(upper_first, "search_text", "pk")
+
+
+def children_overview(
+    *, user, root: Organization, children, include_dissolved: bool = False
+) -> tuple[TreeRow, list[TreeRow]]:
+    """`root` and the given children of it (all of `child_nodes`, or a page of them), each with the number of
+    organisations below it, counted in the database for those children only. Member counts are filled by
+    `fill_member_counts`. One query."""
+    rows = [TreeRow(organization=node, depth=1) for node in children]
+    by_id = {str(row.organization.pk): row for row in rows}
+    top = TreeRow(organization=root, depth=0)
+    if not by_id:
+        return top, rows
+    below = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(path__startswith=root.path)
+    if not include_dissolved:
+        below = below.filter(dissolved_on__isnull=True)
+    for owner, number in (
+        below.exclude(pk=root.pk)
+        .annotate(owner=child_segment(root))
+        .filter(owner__in=list(by_id))
+        .order_by()
+        .values("owner")
+        .annotate(n=Count("pk"))
+        .values_list("owner", "n")
+    ):
+        by_id[owner].descendant_count = number - 1
+    return top, rows
+
+
+def fill_member_counts(
+    top: TreeRow, rows: list[TreeRow], *, user, include_dissolved: bool = False, with_total: bool = True
+) -> None:
+    """Members on the roll of `top`'s whole subtree (unless `with_total` is False: the top of a very big tree
+    is left at None rather than read every member) and of each row's subtree (rows: children of top, all of
+    them or a page; only the members of their own subtrees are read, by organisation). Three queries."""
+    from members.models import Member
+
+    root = top.organization
+    on_roll = Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW)).filter(
+        status__in=Member.ON_ROLL
+    )
+    if not include_dissolved:
+        on_roll = on_roll.filter(organization__dissolved_on__isnull=True)
+    if with_total:
+        totals = on_roll.filter(organization__path__startswith=root.path).aggregate(
+            all=Count("pk"),
+            full=Count("pk", filter=Q(status=Member.Status.FULL)),
+            own=Count("pk", filter=Q(organization=root)),
+            own_full=Count("pk", filter=Q(organization=root, status=Member.Status.FULL)),
+        )
+        top.member_count = totals["all"]
+        top.own_member_count, top.full_member_count = totals["own"], totals["own_full"]
+    else:
+        top.member_count = None
+    by_id = {str(row.organization.pk): row for row in rows}
+    if not by_id:
+        return
+    # The ids first (a few hundred), so that the members are then read through the organisation index.
+    under_rows = list(
+        Organization.objects.filter(path__startswith=root.path)
+        .exclude(pk=root.pk)
+        .annotate(owner=child_segment(root))
+        .filter(owner__in=list(by_id))
+        .values_list("pk", flat=True)
+    )
+    for owner, everyone, full in (
+        on_roll.filter(organization__in=under_rows)
+        .annotate(owner=child_segment(root, "organization__path"))
+        .order_by()
+        .values("owner")
+        .annotate(all=Count("pk"), full=Count("pk", filter=Q(status=Member.Status.FULL)))
+        .values_list("owner", "all", "full")
+    ):
+        row = by_id[owner]
+        row.member_count = everyone
+        if row.organization.is_cell:
+            row.own_member_count, row.full_member_count = everyone, full
 
 
 def organization_tree(*, user, root: Organization | None = None, include_dissolved: bool = False) -> list[TreeRow]:
@@ -79,6 +179,39 @@ def organization_tree(*, user, root: Organization | None = None, include_dissolv
     for row in ordered:
         row.depth -= base_depth
     return ordered
+
+
+def tree_tops(*, user) -> list[Organization]:
+    """The topmost organisations the user sees: the roots of their grants (nested grants collapse), or the
+    roots of the tree for a superuser without grants."""
+    from cells.permissions import get_access
+
+    access = get_access(user)
+    ids = [int(path.strip("/").split("/")[-1]) for path in access.top_paths(VIEW)]
+    if ids:
+        return list(Organization.objects.filter(pk__in=ids).order_by("path"))
+    if access.is_superuser:
+        return list(Organization.objects.filter(parent__isnull=True).order_by("path"))
+    return []
+
+
+def tree_search_in_database(*, user, query: str, include_dissolved: bool, limit: int) -> tuple[list[TreeRow], bool]:
+    """For a tree too big to load whole: the first `limit` organisations whose name, code or host unit match
+    (accents ignored, in the database), with their ancestors for context, in tree order. Member counts are
+    left out (None). Returns the rows and whether more matched than `limit`. Two queries."""
+    needle = fold(query)
+    visible = Organization.objects.filter(scope_filter(user, action=VIEW))
+    if not include_dissolved:
+        visible = visible.filter(dissolved_on__isnull=True)
+    fields = ("id", "name", "code", "kind", "unit_type", "parent_id", "path", "depth", "dissolved_on")
+    matches = list(visible.filter(search_text__contains=needle).only(*fields).order_by("path")[: limit + 1])
+    more = len(matches) > limit
+    matches = matches[:limit]
+    ancestor_ids = {pk for node in matches for pk in node.ancestor_ids()} - {node.pk for node in matches}
+    nodes = matches + list(visible.filter(pk__in=ancestor_ids).only(*fields))
+    nodes.sort(key=lambda node: [int(part) for part in node.path.strip("/").split("/")])
+    base = min((node.depth for node in nodes), default=0)
+    return [TreeRow(organization=node, depth=node.depth - base, member_count=None) for node in nodes], more
 
 
 def tree_search(rows: list[TreeRow], query: str) -> list[TreeRow]:

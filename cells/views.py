@@ -55,21 +55,58 @@ def home(request):
 #
 
 
+TREE_FULL_LIMIT = 1000  # up to this many visible organisations the tree is shown whole
+TREE_PAGE = 100  # rows per page when it is not
+TREE_SEARCH_LIMIT = 200
+CHILDREN_PAGE = 100  # subordinate organisations per page on an organisation's page
+
+
 @require_GET
 def tree(request):
+    """The organisation tree. Whole when it is small (a bloc of a few hundred organisations); above
+    TREE_FULL_LIMIT, the top organisations and their direct children, paged, each with the number of
+    organisations below it (its page opens the next level), and search runs in the database."""
     access = get_access(request.user)
     if not access.has_tree_access:
         raise PermissionDenied
     include_dissolved = request.GET.get("dissolved") == "1"
-    rows = selectors.organization_tree(user=request.user, include_dissolved=include_dissolved)
     query = request.GET.get("q", "").strip()[:100]
-    if query:
-        rows = selectors.tree_search(rows, query)
-    return render(
-        request,
-        "cells/tree.html",
-        {"rows": rows, "q": query, "include_dissolved": include_dissolved, "total": len(rows)},
-    )
+    visible = organizations_visible_to(request.user)
+    if not include_dissolved:
+        visible = visible.filter(dissolved_on__isnull=True)
+    size = visible.count()
+    context = {"q": query, "include_dissolved": include_dissolved, "size": size, "big": size > TREE_FULL_LIMIT}
+    if not context["big"]:
+        rows = selectors.organization_tree(user=request.user, include_dissolved=include_dissolved)
+        if query:
+            rows = selectors.tree_search(rows, query)
+    elif query:
+        rows, context["more"] = selectors.tree_search_in_database(
+            user=request.user, query=query, include_dissolved=include_dissolved, limit=TREE_SEARCH_LIMIT
+        )
+    else:
+        rows, pages = [], []
+        for top in selectors.tree_tops(user=request.user):
+            page = Paginator(
+                selectors.child_nodes(user=request.user, root=top, include_dissolved=include_dissolved), TREE_PAGE
+            ).get_page(request.GET.get("page"))
+            top_row, children = selectors.children_overview(
+                user=request.user, root=top, children=page.object_list, include_dissolved=include_dissolved
+            )
+            selectors.fill_member_counts(
+                top_row,
+                children,
+                user=request.user,
+                include_dissolved=include_dissolved,
+                with_total=False,  # the top of a big tree: its own page and the home page give the total
+            )
+            top_row.descendant_count = None
+            rows += [top_row, *children]
+            pages.append(page)
+        # One page number for every top (several only for a user with grants in separate subtrees).
+        context["page"] = max(pages, key=lambda page: page.paginator.num_pages, default=None)
+    context.update(rows=rows, total=len(rows))
+    return render(request, "cells/tree.html", context)
 
 
 @require_GET
@@ -78,9 +115,14 @@ def organization_detail(request, pk):
 
     organization = get_organization_for_user(request.user, pk, action=VIEW)
     access = get_access(request.user)
-    children = selectors.organization_tree(user=request.user, root=organization, include_dissolved=True)
-    subtree_row = children[0] if children else None
-    direct_children = [row for row in children[1:] if row.organization.parent_id == organization.pk]
+    children_page = Paginator(
+        selectors.child_nodes(user=request.user, root=organization, include_dissolved=True), CHILDREN_PAGE
+    ).get_page(request.GET.get("children"))
+    subtree_row, direct_children = selectors.children_overview(
+        user=request.user, root=organization, children=children_page.object_list, include_dissolved=True
+    )
+    selectors.fill_member_counts(subtree_row, direct_children, user=request.user, include_dissolved=True)
+    children_page.object_list = direct_children
     members_page = None
     if organization.is_cell:
         members = Member.objects.filter(organization=organization).order_by("sort_key", "id")
@@ -113,7 +155,7 @@ def organization_detail(request, pk):
             "organization": organization,
             "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
             "subtree": subtree_row,
-            "children": direct_children,
+            "children": children_page,
             "warnings": selectors.structure_warnings(organization=organization),
             "members_page": members_page,
             "committee": committee,

@@ -142,6 +142,22 @@ def test_tree_page_query_count_does_not_grow_with_tree(tree, client_for, persona
     assert large <= ceiling
 
 
+@pytest.mark.parametrize("query", ["", "?q=chi+bo"])
+def test_big_tree_page_query_count_does_not_grow_with_tree(tree, client_for, monkeypatch, query):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 5)  # past this the tree shows its top levels, paged
+    client = client_for("staff")
+    url = reverse("cells:tree") + query
+    grow(tree, "staff", committees=SMALL, prefix="S")
+    small = count_queries(client, url)
+
+    grow(tree, "staff", committees=SMALL * FACTOR - SMALL, prefix="L")
+    assert client.get(url).context["big"]
+    large = count_queries(client, url)
+
+    assert large == small
+    assert large <= 16
+
+
 def test_tree_page_query_count_does_not_grow_with_search(tree, client_for):
     client = client_for("staff")
     url = reverse("cells:tree") + "?q=chi+bo"

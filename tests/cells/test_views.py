@@ -220,9 +220,82 @@ def test_tree_counts_members_of_whole_subtree(tree, client_for):
     assert rows[tree.b.pk].member_count == 0
 
 
+def test_big_tree_shows_the_top_and_its_children_with_counts(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 3)  # the test tree (8 organisations) counts as big
+
+    response = client_for("staff").get(reverse("cells:tree"))
+
+    assert response.context["big"] and response.context["size"] == 8
+    rows = response.context["rows"]
+    assert rows[0].organization == tree.root and rows[0].member_count is None  # no full count of a big tree
+    by_code = {row.organization.code: row for row in rows[1:]}
+    assert set(by_code) == {"A", "B", "C"}  # the grandchildren are behind their parent's page
+    assert (by_code["A"].descendant_count, by_code["A"].member_count) == (2, 3)
+    assert (by_code["B"].descendant_count, by_code["B"].member_count) == (2, 0)
+    assert "2 tổ chức trực thuộc" in response.content.decode()
+
+
+def test_big_tree_pages_the_children(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 3)
+    monkeypatch.setattr("cells.views.TREE_PAGE", 2)
+    client = client_for("staff")
+
+    first = client.get(reverse("cells:tree"))
+    second = client.get(reverse("cells:tree"), {"page": 2})
+
+    seen = [row.organization.code for row in first.context["rows"][1:] + second.context["rows"][1:]]
+    assert sorted(seen) == ["A", "B", "C"] and len(first.context["rows"]) == 3
+    assert "page=2" in first.content.decode()
+
+
+def test_big_tree_search_runs_in_the_database_and_keeps_ancestors(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 3)
+
+    response = client_for("staff").get(reverse("cells:tree"), {"q": "chi bo a1"})
+
+    assert [row.organization.name for row in response.context["rows"]] == [
+        "Đảng ủy Khối các cơ quan",
+        "Đảng bộ A",
+        "Chi bộ A1",
+    ]
+    assert not response.context["more"]
+
+
+def test_big_tree_search_says_when_it_shows_only_the_first_matches(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 3)
+    monkeypatch.setattr("cells.views.TREE_SEARCH_LIMIT", 2)
+
+    response = client_for("staff").get(reverse("cells:tree"), {"q": "chi bo"})
+
+    assert response.context["more"]
+    assert sum(row.organization.name.startswith("Chi bộ") for row in response.context["rows"]) == 2
+
+
+def test_big_tree_of_a_grassroots_committee_starts_at_its_own_node(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.TREE_FULL_LIMIT", 1)
+
+    rows = client_for("grassroots").get(reverse("cells:tree")).context["rows"]
+
+    assert [row.organization.code for row in rows] == ["A", "A1", "A2"]
+
+
 #
 # Node page
 #
+
+
+def test_node_page_pages_its_subordinate_organisations(tree, client_for, monkeypatch):
+    monkeypatch.setattr("cells.views.CHILDREN_PAGE", 2)
+    client = client_for("staff")
+
+    first = client.get(reverse("cells:detail", args=[tree.root.pk]))
+    second = client.get(reverse("cells:detail", args=[tree.root.pk]), {"children": 2})
+
+    assert first.context["subtree"].member_count == 3
+    codes = [row.organization.code for row in list(first.context["children"]) + list(second.context["children"])]
+    assert sorted(codes) == ["A", "B", "C"]
+    assert {row.organization.code: row.member_count for row in first.context["children"]}.get("A", 3) == 3
+    assert "children=2" in first.content.decode()
 
 
 def test_cell_page_warns_about_too_few_full_members(tree, client_for):
