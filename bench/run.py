@@ -112,10 +112,28 @@ ANALYZE;
 """
 
 
+# The yearly review of 2025 opened for the whole bloc through the service (one evaluation per organisation),
+# so that the evaluation dashboard and the member-rating table are measured at the generated scales too.
+OPEN_REVIEW = r"""
+import datetime, django
+django.setup()
+from django.contrib.auth import get_user_model
+from cells.models import Organization
+from evaluations.models import EvaluationPeriod
+from evaluations.services import period_open
+if not EvaluationPeriod.objects.exists():
+    root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+    period_open(root=root, year=2025, self_assessment_due=datetime.date(2026, 1, 15),
+                appraisal_due=datetime.date(2026, 1, 31), decision_due=datetime.date(2026, 2, 15),
+                opened_by=get_user_model().objects.get(username="admin"))
+"""
+
+
 def build(scale: str, database: str, env: dict, reuse: bool) -> None:
     if create_database(database, reuse):
         log(f"reusing database {database} (bringing its schema up to date)")
         manage(env, "migrate", "-v0")
+        subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
         return
     started = time.time()
     manage(env, "migrate", "-v0")
@@ -124,7 +142,9 @@ def build(scale: str, database: str, env: dict, reuse: bool) -> None:
     if sql_meetings:
         log("generating one year of meetings and attendance in SQL")
         psql(database, MEETINGS_SQL)
-    psql(database, "ANALYZE")
+        log("opening the 2025 yearly review for the whole bloc")
+        subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
+    psql(database, "VACUUM ANALYZE")  # the steady state autovacuum keeps a production database in
     log(f"built {scale} in {time.time() - started:.0f} s")
 
 

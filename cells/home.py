@@ -30,12 +30,30 @@ def home_context(user) -> dict:
     from criteria.selectors import parameters_on
 
     minimum = parameters_on()["min_full_members_per_cell"]
-    small_cells = (
-        orgs.filter(kind__in=Organization.CELL_KINDS)
-        .annotate(full=Count("members", filter=Q(members__status=Member.Status.FULL)))
-        .filter(full__lt=minimum)
-        .order_by("name")
+    # Cells are small unless they appear among the organisations with enough full members, which are found by
+    # one grouped pass over the full members (rather than a join of every member with every cell); read once
+    # for both the list and its length. The few small cells then get their own count.
+    enough = (
+        Member.objects.filter(status=Member.Status.FULL)
+        .order_by()
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=minimum)
+        .values("organization_id")
     )
+    small_cells = list(
+        orgs.filter(kind__in=Organization.CELL_KINDS).exclude(pk__in=enough).order_by("name", "pk").values("pk", "name")
+    )
+    shown = small_cells[:10]
+    full = dict(
+        Member.objects.filter(organization__in=[cell["pk"] for cell in shown], status=Member.Status.FULL)
+        .order_by()
+        .values("organization")
+        .annotate(n=Count("pk"))
+        .values_list("organization", "n")
+    )
+    for cell in shown:
+        cell["full"] = full.get(cell["pk"], 0)
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         from django.utils import timezone
@@ -58,8 +76,8 @@ def home_context(user) -> dict:
             "scopes": [g for g in access.grants],
             "kinds": kinds,
             "member_counts": member_counts,
-            "small_cells": small_cells[:10],
-            "small_cells_count": small_cells.count(),
+            "small_cells": shown,
+            "small_cells_count": len(small_cells),
             "min_full_members": minimum,
         }
     )

@@ -322,3 +322,13 @@ def test_node_page_hides_management_buttons_from_weak_roles(tree, client_for):
     assert edit_url in client_for("staff").get(reverse("cells:detail", args=[tree.a1.pk])).content.decode()
     assert edit_url not in client_for("secretary").get(reverse("cells:detail", args=[tree.a1.pk])).content.decode()
     assert edit_url not in client_for("leader").get(reverse("cells:detail", args=[tree.a1.pk])).content.decode()
+
+
+def test_home_lists_the_cells_with_too_few_full_members_with_their_count(tree, client_for):
+    # Cell A1 has two full members (An, Bình) and one probationary; the other four cells have none.
+    response = client_for("staff").get(reverse("home"))
+
+    assert response.context["small_cells_count"] == 5
+    shown = {cell["name"]: cell["full"] for cell in response.context["small_cells"]}
+    assert shown == {"Chi bộ A1": 2, "Chi bộ A2": 0, "Chi bộ B1": 0, "Chi bộ B2": 0, "Chi bộ cơ sở C": 0}
+    assert "Chi bộ A1 <span class=\"text-muted\">(2)</span>" in response.content.decode()
