@@ -49,7 +49,9 @@ def member_list_view(request):
     form, filters = _filters(request)
     members = member_list(user=request.user, filters=filters)
     counts = status_counts(members)
-    page = Paginator(members, 50).get_page(request.GET.get("page"))
+    paginator = Paginator(members, 50)
+    paginator.count = sum(counts.values())  # the per-status counts already add up to it: no second COUNT
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
