@@ -8,11 +8,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import StrIndex, Substr
 from django.utils import timezone
 
 from cells.models import Attendance, Meeting, Organization
 from cells.permissions import VIEW, scope_filter
+from cells.selectors import child_segment
 from criteria.selectors import parameters_on
 
 MONTHS = range(1, 13)
@@ -129,13 +129,6 @@ class HeatRow:
         return [(m, self.ratio(m), self.held.get(m, 0), self.final.get(m, 0)) for m in MONTHS]
 
 
-def _child_of(root: Organization, path_field: str):
-    """SQL for the id (as text) of the child of `root` whose subtree holds the row: the first segment of the
-    row's path after root's path ("/1/7/42/" under "/1/" gives "7"). Portable (substr + instr/strpos)."""
-    rest = Substr(path_field, len(root.path) + 1)
-    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
-
-
 def heat_rows(*, user, root: Organization) -> list[HeatRow]:
     """The rows of the heat-map with their numbers of active cells, months not yet filled: one per direct child
     of `root` holding cells, by name (or `root` itself when it is a cell). Two queries."""
@@ -154,7 +147,7 @@ def heat_rows(*, user, root: Organization) -> list[HeatRow]:
     rows_by_id = {child.pk: HeatRow(organization=child, is_cell=child.is_cell) for child in children}
     for owner, count in (
         active_cells.exclude(pk=root.pk)
-        .annotate(owner=_child_of(root, "path"))
+        .annotate(owner=child_segment(root, "path"))
         .order_by()
         .values("owner")
         .annotate(n=Count("pk"))
@@ -184,7 +177,7 @@ def fill_heat_months(rows: list[HeatRow], *, user, root: Organization, year: int
     else:
         grouped = (
             meetings.exclude(organization=root)
-            .annotate(owner=_child_of(root, "organization__path"))
+            .annotate(owner=child_segment(root, "organization__path"))
             .filter(owner__in=[str(pk) for pk in by_id])
         )
     for owner, month, held, final in (

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
-from django.db.models.functions import StrIndex, Substr
+from django.db.models.functions import Greatest, StrIndex, Substr
 
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
@@ -40,7 +40,9 @@ def child_segment(root: Organization, path_field: str = "path"):
     row's path after root's path ("/1/7/42/" under "/1/" gives "7"; root itself gives ""). Portable SQL
     (substr and instr/strpos), so that per-child totals of a big subtree are counted in the database."""
     rest = Substr(path_field, len(root.path) + 1)
-    return Substr(rest, 1, StrIndex(rest, Value("/")) - 1)
+    # Greatest(..., 0): root's own row gives "" (a negative length is an error on PostgreSQL, which may compute
+    # the expression before the condition that leaves root out).
+    return Substr(rest, 1, Greatest(StrIndex(rest, Value("/")) - 1, Value(0)))
 
 
 TREE_FIELDS = ("id", "name", "code", "kind", "unit_type", "parent_id", "path", "depth", "dissolved_on")
