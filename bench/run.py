@@ -112,8 +112,9 @@ ANALYZE;
 """
 
 
-# The yearly review of 2025 opened for the whole bloc through the service (one evaluation per organisation),
-# so that the evaluation dashboard and the member-rating table are measured at the generated scales too.
+# The yearly review of 2026 (the year in progress, as in the demo bloc) opened for the whole bloc through the
+# service (one evaluation per organisation), so that the home dashboard, the evaluation dashboard and the
+# member-rating table read the same kind of data at every scale.
 OPEN_REVIEW = r"""
 import datetime, django
 django.setup()
@@ -121,10 +122,10 @@ from django.contrib.auth import get_user_model
 from cells.models import Organization
 from evaluations.models import EvaluationPeriod
 from evaluations.services import period_open
-if not EvaluationPeriod.objects.exists():
+if not EvaluationPeriod.objects.filter(year=2026).exists():
     root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-    period_open(root=root, year=2025, self_assessment_due=datetime.date(2026, 1, 15),
-                appraisal_due=datetime.date(2026, 1, 31), decision_due=datetime.date(2026, 2, 15),
+    period_open(root=root, year=2026, self_assessment_due=datetime.date(2026, 12, 15),
+                appraisal_due=datetime.date(2026, 12, 31), decision_due=datetime.date(2027, 1, 15),
                 opened_by=get_user_model().objects.get(username="admin"))
 """
 
@@ -142,7 +143,7 @@ def build(scale: str, database: str, env: dict, reuse: bool) -> None:
     if sql_meetings:
         log("generating one year of meetings and attendance in SQL")
         psql(database, MEETINGS_SQL)
-        log("opening the 2025 yearly review for the whole bloc")
+        log("opening the 2026 yearly review for the whole bloc")
         subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
     psql(database, "VACUUM ANALYZE")  # the steady state autovacuum keeps a production database in
     log(f"built {scale} in {time.time() - started:.0f} s")
