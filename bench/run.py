@@ -135,6 +135,7 @@ def build(scale: str, database: str, env: dict, reuse: bool) -> None:
         log(f"reusing database {database} (bringing its schema up to date)")
         manage(env, "migrate", "-v0")
         subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
+        psql(database, "VACUUM ANALYZE")
         return
     started = time.time()
     manage(env, "migrate", "-v0")

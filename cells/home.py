@@ -19,41 +19,35 @@ def home_context(user) -> dict:
         return context
     orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
     by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
-    members = Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW))
-    member_counts = members.aggregate(
-        on_roll=Count("id", filter=Q(status__in=Member.ON_ROLL)),
-        full=Count("id", filter=Q(status=Member.Status.FULL)),
-        probationary=Count("id", filter=Q(status=Member.Status.PROBATIONARY)),
-    )
     kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
-    # Cells with too few full members (rule B19) — the most common structural issue, counted in one query.
+    # One grouped pass over the members in scope gives both the totals and each organisation's full members,
+    # from which the cells with too few full members (rule B19) follow; their names come with the cell list.
     from criteria.selectors import parameters_on
 
     minimum = parameters_on()["min_full_members_per_cell"]
-    # Cells are small unless they appear among the organisations with enough full members, which are found by
-    # one grouped pass over the full members (rather than a join of every member with every cell); read once
-    # for both the list and its length. The few small cells then get their own count.
-    enough = (
-        Member.objects.filter(status=Member.Status.FULL)
+    member_counts = {"on_roll": 0, "full": 0, "probationary": 0}
+    full_by_organization = {}
+    for organization_id, on_roll, full, probationary in (
+        Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW))
         .order_by()
         .values("organization_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=minimum)
-        .values("organization_id")
-    )
-    small_cells = list(
-        orgs.filter(kind__in=Organization.CELL_KINDS).exclude(pk__in=enough).order_by("name", "pk").values("pk", "name")
-    )
+        .annotate(
+            on_roll=Count("pk", filter=Q(status__in=Member.ON_ROLL)),
+            full=Count("pk", filter=Q(status=Member.Status.FULL)),
+            probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
+        )
+        .values_list("organization_id", "on_roll", "full", "probationary")
+    ):
+        member_counts["on_roll"] += on_roll
+        member_counts["full"] += full
+        member_counts["probationary"] += probationary
+        full_by_organization[organization_id] = full
+    small_cells = [
+        {"pk": pk, "name": name, "full": full_by_organization.get(pk, 0)}
+        for pk, name in orgs.filter(kind__in=Organization.CELL_KINDS).order_by("name", "pk").values_list("pk", "name")
+        if full_by_organization.get(pk, 0) < minimum
+    ]
     shown = small_cells[:10]
-    full = dict(
-        Member.objects.filter(organization__in=[cell["pk"] for cell in shown], status=Member.Status.FULL)
-        .order_by()
-        .values("organization")
-        .annotate(n=Count("pk"))
-        .values_list("organization", "n")
-    )
-    for cell in shown:
-        cell["full"] = full.get(cell["pk"], 0)
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         from django.utils import timezone
@@ -70,7 +64,7 @@ def home_context(user) -> dict:
             context["meeting_kpis"] = meeting_selectors.kpis(
                 user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
             )
-            context["board"] = dashboard(user=user, root=root, year=today.year)
+            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False)
     context.update(
         {
             "scopes": [g for g in access.grants],

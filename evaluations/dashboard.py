@@ -9,6 +9,7 @@ from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
+from evaluations.programmes import coverage_totals
 
 
 @dataclass
@@ -39,7 +40,9 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def dashboard(*, user, root: Organization, year: int) -> Dashboard:
+def dashboard(*, user, root: Organization, year: int, with_quota: bool = True) -> Dashboard:
+    """The year's review for a subtree: progress, grade distributions, model-cell coverage (totals) and,
+    unless `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation."""
     period = (
         EvaluationPeriod.objects.filter(year=year)
         .filter(Q(root__path__startswith=root.path) | Q(root_id__in=[*root.ancestor_ids(), root.pk]))
@@ -48,6 +51,7 @@ def dashboard(*, user, root: Organization, year: int) -> Dashboard:
         .first()
     )
     result = Dashboard(period=period)
+    result.coverage = coverage_totals(user=user, root=root, programme="KIEU_MAU", year=year)
     if period is None:
         return result
     params = rules.parameters_snapshot(period.parameter_set)
@@ -80,6 +84,8 @@ def dashboard(*, user, root: Organization, year: int) -> Dashboard:
         member_counts.get(Grade.EXCELLENT, 0) + member_counts.get(Grade.GOOD, 0), classified
     )
     result.pct_excellent = _pct(member_counts.get(Grade.EXCELLENT, 0), classified)
+    if not with_quota:
+        return result
     per_grassroots = (
         members.values("grassroots_id", "grassroots__name")
         .annotate(
@@ -108,10 +114,4 @@ def dashboard(*, user, root: Organization, year: int) -> Dashboard:
                 "remaining": allowed - row["excellent"],
             }
         )
-    try:
-        from evaluations.programmes import coverage
-    except ImportError:  # pragma: no cover - built alongside
-        coverage = None
-    if coverage is not None:
-        result.coverage = coverage(user=user, root=root, programme="KIEU_MAU", year=year)
     return result

@@ -331,4 +331,16 @@ def test_home_lists_the_cells_with_too_few_full_members_with_their_count(tree, c
     assert response.context["small_cells_count"] == 5
     shown = {cell["name"]: cell["full"] for cell in response.context["small_cells"]}
     assert shown == {"Chi bộ A1": 2, "Chi bộ A2": 0, "Chi bộ B1": 0, "Chi bộ B2": 0, "Chi bộ cơ sở C": 0}
-    assert "Chi bộ A1 <span class=\"text-muted\">(2)</span>" in response.content.decode()
+    assert 'Chi bộ A1 <span class="text-muted">(2)</span>' in response.content.decode()
+
+
+def test_home_dashboard_shows_model_cell_coverage_for_staff(tree, client_for):
+    response = client_for("staff").get(reverse("home"))
+
+    coverage = response.context["board"].coverage
+    # Five cells, none registered; đảng bộ A and B have no registered cell (C is a chi bộ cơ sở).
+    assert (coverage["cells"], coverage["recognised"], coverage["missing_count"]) == (5, 0, 2)
+    page = response.content.decode()
+    assert "Đã công nhận 0 trên 5 chi bộ" in page
+    assert "2 đảng bộ cơ sở chưa có chi bộ nào đăng ký (B22)." in page
+    assert response.context["board"].quota == []  # the quota table lives on the evaluation dashboard

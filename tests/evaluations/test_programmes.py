@@ -555,6 +555,29 @@ def test_coverage_counts_per_grassroots_organisation_and_flags_those_without_a_r
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("persona", "root", "year"), [("staff", "root", 2025), ("staff", "root", 2024), ("grassroots", "a", 2025)]
+)
+def test_coverage_totals_agree_with_the_full_coverage(world, persona, root, year):
+    tree = world.tree
+    _set_status(approved(world, tree.a1), Status.RECOGNISED, recognised_on=datetime.date(2025, 1, 15))
+    _set_status(approved(world, tree.a2), Status.WITHDRAWN)
+    rate(tree.c, y2021=Grade.GOOD, y2022=Grade.EXCELLENT)
+    register(world, tree.c)
+    rate(tree.b1, y2021=Grade.EXCELLENT, y2022=Grade.EXCELLENT)
+    register(world, tree.b1, programme=BON_TOT)
+    user, node = getattr(world.personas, persona), getattr(tree, root)
+
+    full = programmes.coverage(user=user, root=node, programme=KIEU_MAU, year=year)
+    totals = programmes.coverage_totals(user=user, root=node, programme=KIEU_MAU, year=year)
+
+    keys = ["committees", "cells", "registered", "approved", "recognised", "recognised_pct", "target_cells"]
+    assert {key: totals[key] for key in keys} == {key: full[key] for key in keys}
+    assert totals["missing_count"] == len(full["missing"])
+    assert (totals["target_met"], totals["progress_pct"]) == (full["target_met"], full["progress_pct"])
+
+
+@pytest.mark.django_db
 def test_coverage_below_target_with_many_cells(world):
     tree = world.tree
     for i in range(25):  # 5 + 25 = 30 cells
