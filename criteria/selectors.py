@@ -18,6 +18,18 @@ class Parameters:
         return RuleParameterSet.DEFAULTS[key]
 
 
+def parameters_on_days(days) -> dict[datetime.date, Parameters]:
+    """`parameters_on` for several days at once (a page listing many dated records): one query, as the
+    parameter sets are a handful of rows, chosen in memory with the same rule."""
+    sets = list(RuleParameterSet.objects.order_by("-valid_from", "-id"))
+    return {
+        day: Parameters(
+            next((s for s in sets if s.valid_from <= day and (s.valid_to is None or s.valid_to >= day)), None)
+        )
+        for day in set(days)
+    }
+
+
 def parameters_on(day: datetime.date | None = None) -> Parameters:
     """The parameter set valid on `day` (today by default): the latest one starting on or before it."""
     day = day or timezone.localdate()

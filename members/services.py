@@ -255,14 +255,15 @@ def add_working_days(day: datetime.date, days: int) -> datetime.date:
 #
 
 
-def transfer_deadlines(transfer: Transfer) -> dict:
-    """Rule B20 deadlines for one transfer, with the working-day counts in force on its decision date."""
+def transfer_deadlines(transfer: Transfer, params=None) -> dict:
+    """Rule B20 deadlines for one transfer, with the working-day counts in force on its decision date
+    (`params`: those parameters when the caller has read them for many transfers at once)."""
     from django.utils import timezone
 
     from criteria.selectors import parameters_on
 
     today = timezone.localdate()
-    params = parameters_on(transfer.decided_on)
+    params = params or parameters_on(transfer.decided_on)
     procedure_due = add_working_days(transfer.decided_on, params["transfer_working_days"])
     letter_due = None
     if transfer.letter_issued_on:

@@ -18,6 +18,7 @@ from cells.permissions import (
     require,
 )
 from cells.views import apply_service_error
+from criteria.selectors import parameters_on_days
 from members import services
 from members.forms import (
     EndDateForm,
@@ -54,8 +55,9 @@ def member_detail(request, pk):
     transfers = list(
         member.transfers.select_related("from_organization", "to_organization").order_by("-decided_on", "-id")
     )
+    params = parameters_on_days(transfer.decided_on for transfer in transfers)  # one query for all of them
     for transfer in transfers:
-        transfer.deadlines = services.transfer_deadlines(transfer)
+        transfer.deadlines = services.transfer_deadlines(transfer, params[transfer.decided_on])
     return render(
         request,
         "members/member_detail.html",

@@ -1128,3 +1128,24 @@ def test_probation_alerts_does_take_months_and_window_from_the_parameter_set_in_
     alerts = probation_alerts(user=world.personas.staff)
 
     assert [(a.member, a.due_on, a.overdue) for a in alerts] == [(member, d("2026-06-05"), False)]
+
+
+def test_parameters_on_days_picks_the_set_parameters_on_would_pick(db):
+    from criteria.models import RuleParameterSet
+    from criteria.selectors import parameters_on, parameters_on_days
+
+    RuleParameterSet.objects.create(
+        name="Thử: chuyển sinh hoạt 45 ngày",
+        valid_from=d("2026-03-01"),
+        valid_to=d("2026-03-31"),
+        values={"transfer_working_days": 45},
+    )
+    days = [d(f"{year}-{month:02d}-15") for year in range(2016, 2028) for month in (1, 3, 7)] + [d("1990-01-01")]
+
+    chosen = parameters_on_days(days)
+
+    assert {day: chosen[day].parameter_set for day in days} == {day: parameters_on(day).parameter_set for day in days}
+    assert chosen[d("2026-03-15")]["transfer_working_days"] == 45
+    in_march = Transfer(kind=Transfer.Kind.OFFICIAL, decided_on=d("2026-03-16"))
+    assert services.transfer_deadlines(in_march, chosen[d("2026-03-15")]) == services.transfer_deadlines(in_march)
+    assert services.transfer_deadlines(in_march)["procedure_due"] == services.add_working_days(in_march.decided_on, 45)

@@ -534,3 +534,31 @@ def test_member_pages_do_not_exist_for_an_unknown_member(world, client_for):
 
     for name in ("detail", "edit", "status", "position_assign", "transfer", "transfer_temporary"):
         assert client.get(reverse(f"members:{name}", args=[999_999])).status_code == 404
+
+
+def test_member_page_query_count_does_not_grow_with_transfers(world, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    member, client = world.members.own, client_for("staff")
+    url = reverse("members:detail", args=[member.pk])
+
+    def add_transfers(days):
+        for day in days:  # decided under different parameter sets (2019 → QĐ 132, 2026 → QĐ 366 and later)
+            Transfer.objects.create(
+                kind=Transfer.Kind.OFFICIAL,
+                member=member,
+                from_organization=world.tree.a2,
+                to_organization=world.tree.a1,
+                decided_on=datetime.date.fromisoformat(day),
+            )
+
+    add_transfers(["2026-01-05"])
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    add_transfers(["2019-03-04", "2022-06-06", "2025-11-03", "2026-02-02"])
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    assert len(response.context["transfers"]) == 5
+    assert len(many) == len(few)
