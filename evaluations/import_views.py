@@ -10,7 +10,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,34 +23,16 @@ from cells.permissions import (
     VIEW,
     get_access,
     get_organization_for_user,
-    organizations_visible_to,
-    require,
     require_anywhere,
 )
 from cells.views import apply_service_error
 from evaluations import past_import
 from evaluations.models import PastResultImport
+from members import spreadsheets
+from members.spreadsheets import ImportConfirmForm, ImportUploadForm
 
 PREVIEW_PAGE_SIZE = 200
 LIST_PAGE_SIZE = 50
-
-
-# The forms are used only here; they would move to evaluations/forms.py if another view needed them.
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-    )
-
-
-class ImportConfirmForm(forms.Form):
-    skip_errors = forms.BooleanField(
-        label=gettext_lazy("Skip the rows in error and import only the valid rows"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
 
 
 class PastRatingFilterForm(forms.Form):
@@ -71,29 +52,12 @@ class PastRatingFilterForm(forms.Form):
 
 def get_import_for_user(user, pk) -> PastResultImport:
     """A batch for its uploader only (404 for anyone else), while its node is still in their scope (404/403)."""
-    try:
-        batch = PastResultImport.objects.select_related("organization").get(pk=int(pk), uploaded_by=user)
-    except (PastResultImport.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    require(user, DECIDE, batch.organization)
-    return batch
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=past_import.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheets.batch_for_uploader(PastResultImport, user, pk, DECIDE)
 
 
 def _import_roots(user) -> list[Organization]:
     """The highest active nodes where the user may import past results."""
-    access = get_access(user)
-    nodes = organizations_visible_to(user, action=DECIDE).filter(dissolved_on__isnull=True)
-    if access.is_superuser:
-        nodes = nodes.filter(parent__isnull=True)
-    else:
-        nodes = nodes.filter(path__in=access.top_paths(DECIDE))
-    return list(nodes.order_by("name"))
+    return spreadsheets.import_roots(user, DECIDE)
 
 
 #
@@ -215,32 +179,22 @@ def _table_row(row: dict, columns: list) -> dict:
 @require_GET
 def import_batch(request, pk):
     batch = get_import_for_user(request.user, pk)
-    columns = [past_import.COLUMNS_BY_KEY[key] for key in batch.summary.get("columns", [])]
-    outcome = request.GET.get("outcome", "")
-    rows = batch.rows
-    if outcome in past_import.OUTCOMES:
-        rows = [row for row in rows if row["outcome"] == outcome]
-    else:
-        outcome = ""
-    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     summary = batch.summary
-    blocking = sum(summary.get(key, 0) for key in past_import.BLOCKING)
-    to_write = sum(summary.get(key, 0) for key in past_import.WRITTEN)
     return render(
         request,
         "evaluations/past_import_preview.html",
         {
-            "batch": batch,
-            "organization": batch.organization,
-            "columns": columns,
-            "page": page,
-            "table": [_table_row(row, columns) for row in page],
-            "outcome": outcome,
-            "filters": [(key, OUTCOME_LABELS[key][0], summary.get(key, 0)) for key in past_import.OUTCOMES],
-            "blocking": blocking,
-            "to_write": to_write,
-            "is_preview": batch.state == PastResultImport.State.PREVIEW,
-            "confirm_form": ImportConfirmForm(),
+            **spreadsheets.preview_context(
+                request,
+                batch,
+                columns_by_key=past_import.COLUMNS_BY_KEY,
+                outcomes=past_import.OUTCOMES,
+                labels=OUTCOME_LABELS,
+                table_row=_table_row,
+                page_size=PREVIEW_PAGE_SIZE,
+            ),
+            "blocking": sum(summary.get(key, 0) for key in past_import.BLOCKING),
+            "to_write": sum(summary.get(key, 0) for key in past_import.WRITTEN),
             "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=batch.organization),
             "breadcrumb_tail": _("Import past results"),
         },
@@ -255,8 +209,7 @@ def import_confirm(request, pk):
     try:
         result = past_import.import_confirm(past_import=batch, user=request.user, skip_errors=skip_errors)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        spreadsheets.report_errors(request, error)
         return redirect("pastresults:batch", batch.pk)
     messages.success(
         request,
@@ -274,8 +227,7 @@ def import_cancel(request, pk):
     try:
         past_import.import_cancel(past_import=batch, user=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        spreadsheets.report_errors(request, error)
         return redirect("pastresults:batch", batch.pk)
     messages.info(request, _("The import was cancelled; nothing was recorded."))
     return redirect("pastresults:import", batch.organization_id)
@@ -290,10 +242,10 @@ def import_template(request):
         codes["organization_code"] = organization.code
         if organization.is_cell:
             codes["cell_code"] = organization.code
-    return _xlsx_response(past_import.template_workbook(**codes), "mau-nhap-ket-qua-xep-loai.xlsx")
+    return spreadsheets.xlsx_response(past_import.template_workbook(**codes), "mau-nhap-ket-qua-xep-loai.xlsx")
 
 
 @require_GET
 def import_errors(request, pk):
     batch = get_import_for_user(request.user, pk)
-    return _xlsx_response(past_import.errors_workbook(batch), f"dong-loi-ket-qua-{batch.pk}.xlsx")
+    return spreadsheets.xlsx_response(past_import.errors_workbook(batch), f"dong-loi-ket-qua-{batch.pk}.xlsx")

@@ -17,10 +17,9 @@ committees' spreadsheets use, so they are written here in Vietnamese and never t
 UI goes through gettext.
 """
 
-import io
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 
 from django.conf import settings
@@ -30,33 +29,26 @@ from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from cells.models import Organization
 from cells.permissions import DECIDE, get_access, scope_filter
-from cells.services import log_action
 from cells.text import fold
 from evaluations.models import Grade, HistoricalRating, MemberEvaluation, OrgEvaluation, PastResultImport
 
-# The file-level checks are the member import's: the same protections (zip bomb, damaged files, formula-like
-# text), the same messages and the same header matching. They would move to a shared module with a third import.
-from members.importing import (
-    CARD_RE,
-    HEADER_SEARCH_ROWS,
-    MAX_BLANK_ROWS,
-    XLSX_CONTENT_TYPE,  # noqa: F401 - the views take it from here
-    Column,
-    _as_text,
-    _cell_text,
-    _check_archive,
-    _file_size,
-    _header_key,
-    _invalid_file,
-    _is_blank,
-    _number,
-    _style_header,
-)
+# The file-level checks are the member import's (members/spreadsheets.py): the same protections (zip bomb,
+# damaged files, formula-like text), the same messages and the same header matching.
+from members import spreadsheets
 from members.models import Member
+from members.spreadsheets import (
+    XLSX_CONTENT_TYPE,  # noqa: F401 - the tests take it from here
+    Column,
+    SheetRow,
+)
+from members.spreadsheets import CellError as _CellError
+from members.spreadsheets import cell_text as _cell_text
+from members.spreadsheets import choices_text as _choices
+from members.spreadsheets import number as _number
 
 #
 # Limits
@@ -130,15 +122,7 @@ REQUIRED_KEYS = ("year", "kind", "grade")
 @cache
 def _header_names() -> dict[str, str]:
     """Folded header text -> column key: the template header, its aliases and the label in Vietnamese and English."""
-    names = {}
-    for column in COLUMNS:
-        texts = [column.header, *column.aliases]
-        for language in ("vi", "en"):
-            with translation.override(language):
-                texts.append(str(column.label))
-        for text in texts:
-            names.setdefault(_header_key(text), column.key)
-    return names
+    return spreadsheets.header_names(COLUMNS)
 
 
 @cache
@@ -187,102 +171,21 @@ def parse_workbook(file) -> list[dict]:
     has no header or no rows, or has more than `max_rows()` rows. Reading stops at the first row past the limit, so
     a huge sheet is never held in memory.
     """
-    from openpyxl import load_workbook
-
-    limit = max_bytes()
-    size = _file_size(file)
-    if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    if size == 0:
-        raise _invalid_file()
-    file.seek(0)
-    _check_archive(file, limit)
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on damaged or foreign files
-        raise _invalid_file() from None
-    try:
-        if not workbook.worksheets:
-            raise ValidationError(_("The first sheet of the file is empty."), code="empty")
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong sheet size; read every row that is really there.
-        sheet.reset_dimensions()
-        return _read_rows(sheet, max_rows())
-    except ValidationError:
-        raise
-    except Exception:  # noqa: BLE001 - a damaged sheet fails while it is being read, not when it is opened
-        raise _invalid_file() from None
-    finally:
-        workbook.close()
-
-
-def _find_header(rows_iter) -> tuple[dict[int, str], int]:
-    names = _header_names()
-    saw_anything = False
-    for line, cells in enumerate(rows_iter, start=1):
-        if line > HEADER_SEARCH_ROWS:
-            break
-        if any(not _is_blank(value) for value in cells):
-            saw_anything = True
-        found: dict[int, str] = {}
-        twice = []
-        for index, value in enumerate(cells):
-            key = names.get(_header_key(value)) if not _is_blank(value) else None
-            if key is None:
-                continue
-            if key in found.values():
-                twice.append(key)
-            found[index] = key
-        if HEADER_KEY not in found.values():
-            continue
-        if twice:
-            raise ValidationError(
-                _('The column "%(column)s" appears twice in the header row.')
-                % {"column": COLUMNS_BY_KEY[twice[0]].header},
-                code="duplicate_column",
-            )
-        for key in REQUIRED_KEYS:
-            if key not in found.values():
-                raise ValidationError(
-                    _('The header row has no "%(column)s" column. Start from the import template.')
-                    % {"column": COLUMNS_BY_KEY[key].header},
-                    code="no_header",
-                )
-        return found, line
-    if not saw_anything:
-        raise ValidationError(_("The first sheet of the file is empty."), code="empty")
-    raise ValidationError(
-        _(
-            'The first sheet has no "%(column)s" column: the header row must be within its first %(count)s '
-            "rows. Start from the import template."
-        )
-        % {"column": COLUMNS_BY_KEY[HEADER_KEY].header, "count": HEADER_SEARCH_ROWS},
-        code="no_header",
+    return spreadsheets.parse_first_sheet(
+        file, max_bytes=max_bytes(), read_rows=lambda sheet: _read_rows(sheet, max_rows())
     )
 
 
 def _read_rows(sheet, row_limit: int) -> list[dict]:
-    rows_iter = sheet.iter_rows(values_only=True)
-    header, header_line = _find_header(rows_iter)
-    rows: list[dict] = []
-    blank_rows = 0
-    for line, cells in enumerate(rows_iter, start=header_line + 1):
-        values = {key: (cells[index] if index < len(cells) else None) for index, key in header.items()}
-        if all(_is_blank(value) for value in values.values()):
-            blank_rows += 1
-            if blank_rows > MAX_BLANK_ROWS:
-                raise ValidationError(
-                    _("The sheet has too many empty rows. Delete the empty rows and upload the file again."),
-                    code="too_many_rows",
-                )
-            continue
-        if len(rows) >= row_limit:
-            raise _too_many_rows()
-        rows.append({"line": line, "values": values})
+    rows = spreadsheets.read_rows(
+        sheet,
+        names=_header_names(),
+        columns_by_key=COLUMNS_BY_KEY,
+        header_column=HEADER_KEY,
+        required_keys=REQUIRED_KEYS,
+        row_limit=row_limit,
+        too_many_rows=_too_many_rows,
+    )
     if not rows:
         raise ValidationError(_("The sheet has no result rows under its header row."), code="empty")
     return rows
@@ -291,16 +194,6 @@ def _read_rows(sheet, row_limit: int) -> list[dict]:
 #
 # Checking cells
 #
-
-
-class _CellError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _choices(words) -> str:
-    return ", ".join(words)
 
 
 def _clean_year(value, column: Column):
@@ -336,37 +229,13 @@ def _clean_grade(value, column: Column):
     return grade, grade
 
 
-def _clean_code(value, column: Column):
-    code = _cell_text(value).upper()
-    if len(code) > column.max_length:
-        raise _CellError(_("At most %(max)s characters.") % {"max": column.max_length})
-    return code, code
-
-
-def _clean_card(value, column: Column):
-    card = "".join(_cell_text(value).split())
-    if len(card) > column.max_length or not CARD_RE.match(card):
-        raise _CellError(
-            _("A party card number has at most %(max)s characters: letters, digits, dots and dashes.")
-            % {"max": column.max_length}
-        )
-    return card, card
-
-
-def _clean_text(value, column: Column):
-    text = _cell_text(value)
-    if column.max_length and len(text) > column.max_length:
-        raise _CellError(_("At most %(max)s characters.") % {"max": column.max_length})
-    return text, text
-
-
 CLEANERS = {
     "year": _clean_year,
     "kind": _clean_kind,
     "grade": _clean_grade,
-    "code": _clean_code,
-    "card": _clean_card,
-    "text": _clean_text,
+    "code": spreadsheets.clean_code,
+    "card": spreadsheets.clean_card,
+    "text": spreadsheets.clean_text,
 }
 
 
@@ -376,14 +245,7 @@ CLEANERS = {
 
 
 @dataclass
-class _Row:
-    """One row while it is checked: `data` is what the preview shows and stores, `parsed` the Python values."""
-
-    line: int
-    data: dict[str, str] = field(default_factory=dict)
-    parsed: dict = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    duplicate: bool = False
+class _Row(SheetRow):
     organization: Organization | None = None  # the rated organisation of an organisation row
     member: Member | None = None  # the rated member of a member row
     rating: HistoricalRating | None = None  # the recorded rating an update or unchanged row matches
@@ -425,9 +287,6 @@ class _Row:
             return f"{self.member.full_name} — {self.member.organization.name}"
         return ""
 
-    def add_error(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, message)
-
     def as_json(self) -> dict:
         return {
             "line": self.line,
@@ -443,18 +302,7 @@ class _Row:
 def _check_cells(line: int, values: dict) -> _Row:
     """The checks that need nothing but the row itself."""
     row = _Row(line=line)
-    for key, value in values.items():
-        if _is_blank(value):
-            continue
-        column = COLUMNS_BY_KEY[key]
-        try:
-            parsed, shown = CLEANERS[column.kind](value, column)
-        except _CellError as error:
-            row.errors[key] = error.message
-            row.data[key] = _cell_text(value)
-        else:
-            row.parsed[key] = parsed
-            row.data[key] = shown
+    spreadsheets.clean_cells(row, values, columns_by_key=COLUMNS_BY_KEY, cleaners=CLEANERS)
     if "year" not in row.data:
         row.add_error("year", _("Enter the year."))
     if "grade" not in row.data:
@@ -689,13 +537,6 @@ def _check_rows(rows: list[dict], *, organization: Organization, lock: bool = Fa
     return checked
 
 
-def _summary(rows: list[_Row], columns: list[str]) -> dict:
-    counts = {outcome: 0 for outcome in OUTCOMES}
-    for row in rows:
-        counts[row.outcome] += 1
-    return {"total": len(rows), **counts, "columns": columns}
-
-
 #
 # Services
 #
@@ -716,37 +557,16 @@ def import_preview(*, organization: Organization, uploaded_file, user) -> PastRe
     parse_workbook); problems of single rows are row outcomes, not exceptions.
     """
     _check_may_import(user, organization)
-    name = getattr(uploaded_file, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(_("Choose an Excel file with the .xlsx extension."), code="invalid_file")
+    file_name = spreadsheets.upload_name(uploaded_file)
     rows = parse_workbook(uploaded_file)
     columns = [column.key for column in COLUMNS if column.key in rows[0]["values"]]
     checked = _check_rows(rows, organization=organization)
     return PastResultImport.objects.create(
         organization=organization,
         uploaded_by=user,
-        file_name=name.rsplit("/", 1)[-1][:255],
+        file_name=file_name,
         rows=[row.as_json() for row in checked],
-        summary=_summary(checked, columns),
-    )
-
-
-def _locked_batch(past_import: PastResultImport, user) -> PastResultImport:
-    batch = PastResultImport.objects.select_for_update().select_related("organization").get(pk=past_import.pk)
-    if batch.uploaded_by_id != user.pk:
-        raise ValidationError(_("Only the person who uploaded this file can confirm or cancel it."))
-    if batch.state != PastResultImport.State.PREVIEW:
-        raise ValidationError(_("This import has already been applied or cancelled."))
-    return batch
-
-
-def _changed_since_preview(row: _Row) -> ValidationError:
-    if row.errors:
-        message = _("Line %(line)s: %(error)s") % {"line": row.line, "error": next(iter(row.errors.values()))}
-    else:
-        message = _("Line %(line)s has changed since the preview.") % {"line": row.line}
-    return ValidationError(
-        _("%(problem)s The records have changed since the preview: upload the file again.") % {"problem": message}
+        summary=spreadsheets.summary(checked, columns, OUTCOMES),
     )
 
 
@@ -767,19 +587,10 @@ def import_confirm(*, past_import: PastResultImport, user, skip_errors: bool) ->
 
 
 def _apply(*, past_import: PastResultImport, user, skip_errors: bool) -> dict:
-    batch = _locked_batch(past_import, user)
+    batch = spreadsheets.locked_batch(PastResultImport, past_import, user)
     organization = batch.organization
     _check_may_import(user, organization)
-    blocking = [row for row in batch.rows if row["outcome"] in BLOCKING]
-    if blocking and not skip_errors:
-        raise ValidationError(
-            ngettext(
-                "%(count)s row has an error. Correct the file and upload it again, or choose to skip it.",
-                "%(count)s rows have errors. Correct the file and upload it again, or choose to skip them.",
-                len(blocking),
-            )
-            % {"count": len(blocking)}
-        )
+    spreadsheets.check_blocking(batch.rows, BLOCKING, skip_errors)
     valid = [row for row in batch.rows if row["outcome"] in VALID]
     if not any(row["outcome"] in WRITTEN for row in valid):
         raise ValidationError(_("There is no new or changed result to record."))
@@ -789,7 +600,7 @@ def _apply(*, past_import: PastResultImport, user, skip_errors: bool) -> dict:
     )
     for stored, row in zip(valid, checked, strict=True):
         if row.outcome != stored["outcome"] or row.ref != stored["ref"]:
-            raise _changed_since_preview(row)
+            raise spreadsheets.changed_since_preview(row)
 
     now = timezone.now()
     created: list[HistoricalRating] = []
@@ -819,29 +630,13 @@ def _apply(*, past_import: PastResultImport, user, skip_errors: bool) -> dict:
         "unchanged": unchanged,
         "skipped": len(batch.rows) - len(valid),
     }
-    batch.state = PastResultImport.State.APPLIED
-    batch.applied_at = now
-    batch.summary = {**batch.summary, "applied": result}
-    batch.save(update_fields=["state", "applied_at", "summary"])
-    log_action(
-        actor=user,
-        action="evaluations.past_import.applied",
-        organization=organization,
-        target=batch,
-        message=batch.file_name,
-        data=result,
-    )
+    spreadsheets.mark_applied(batch, result=result, now=now, user=user, action="evaluations.past_import.applied")
     return result
 
 
 def import_cancel(*, past_import: PastResultImport, user) -> PastResultImport:
     """Drop a previewed batch. No rating is touched; the rows (names of members) are not kept."""
-    with transaction.atomic():
-        batch = _locked_batch(past_import, user)
-        batch.state = PastResultImport.State.CANCELLED
-        batch.rows = []
-        batch.save(update_fields=["state", "rows"])
-    return batch
+    return spreadsheets.cancel_batch(PastResultImport, past_import, user)
 
 
 #
@@ -925,13 +720,9 @@ def _column_hint(column: Column) -> str:
 
 def template_workbook(*, organization_code: str = "CB-VP-01", cell_code: str = "CB-VP-01") -> bytes:
     """An empty file of results: the header row, two example rows, and a second sheet explaining every column."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Past results")[:31]
-    sheet.append([column.header for column in COLUMNS])
+    workbook, sheet = spreadsheets.template_start(_("Past results"), COLUMNS)
     examples = [
         {"kind": KIND_WORDS[ORG], "organization": organization_code, "grade": Grade.GOOD.value},
         {
@@ -944,17 +735,11 @@ def template_workbook(*, organization_code: str = "CB-VP-01", cell_code: str = "
     for example in examples:
         values = {"year": last_year(), "notes": EXAMPLE_NOTE, **example}
         sheet.append([values.get(column.key, "") for column in COLUMNS])
-    _style_header(sheet, [max(14, len(column.header) + 4) for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         if column.kind in ("card", "code"):
             # Text columns, so that Excel keeps leading zeros in what people type.
             sheet.column_dimensions[get_column_letter(index)].number_format = "@"
 
-    guide = workbook.create_sheet(_("Instructions")[:31])
-    guide.append([_("Column"), _("How to fill it in")])
-    for column in COLUMNS:
-        guide.append([column.header, _column_hint(column)])
-    guide.append([])
     notes = [
         _(
             "Fill in one result per row on the first sheet, under the header row: the grade of one organisation or one member for one year. Delete the example rows."
@@ -969,31 +754,9 @@ def template_workbook(*, organization_code: str = "CB-VP-01", cell_code: str = "
         % {"rows": _number(max_rows()), "size": filesizeformat(max_bytes())},
         _("Nothing is recorded until you have checked the preview and confirmed it."),
     ]
-    for note in notes:
-        guide.append([note])
-    _style_header(guide, [32, 110])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return spreadsheets.template_finish(workbook, COLUMNS, _column_hint, notes)
 
 
 def errors_workbook(past_import: PastResultImport) -> bytes:
     """The rows in error, as they were read, with a last column giving the reasons: to correct and upload again."""
-    from openpyxl import Workbook
-
-    columns = [COLUMNS_BY_KEY[key] for key in past_import.summary.get("columns", [])]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Rows in error")[:31])
-    sheet.append([column.header for column in columns] + [_("Errors")])
-    for row in past_import.rows:
-        if row["outcome"] not in BLOCKING:
-            continue
-        reasons = "; ".join(
-            f"{COLUMNS_BY_KEY[key].label}: {message}" if key in COLUMNS_BY_KEY else message
-            for key, message in row["errors"].items()
-        )
-        reasons = _("Line %(line)s — %(errors)s") % {"line": row["line"], "errors": reasons}
-        sheet.append(_as_text(sheet, [row["data"].get(column.key, "") for column in columns] + [reasons]))
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return spreadsheets.errors_workbook(past_import, columns_by_key=COLUMNS_BY_KEY, blocking=BLOCKING)

@@ -13,10 +13,7 @@ committees' spreadsheets already use, so they are written here in Vietnamese and
 """
 
 import datetime
-import io
 import re
-import unicodedata
-import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,15 +22,27 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_access
-from cells.services import log_action
 from cells.text import fold
+from members import spreadsheets
 from members.models import Member, MemberImport
+from members.spreadsheets import (
+    DATE_FORMAT,
+    NO,
+    XLSX_CONTENT_TYPE,  # noqa: F401 - the tests take it from here
+    YES,
+    Column,
+    SheetRow,
+)
+from members.spreadsheets import CellError as _CellError
+from members.spreadsheets import cell_text as _cell_text
+from members.spreadsheets import choices_text as _choices
+from members.spreadsheets import number as _number
 
 #
 # Limits
@@ -41,12 +50,6 @@ from members.models import Member, MemberImport
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 10_000
-# Rosters often carry a title line or two above the header row.
-HEADER_SEARCH_ROWS = 10
-# Empty rows are skipped, but a sheet of millions of formatted empty rows must not keep a request busy.
-MAX_BLANK_ROWS = 100_000
-# An .xlsx file is a zip archive: bound what it unpacks to, not only its size on disk (a "zip bomb").
-UNPACKED_RATIO = 20
 
 
 def max_bytes() -> int:
@@ -67,30 +70,17 @@ NEW, UPDATE, ERROR, DUPLICATE = "new", "update", "error", "duplicate"
 OUTCOMES = (NEW, UPDATE, ERROR, DUPLICATE)
 BLOCKING = (ERROR, DUPLICATE)
 
-# The words of the file format (see the module docstring).
+# The words of the file format (see the module docstring; Có/Không and the date format are in spreadsheets).
 GENDER_WORDS = {Member.Gender.MALE: "Nam", Member.Gender.FEMALE: "Nữ"}
 STATUS_WORDS = {Member.Status.PROBATIONARY: "Dự bị", Member.Status.FULL: "Chính thức"}
-YES, NO = "Có", "Không"
-DATE_FORMAT = "%d/%m/%Y"
 DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-CARD_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z./-]*$")
 PHONE_RE = re.compile(r"^[0-9+(). -]+$")
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 
 # The example row of the template; a file uploaded with it still in place gets an error on that row.
 EXAMPLE_NAME = "Nguyễn Văn Mẫu"
 EXAMPLE_BIRTH = datetime.date(1985, 5, 15)
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str  # a Member field, or "organization" for the cell code
-    header: str  # the header written in the template: part of the file format
-    label: str  # the UI label (a lazy English msgid)
-    kind: str  # how cells are read: text, name, date, gender, status, card, cell, yes_no, phone
-    max_length: int = 0
-    aliases: tuple[str, ...] = ()
 
 
 COLUMNS: tuple[Column, ...] = (
@@ -135,53 +125,16 @@ UPDATABLE = (
 )
 
 
-def _header_key(text) -> str:
-    """Hints in brackets and stars do not count: "Giới tính (Nam/Nữ)" and "GIOI TINH" both give "gioi tinh"."""
-    text = re.sub(r"\(.*?\)", " ", str(text or "")).replace("*", " ")
-    return fold(text)
-
-
 @cache
 def _header_names() -> dict[str, str]:
     """Folded header text -> column key: the template header, its aliases and the label in Vietnamese and English
     (so that a file exported from the member list is recognised too)."""
-    names = {}
-    for column in COLUMNS:
-        texts = [column.header, *column.aliases]
-        for language in ("vi", "en"):
-            with translation.override(language):
-                texts.append(str(column.label))
-        for text in texts:
-            names.setdefault(_header_key(text), column.key)
-    return names
+    return spreadsheets.header_names(COLUMNS)
 
 
 #
 # Reading the file
 #
-
-
-def _invalid_file() -> ValidationError:
-    return ValidationError(
-        _(
-            "The file is not a valid Excel .xlsx file. If it is an old .xls or a .csv file, open it in Excel and "
-            "save it as Excel Workbook (.xlsx)."
-        ),
-        code="invalid_file",
-    )
-
-
-def _file_size(file) -> int:
-    size = getattr(file, "size", None)
-    if size is None:
-        position = file.tell()
-        size = file.seek(0, io.SEEK_END)
-        file.seek(position)
-    return size
-
-
-def _number(value: int) -> str:
-    return formats.number_format(value, force_grouping=True)
 
 
 def _too_many_rows() -> ValidationError:
@@ -192,26 +145,6 @@ def _too_many_rows() -> ValidationError:
     )
 
 
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _check_archive(file, limit: int) -> None:
-    try:
-        with zipfile.ZipFile(file) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
-        raise _invalid_file() from None
-    finally:
-        file.seek(0)
-    if unpacked > limit * UNPACKED_RATIO:
-        raise ValidationError(
-            _("The file is too large once unpacked; the limit is %(limit)s.")
-            % {"limit": filesizeformat(limit * UNPACKED_RATIO)},
-            code="too_large",
-        )
-
-
 def parse_workbook(file) -> list[dict]:
     """Read the member rows of the first sheet: [{"line": 7, "values": {column key: cell value}}, ...].
 
@@ -220,96 +153,21 @@ def parse_workbook(file) -> list[dict]:
     when the file is too large, is not an .xlsx file, has no header or no rows, or has more than `max_rows()`
     rows. Reading stops at the first row past the limit, so a huge sheet is never held in memory.
     """
-    from openpyxl import load_workbook
-
-    limit = max_bytes()
-    size = _file_size(file)
-    if size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    if size == 0:
-        raise _invalid_file()
-    file.seek(0)
-    _check_archive(file, limit)
     row_limit = max_rows()
-    try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on damaged or foreign files
-        raise _invalid_file() from None
-    try:
-        if not workbook.worksheets:
-            raise ValidationError(_("The first sheet of the file is empty."), code="empty")
-        sheet = workbook.worksheets[0]
-        # Some programs write a wrong sheet size; read every row that is really there.
-        sheet.reset_dimensions()
-        return _read_rows(sheet, row_limit)
-    except ValidationError:
-        raise
-    except Exception:  # noqa: BLE001 - a damaged sheet fails while it is being read, not when it is opened
-        raise _invalid_file() from None
-    finally:
-        workbook.close()
+    return spreadsheets.parse_first_sheet(
+        file, max_bytes=max_bytes(), read_rows=lambda sheet: _read_rows(sheet, row_limit)
+    )
 
 
 def _read_rows(sheet, row_limit: int) -> list[dict]:
-    names = _header_names()
-    rows_iter = sheet.iter_rows(values_only=True)
-    header: dict[int, str] | None = None
-    header_line = 0
-    saw_anything = False
-    for line, cells in enumerate(rows_iter, start=1):
-        if line > HEADER_SEARCH_ROWS:
-            break
-        if any(not _is_blank(value) for value in cells):
-            saw_anything = True
-        found: dict[int, str] = {}
-        twice = []
-        for index, value in enumerate(cells):
-            key = names.get(_header_key(value)) if not _is_blank(value) else None
-            if key is None:
-                continue
-            if key in found.values():
-                twice.append(key)
-            found[index] = key
-        if REQUIRED_KEY in found.values():
-            if twice:
-                raise ValidationError(
-                    _('The column "%(column)s" appears twice in the header row.')
-                    % {"column": COLUMNS_BY_KEY[twice[0]].header},
-                    code="duplicate_column",
-                )
-            header, header_line = found, line
-            break
-    if header is None:
-        if not saw_anything:
-            raise ValidationError(_("The first sheet of the file is empty."), code="empty")
-        raise ValidationError(
-            _(
-                'The first sheet has no "%(column)s" column: the header row must be within its first %(count)s '
-                "rows. Start from the import template."
-            )
-            % {"column": COLUMNS_BY_KEY[REQUIRED_KEY].header, "count": HEADER_SEARCH_ROWS},
-            code="no_header",
-        )
-
-    rows: list[dict] = []
-    blank_rows = 0
-    for line, cells in enumerate(rows_iter, start=header_line + 1):
-        values = {key: (cells[index] if index < len(cells) else None) for index, key in header.items()}
-        if all(_is_blank(value) for value in values.values()):
-            blank_rows += 1
-            if blank_rows > MAX_BLANK_ROWS:
-                raise ValidationError(
-                    _("The sheet has too many empty rows. Delete the empty rows and upload the file again."),
-                    code="too_many_rows",
-                )
-            continue
-        if len(rows) >= row_limit:
-            raise _too_many_rows()
-        rows.append({"line": line, "values": values})
+    rows = spreadsheets.read_rows(
+        sheet,
+        names=_header_names(),
+        columns_by_key=COLUMNS_BY_KEY,
+        header_column=REQUIRED_KEY,
+        row_limit=row_limit,
+        too_many_rows=_too_many_rows,
+    )
     if not rows:
         raise ValidationError(_("The sheet has no member rows under its header row."), code="empty")
     return rows
@@ -318,39 +176,6 @@ def _read_rows(sheet, row_limit: int) -> list[dict]:
 #
 # Checking cells and rows
 #
-
-
-class _CellError(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
-def _cell_text(value) -> str:
-    """A cell as normalised text: composed Unicode, single spaces; whole numbers without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime.datetime):
-        value = value.date()
-    if isinstance(value, datetime.date):
-        return value.strftime(DATE_FORMAT)
-    text = unicodedata.normalize("NFC", str(value))
-    return " ".join(text.split())
-
-
-def _choices(words) -> str:
-    return ", ".join(words)
-
-
-def _clean_text(value, column: Column):
-    text = _cell_text(value)
-    if column.max_length and len(text) > column.max_length:
-        raise _CellError(_("At most %(max)s characters.") % {"max": column.max_length})
-    return text, text
 
 
 def _clean_date(value, column: Column):
@@ -426,23 +251,6 @@ def _clean_yes_no(value, column: Column):
     return answer, YES if answer else NO
 
 
-def _clean_card(value, column: Column):
-    card = "".join(_cell_text(value).split())
-    if len(card) > column.max_length or not CARD_RE.match(card):
-        raise _CellError(
-            _("A party card number has at most %(max)s characters: letters, digits, dots and dashes.")
-            % {"max": column.max_length}
-        )
-    return card, card
-
-
-def _clean_cell(value, column: Column):
-    code = _cell_text(value).upper()
-    if len(code) > column.max_length:
-        raise _CellError(_("At most %(max)s characters.") % {"max": column.max_length})
-    return code, code
-
-
 def _clean_phone(value, column: Column):
     phone = _cell_text(value)
     if len(phone) > column.max_length or not PHONE_RE.match(phone):
@@ -454,34 +262,24 @@ def _clean_phone(value, column: Column):
 
 
 CLEANERS = {
-    "text": _clean_text,
-    "name": _clean_text,
+    "text": spreadsheets.clean_text,
+    "name": spreadsheets.clean_text,
     "date": _clean_date,
     "gender": _clean_gender,
     "status": _clean_status,
     "yes_no": _clean_yes_no,
-    "card": _clean_card,
-    "cell": _clean_cell,
+    "card": spreadsheets.clean_card,
+    "cell": spreadsheets.clean_code,
     "phone": _clean_phone,
 }
 
 
 @dataclass
-class _Row:
-    """One row while it is checked: `data` is what the preview shows and stores, `parsed` the Python values."""
-
-    line: int
-    data: dict[str, str] = field(default_factory=dict)
-    parsed: dict = field(default_factory=dict)
-    errors: dict[str, str] = field(default_factory=dict)
-    duplicate: bool = False
+class _Row(SheetRow):
     cell: Organization | None = None
     member: Member | None = None
     changes: list[str] = field(default_factory=list)
     outcome: str = NEW
-
-    def add_error(self, key: str, message: str) -> None:
-        self.errors.setdefault(key, message)
 
     def as_json(self) -> dict:
         return {
@@ -496,18 +294,7 @@ class _Row:
 def _check_cells(line: int, values: dict) -> _Row:
     """The checks that need nothing but the row itself."""
     row = _Row(line=line)
-    for key, value in values.items():
-        if _is_blank(value):
-            continue
-        column = COLUMNS_BY_KEY[key]
-        try:
-            parsed, shown = CLEANERS[column.kind](value, column)
-        except _CellError as error:
-            row.errors[key] = error.message
-            row.data[key] = _cell_text(value)
-        else:
-            row.parsed[key] = parsed
-            row.data[key] = shown
+    spreadsheets.clean_cells(row, values, columns_by_key=COLUMNS_BY_KEY, cleaners=CLEANERS)
     if "full_name" not in row.data:
         row.add_error("full_name", _("Enter the member's full name."))
     birth, admitted, official = (row.parsed.get(k) for k in ("date_of_birth", "admitted_on", "official_on"))
@@ -671,13 +458,6 @@ def _check_rows(rows: list[dict], *, organization: Organization, user, lock: boo
     return checked
 
 
-def _summary(rows: list[_Row], columns: list[str]) -> dict:
-    counts = {outcome: 0 for outcome in OUTCOMES}
-    for row in rows:
-        counts[row.outcome] += 1
-    return {"total": len(rows), **counts, "columns": columns}
-
-
 #
 # Services
 #
@@ -697,44 +477,28 @@ def import_preview(*, organization: Organization, uploaded_file, user) -> Member
     parse_workbook); problems of single rows are row outcomes, not exceptions.
     """
     _check_may_import(user, organization)
-    name = getattr(uploaded_file, "name", "") or ""
-    if not name.lower().endswith(".xlsx"):
-        raise ValidationError(_("Choose an Excel file with the .xlsx extension."), code="invalid_file")
+    file_name = spreadsheets.upload_name(uploaded_file)
     rows = parse_workbook(uploaded_file)
     columns = [column.key for column in COLUMNS if column.key in rows[0]["values"]]
     checked = _check_rows(rows, organization=organization, user=user)
     return MemberImport.objects.create(
         organization=organization,
         uploaded_by=user,
-        file_name=name.rsplit("/", 1)[-1][:255],
+        file_name=file_name,
         rows=[row.as_json() for row in checked],
-        summary=_summary(checked, columns),
+        summary=spreadsheets.summary(checked, columns, OUTCOMES),
     )
-
-
-def _locked_batch(member_import: MemberImport, user) -> MemberImport:
-    batch = MemberImport.objects.select_for_update().select_related("organization").get(pk=member_import.pk)
-    if batch.uploaded_by_id != user.pk:
-        raise ValidationError(_("Only the person who uploaded this file can confirm or cancel it."))
-    if batch.state != MemberImport.State.PREVIEW:
-        raise ValidationError(_("This import has already been applied or cancelled."))
-    return batch
 
 
 def _changed_since_preview(stored: dict, row: _Row) -> ValidationError:
     card = row.parsed.get("party_card_no", "")
+    message = ""
     if stored["outcome"] == NEW and row.outcome != NEW and card:
         message = _("Line %(line)s: the party card number %(card)s was recorded after the preview.") % {
             "line": row.line,
             "card": card,
         }
-    elif row.errors:
-        message = _("Line %(line)s: %(error)s") % {"line": row.line, "error": next(iter(row.errors.values()))}
-    else:
-        message = _("Line %(line)s has changed since the preview.") % {"line": row.line}
-    return ValidationError(
-        _("%(problem)s The records have changed since the preview: upload the file again.") % {"problem": message}
-    )
+    return spreadsheets.changed_since_preview(row, message)
 
 
 def _full_clean(member: Member, line: int) -> None:
@@ -767,19 +531,10 @@ def import_confirm(*, member_import: MemberImport, user, skip_errors: bool) -> d
 
 
 def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
-    batch = _locked_batch(member_import, user)
+    batch = spreadsheets.locked_batch(MemberImport, member_import, user)
     organization = batch.organization
     _check_may_import(user, organization)
-    blocking = [row for row in batch.rows if row["outcome"] in BLOCKING]
-    if blocking and not skip_errors:
-        raise ValidationError(
-            ngettext(
-                "%(count)s row has an error. Correct the file and upload it again, or choose to skip it.",
-                "%(count)s rows have errors. Correct the file and upload it again, or choose to skip them.",
-                len(blocking),
-            )
-            % {"count": len(blocking)}
-        )
+    spreadsheets.check_blocking(batch.rows, BLOCKING, skip_errors)
     good = [row for row in batch.rows if row["outcome"] in (NEW, UPDATE)]
     if not good:
         raise ValidationError(_("There is no valid row to import."))
@@ -822,36 +577,18 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
         "unchanged": unchanged,
         "skipped": len(batch.rows) - len(good),
     }
-    batch.state = MemberImport.State.APPLIED
-    batch.applied_at = now
-    batch.summary = {**batch.summary, "applied": result}
-    batch.save(update_fields=["state", "applied_at", "summary"])
-    log_action(
-        actor=user,
-        action="members.import.applied",
-        organization=organization,
-        target=batch,
-        message=batch.file_name,
-        data=result,
-    )
+    spreadsheets.mark_applied(batch, result=result, now=now, user=user, action="members.import.applied")
     return result
 
 
 def import_cancel(*, member_import: MemberImport, user) -> MemberImport:
     """Drop a previewed batch. The registry is untouched; the rows (personal data) are not kept."""
-    with transaction.atomic():
-        batch = _locked_batch(member_import, user)
-        batch.state = MemberImport.State.CANCELLED
-        batch.rows = []
-        batch.save(update_fields=["state", "rows"])
-    return batch
+    return spreadsheets.cancel_batch(MemberImport, member_import, user)
 
 
 #
 # Workbooks to download
 #
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _column_hint(column: Column) -> str:
@@ -890,26 +627,11 @@ def _column_hint(column: Column) -> str:
     return _("At most %(max)s characters. Format the column as Text to keep the leading 0.") % limit
 
 
-def _style_header(sheet, widths: list[int]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    sheet.freeze_panes = "A2"
-
-
 def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
     """An empty roster: the header row, one example row, and a second sheet explaining every column."""
-    from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Party members")[:31]
-    sheet.append([column.header for column in COLUMNS])
+    workbook, sheet = spreadsheets.template_start(_("Party members"), COLUMNS)
     example = {
         "full_name": EXAMPLE_NAME,
         "gender": GENDER_WORDS[Member.Gender.MALE],
@@ -927,7 +649,6 @@ def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
         "notes": "",
     }
     sheet.append([example[column.key] for column in COLUMNS])
-    _style_header(sheet, [max(14, len(column.header) + 4) for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         if column.kind == "date":
@@ -936,11 +657,6 @@ def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
             # Text columns, so that Excel keeps leading zeros in what people type.
             sheet.column_dimensions[letter].number_format = "@"
 
-    guide = workbook.create_sheet(_("Instructions")[:31])
-    guide.append([_("Column"), _("How to fill it in")])
-    for column in COLUMNS:
-        guide.append([column.header, _column_hint(column)])
-    guide.append([])
     notes = [
         _("Fill in one member per row on the first sheet, under the header row. Delete the example row."),
         _("Columns may be in any order; columns not listed here are ignored."),
@@ -953,43 +669,9 @@ def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
         % {"rows": _number(max_rows()), "size": filesizeformat(max_bytes())},
         _("Nothing is recorded until you have checked the preview and confirmed it."),
     ]
-    for note in notes:
-        guide.append([note])
-    _style_header(guide, [32, 110])
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
-
-
-def _as_text(sheet, values: list[str]) -> list:
-    """Cells that hold text even when it starts with "=": what people typed must not come back as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        cells.append(cell)
-    return cells
+    return spreadsheets.template_finish(workbook, COLUMNS, _column_hint, notes)
 
 
 def errors_workbook(member_import: MemberImport) -> bytes:
     """The rows in error, as they were read, with a last column giving the reasons: to correct and upload again."""
-    from openpyxl import Workbook
-
-    columns = [COLUMNS_BY_KEY[key] for key in member_import.summary.get("columns", [])]
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Rows in error")[:31])
-    sheet.append([column.header for column in columns] + [_("Errors")])
-    for row in member_import.rows:
-        if row["outcome"] not in BLOCKING:
-            continue
-        reasons = "; ".join(
-            f"{COLUMNS_BY_KEY[key].label}: {message}" if key in COLUMNS_BY_KEY else message
-            for key, message in row["errors"].items()
-        )
-        reasons = _("Line %(line)s — %(errors)s") % {"line": row["line"], "errors": reasons}
-        sheet.append(_as_text(sheet, [row["data"].get(column.key, "") for column in columns] + [reasons]))
-    output = io.BytesIO()
-    workbook.save(output)
-    return output.getvalue()
+    return spreadsheets.errors_workbook(member_import, columns_by_key=COLUMNS_BY_KEY, blocking=BLOCKING)

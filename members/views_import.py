@@ -4,11 +4,8 @@ A batch (MemberImport) is private to the person who uploaded it: anyone else get
 uploader once its node has left their scope.
 """
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,64 +14,23 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells import selectors as cell_selectors
 from cells.models import Organization
-from cells.permissions import (
-    EDIT_MEMBERS,
-    get_access,
-    get_organization_for_user,
-    organizations_visible_to,
-    require,
-    require_anywhere,
-)
+from cells.permissions import EDIT_MEMBERS, get_organization_for_user, require_anywhere
 from cells.views import apply_service_error
-from members import importing
+from members import importing, spreadsheets
 from members.models import MemberImport
+from members.spreadsheets import ImportConfirmForm, ImportUploadForm
 
 PREVIEW_PAGE_SIZE = 200
 
 
-# The two forms are used only here; they would move to members/forms.py if another view needed them.
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Spreadsheet (.xlsx)"),
-        widget=forms.ClearableFileInput(
-            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        ),
-    )
-
-
-class ImportConfirmForm(forms.Form):
-    skip_errors = forms.BooleanField(
-        label=gettext_lazy("Skip the rows in error and import only the valid rows"),
-        required=False,
-        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
-    )
-
-
 def get_import_for_user(user, pk) -> MemberImport:
     """A batch for its uploader only (404 for anyone else), while its node is still in their scope (404/403)."""
-    try:
-        batch = MemberImport.objects.select_related("organization").get(pk=int(pk), uploaded_by=user)
-    except (MemberImport.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    require(user, EDIT_MEMBERS, batch.organization)
-    return batch
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=importing.XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return spreadsheets.batch_for_uploader(MemberImport, user, pk, EDIT_MEMBERS)
 
 
 def _import_roots(user) -> list[Organization]:
     """The highest active nodes where the user may edit members."""
-    access = get_access(user)
-    nodes = organizations_visible_to(user, action=EDIT_MEMBERS).filter(dissolved_on__isnull=True)
-    if access.is_superuser:
-        nodes = nodes.filter(parent__isnull=True)
-    else:
-        nodes = nodes.filter(path__in=access.top_paths(EDIT_MEMBERS))
-    return list(nodes.order_by("name"))
+    return spreadsheets.import_roots(user, EDIT_MEMBERS)
 
 
 @require_GET
@@ -159,32 +115,22 @@ def _table_row(row: dict, columns: list[importing.Column]) -> dict:
 @require_GET
 def import_batch(request, pk):
     batch = get_import_for_user(request.user, pk)
-    columns = [importing.COLUMNS_BY_KEY[key] for key in batch.summary.get("columns", [])]
-    outcome = request.GET.get("outcome", "")
-    rows = batch.rows
-    if outcome in importing.OUTCOMES:
-        rows = [row for row in rows if row["outcome"] == outcome]
-    else:
-        outcome = ""
-    page = Paginator(rows, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
     summary = batch.summary
-    blocking = summary.get(importing.ERROR, 0) + summary.get(importing.DUPLICATE, 0)
-    valid = summary.get(importing.NEW, 0) + summary.get(importing.UPDATE, 0)
     return render(
         request,
         "members/import_preview.html",
         {
-            "batch": batch,
-            "organization": batch.organization,
-            "columns": columns,
-            "page": page,
-            "table": [_table_row(row, columns) for row in page],
-            "outcome": outcome,
-            "filters": [(key, OUTCOME_LABELS[key][0], summary.get(key, 0)) for key in importing.OUTCOMES],
-            "blocking": blocking,
-            "valid": valid,
-            "is_preview": batch.state == MemberImport.State.PREVIEW,
-            "confirm_form": ImportConfirmForm(),
+            **spreadsheets.preview_context(
+                request,
+                batch,
+                columns_by_key=importing.COLUMNS_BY_KEY,
+                outcomes=importing.OUTCOMES,
+                labels=OUTCOME_LABELS,
+                table_row=_table_row,
+                page_size=PREVIEW_PAGE_SIZE,
+            ),
+            "blocking": summary.get(importing.ERROR, 0) + summary.get(importing.DUPLICATE, 0),
+            "valid": summary.get(importing.NEW, 0) + summary.get(importing.UPDATE, 0),
             "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=batch.organization),
             "breadcrumb_tail": _("Import party members"),
         },
@@ -199,8 +145,7 @@ def import_confirm(request, pk):
     try:
         result = importing.import_confirm(member_import=batch, user=request.user, skip_errors=skip_errors)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        spreadsheets.report_errors(request, error)
         return redirect("members:import_batch", batch.pk)
     messages.success(
         request,
@@ -218,8 +163,7 @@ def import_cancel(request, pk):
     try:
         importing.import_cancel(member_import=batch, user=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        spreadsheets.report_errors(request, error)
         return redirect("members:import_batch", batch.pk)
     messages.info(request, _("The import was cancelled; nothing was recorded."))
     return redirect("members:import", batch.organization_id)
@@ -233,10 +177,10 @@ def import_template(request):
         organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
         if organization.is_cell:
             cell_code = organization.code
-    return _xlsx_response(importing.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")
+    return spreadsheets.xlsx_response(importing.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")
 
 
 @require_GET
 def import_errors(request, pk):
     batch = get_import_for_user(request.user, pk)
-    return _xlsx_response(importing.errors_workbook(batch), f"dong-loi-{batch.pk}.xlsx")
+    return spreadsheets.xlsx_response(importing.errors_workbook(batch), f"dong-loi-{batch.pk}.xlsx")
