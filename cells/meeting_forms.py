@@ -74,6 +74,7 @@ class PeriodForm(forms.Form):
         empty_value=None,
         required=False,
         choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     month = forms.TypedChoiceField(
         label=_("Month"),
@@ -81,4 +82,5 @@ class PeriodForm(forms.Form):
         empty_value=None,
         required=False,
         choices=[("", "—")] + [(m, f"{m:02d}") for m in range(1, 13)],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
