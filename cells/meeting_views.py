@@ -435,6 +435,7 @@ def compliance(request):
             "kpis": kpis,
             "heatmap": heat_page.object_list,
             "heat_page": heat_page,
+            "heat_query": f"org={root.pk}&{period.querystring()}",
             "missing": missing,
             "missing_more": max(0, kpis.cells - kpis.cells_all_regular - len(missing)) if kpis.months_counted else 0,
             "months": list(selectors.MONTHS),

@@ -115,7 +115,8 @@ def fill_member_counts(
         return
     # The ids first (a few hundred), so that the members are then read through the organisation index.
     under_rows = list(
-        Organization.objects.filter(path__startswith=root.path)
+        Organization.objects.filter(scope_filter(user, action=VIEW))
+        .filter(path__startswith=root.path)
         .exclude(pk=root.pk)
         .annotate(owner=child_segment(root))
         .filter(owner__in=list(by_id))

@@ -76,6 +76,7 @@ def tree(request):
         visible = visible.filter(dissolved_on__isnull=True)
     size = visible.count()
     context = {"q": query, "include_dissolved": include_dissolved, "size": size, "big": size > TREE_FULL_LIMIT}
+    context["page_query"] = "dissolved=1" if include_dissolved else ""
     if not context["big"]:
         rows = selectors.organization_tree(user=request.user, include_dissolved=include_dissolved)
         if query:

@@ -1,6 +1,5 @@
 import datetime
 
-from django.db.models import Q
 from django.utils import timezone
 
 from criteria.models import RuleParameterSet
@@ -19,8 +18,8 @@ class Parameters:
 
 
 def parameters_on_days(days) -> dict[datetime.date, Parameters]:
-    """`parameters_on` for several days at once (a page listing many dated records): one query, as the
-    parameter sets are a handful of rows, chosen in memory with the same rule."""
+    """The parameter set valid on each of `days`: the latest one starting on or before the day and not ended
+    before it. One query whatever the number of days (the sets are a handful of rows)."""
     sets = list(RuleParameterSet.objects.order_by("-valid_from", "-id"))
     return {
         day: Parameters(
@@ -33,10 +32,4 @@ def parameters_on_days(days) -> dict[datetime.date, Parameters]:
 def parameters_on(day: datetime.date | None = None) -> Parameters:
     """The parameter set valid on `day` (today by default): the latest one starting on or before it."""
     day = day or timezone.localdate()
-    parameter_set = (
-        RuleParameterSet.objects.filter(valid_from__lte=day)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        .order_by("-valid_from", "-id")
-        .first()
-    )
-    return Parameters(parameter_set)
+    return parameters_on_days([day])[day]

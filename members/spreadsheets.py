@@ -16,6 +16,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -565,6 +566,7 @@ def preview_context(
         "page": page,
         "table": [table_row(row, columns) for row in page],
         "outcome": outcome,
+        "page_query": urlencode({"outcome": outcome}) if outcome else "",
         "filters": [(key, labels[key][0], batch.summary.get(key, 0)) for key in outcomes],
         "is_preview": batch.state == type(batch).State.PREVIEW,
         "confirm_form": ImportConfirmForm(),
