@@ -37,10 +37,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from cells import meeting_services
-from cells.models import Attendance, Meeting, MeetingScore, Organization, RoleAssignment, TemporaryAttendance
+from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant
 from criteria.selectors import parameters_on
+from meetings import services as meeting_services
+from meetings.models import Attendance, Meeting, MeetingScore, TemporaryAttendance
 from members.models import Member, Position, StatusChange, Transfer
 from members.services import add_working_days
 
@@ -1735,7 +1736,7 @@ def _shift_weekday(day: datetime.date, *, first: datetime.date, last: datetime.d
 
 
 class _Counts:
-    """What cells.meeting_services.attendance_counts reads from a meeting, for one not saved yet."""
+    """What meetings.services.attendance_counts reads from a meeting, for one not saved yet."""
 
     def __init__(self, temporary):
         self.temporary_attendances = SimpleNamespace(all=lambda: temporary)
@@ -2122,7 +2123,7 @@ class _MeetingBuilder:
         meeting.vote_for, meeting.vote_against, meeting.vote_abstain = voters - abstain, 0, abstain
 
     def score(self, rng, meeting: Meeting, counts, style) -> list[MeetingScore]:
-        """The score sheet as cells.meeting_services.meeting_score fills it: automatic items from the log,
+        """The score sheet as meetings.services.meeting_score fills it: automatic items from the log,
         the others near their maximum (better in better cells)."""
         automatic = meeting_services.automatic_points(meeting, counts)
         rows, total, top_blocked = [], Decimal(0), False
@@ -2168,7 +2169,7 @@ def build_meetings(
 
 @contextlib.contextmanager
 def _parameters_cached(builder: _MeetingBuilder):
-    """Let cells.meeting_services read the rule parameters through the builder's cache while it scores.
+    """Let meetings.services read the rule parameters through the builder's cache while it scores.
 
     The scoring functions are the real ones (automatic_points, rating_for), but each reads the parameter set in
     force on the meeting date with a query, two or three per meeting: 35,000 queries for the default seed. The

@@ -52,9 +52,9 @@ def home_context(user) -> dict:
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         from django.utils import timezone
 
-        from cells import meeting_selectors
         from cells.permissions import default_root
         from evaluations.dashboard import dashboard
+        from meetings import selectors as meeting_selectors
 
         root = default_root(user)
         if root is not None:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "cells",
     "members",
+    "meetings",
     "criteria",
     "evaluations",
     "reports",
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cells.context_processors.access",
-                "cells.notification_views.unread_notifications",
+                "meetings.notifications.views.unread_notifications",
             ],
         },
     },
@@ -245,7 +246,7 @@ LOGGING = {
 }
 
 #
-# Meeting reminders (cells/reminders.py, run every morning by Celery beat: see config/celery.py)
+# Meeting reminders (meetings/reminders.py, run every morning by Celery beat: see config/celery.py)
 #
 # From this day of the month, secretaries of cells with no regular meeting logged for the previous month are
 # reminded (1-28)...

@@ -111,61 +111,6 @@ class RuleParameterSet(models.Model):
         return self.DEFAULTS[key]
 
 
-class MeetingScoreTemplate(models.Model):
-    """A versioned score sheet for cell meetings (Vietnamese UI term: "Bảng điểm đánh giá chất lượng sinh hoạt").
-
-    `levels` maps a rating to its minimum score, e.g. {"TOT": 90, "KHA": 70, "TRUNG_BINH": 50}; below the last
-    level a meeting is "Kém". Items marked `required_for_top` must be at full marks for the top rating.
-    """
-
-    name = models.CharField(_("name"), max_length=200)
-    valid_from = models.DateField(_("valid from"))
-    valid_to = models.DateField(_("valid to"), null=True, blank=True)
-    levels = models.JSONField(_("levels"), default=dict)
-    basis = models.ManyToManyField(RegulationDocument, blank=True, related_name="+", verbose_name=_("basis"))
-
-    class Meta:
-        ordering = ["-valid_from"]
-        verbose_name = _("meeting score template")
-        verbose_name_plural = _("meeting score templates")
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def max_total(self):
-        return sum(item.max_points for item in self.items.all())
-
-
-class MeetingScoreItem(models.Model):
-    """One line of a meeting score sheet. `auto_key` names a figure the meeting log already knows."""
-
-    class AutoKey(models.TextChoices):
-        ATTENDANCE = "attendance", _("Attendance rate")
-        DURATION = "duration", _("Duration")
-        MINUTES = "minutes", _("Minutes complete")
-        DOCUMENTS = "documents", _("Documents sent a day ahead")
-        PREPARATION = "preparation", _("Prepared by the cell committee")
-
-    template = models.ForeignKey(MeetingScoreTemplate, on_delete=models.CASCADE, related_name="items")
-    section = models.CharField(_("section"), max_length=200)
-    code = models.CharField(_("code"), max_length=20)
-    text = models.CharField(_("criterion"), max_length=500)
-    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=1)
-    auto_key = models.CharField(_("filled from the log"), max_length=20, choices=AutoKey.choices, blank=True)
-    required_for_top = models.BooleanField(_("full marks needed for the top rating"), default=False)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["template", "order"]
-        verbose_name = _("score sheet item")
-        verbose_name_plural = _("score sheet items")
-        constraints = [models.UniqueConstraint(fields=("template", "code"), name="criteria_scoreitem_unique_code")]
-
-    def __str__(self) -> str:
-        return f"{self.code}. {self.text}"
-
-
 #
 # Criteria sets (bộ tiêu chí)
 #

@@ -43,7 +43,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from cells import demo as cells_demo
-from cells.models import Meeting, Organization, RoleAssignment
+from cells.models import Organization, RoleAssignment
 from criteria.models import CriteriaSet, Criterion
 from evaluations import metrics as metric_keys
 from evaluations import programmes, quota, rules, services
@@ -60,6 +60,7 @@ from evaluations.models import (
     QuotaException,
     grade_rank,
 )
+from meetings.models import Meeting
 from members.models import Member
 
 Kind = Organization.Kind

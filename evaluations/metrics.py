@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from cells.meeting_selectors import quarter_of
-from cells.models import Attendance, Meeting, Organization
+from cells.models import Organization
+from meetings.models import Attendance, Meeting
+from meetings.selectors import quarter_of
 
 MEETINGS_HELD = "meetings_held"
 THEMATIC_QUARTERS = "thematic_quarters"

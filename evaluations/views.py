@@ -225,7 +225,7 @@ def _answers_from_post(post, files, evaluation: OrgEvaluation, metrics: dict) ->
             answer["metric_value"] = value
         upload = files.get(f"file-{code}")
         if upload:
-            from cells.meeting_services import SIGNATURES
+            from meetings.services import SIGNATURES
 
             head = upload.read(16)
             upload.seek(0)

@@ -56,8 +56,8 @@ def _header(report: Report, title: str) -> dict:
 
 
 def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -> Built:
-    from cells import meeting_selectors as selectors
     from criteria.selectors import parameters_on
+    from meetings import selectors as selectors
 
     root = report.organization
     period = selectors.Period(year=report.year, month=report.month, quarter=report.quarter)
@@ -162,8 +162,8 @@ def _past_grades(organization, years: list[int]) -> dict[int, tuple[str, str]]:
 
 def build_cell_profile(*, report: Report, user, progress: Callable[[int], None]) -> Built:
     """One cell: its committee, members, the year's meetings, and the evaluations of the last five years."""
-    from cells import meeting_selectors
     from criteria.selectors import parameters_on
+    from meetings import selectors as meeting_selectors
     from members.models import Member, Position
 
     cell = report.organization

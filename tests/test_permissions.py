@@ -98,7 +98,8 @@ def org_node(name):
 
 
 def _meeting_in_a1(world):
-    from cells import meeting_services
+
+    from meetings import services as meeting_services
 
     today = timezone.localdate()
     return meeting_services.meeting_create(
@@ -132,7 +133,7 @@ minutes_of_meeting_in_a1.label = "A1-meeting"
 def attachment_in_a1(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from cells import meeting_services
+    from meetings import services as meeting_services
 
     attachment = meeting_services.attachment_add(
         meeting=_meeting_in_a1(world),

@@ -18,8 +18,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from cells.models import Attendance, Meeting
 from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
+from meetings.models import Attendance, Meeting
 from reports.models import Report
 from tests.browser.conftest import DESKTOP, PHONE
 

@@ -21,17 +21,11 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from cells import demo, meeting_services
-from cells.meeting_selectors import Period, flagged_members, kpis
-from cells.models import (
-    Attendance,
-    AuditEntry,
-    Meeting,
-    MeetingScore,
-    Organization,
-    RoleAssignment,
-    TemporaryAttendance,
-)
+from cells import demo
+from cells.models import AuditEntry, Organization, RoleAssignment
+from meetings import services as meeting_services
+from meetings.models import Attendance, Meeting, MeetingScore, TemporaryAttendance
+from meetings.selectors import Period, flagged_members, kpis
 from members.models import Member, Position, StatusChange, Transfer
 from members.selectors import probation_alerts
 from members.services import transfer_deadlines

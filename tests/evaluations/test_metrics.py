@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 
 from cells import services as cell_services
-from cells.meeting_services import refresh_attendance_totals
-from cells.models import Attendance, Meeting, Organization
+from cells.models import Organization
 from criteria.models import RuleParameterSet
 from evaluations.metrics import metric_sources, metrics_for
 from evaluations.models import EvaluationPeriod, MemberEvaluation
+from meetings.models import Attendance, Meeting
+from meetings.services import refresh_attendance_totals
 from members.models import Member
 
 YEAR = 2024

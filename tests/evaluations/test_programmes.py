@@ -9,11 +9,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cells import services as cell_services
-from cells.models import AuditEntry, Meeting, Organization
+from cells.models import AuditEntry, Organization
 from criteria.models import CriteriaSet, Criterion, RuleParameterSet
 from criteria.selectors import parameters_on
 from evaluations import programmes
 from evaluations.models import EvaluationPeriod, Grade, HistoricalRating, ModelRegistration, OrgEvaluation
+from meetings.models import Meeting
 
 KIEU_MAU = CriteriaSet.Programme.MODEL_CELL
 BON_TOT = CriteriaSet.Programme.FOUR_GOOD

@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from cells.models import Meeting
 from evaluations.models import (
     Grade,
     HistoricalRating,
@@ -24,6 +23,7 @@ from evaluations.models import (
     OrgEvaluation,
 )
 from evaluations.services import period_open
+from meetings.models import Meeting
 from members import services as member_services
 from members.models import Member, Position
 from reports.models import Report

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from cells.meeting_services import refresh_attendance_totals
-from cells.models import Attendance, Meeting
+from meetings.models import Attendance, Meeting
+from meetings.services import refresh_attendance_totals
 from reports import builders
 from reports.models import Report
 from reports.services import MAX_ACTIVE_PER_USER, MAX_ATTEMPTS, STALE_AFTER, report_request, requeue_stale

@@ -30,8 +30,9 @@ from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from cells.models import Meeting, Organization
+from cells.models import Organization
 from config.celery import app
+from meetings.models import Meeting
 from reports.models import Report
 from reports.services import STALE_AFTER, report_request, requeue_stale
 from tests.conftest import require_service

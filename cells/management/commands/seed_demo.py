@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, no_translatio
 from django.db import transaction
 
 from cells import demo
-from cells.meeting_selectors import Period, kpis
 from cells.models import Organization
 from evaluations import demo as evaluations_demo
+from meetings.selectors import Period, kpis
 from members.models import Member, Position, Transfer
 
 

@@ -1,0 +1,86 @@
+"""Meeting forms: input validation and normalisation only (rules are in meetings/services.py)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cells.forms import DateInput
+from meetings.models import Meeting
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%H:%M")
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
+    period_month = forms.TypedChoiceField(
+        label=_("Month it counts for"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
+    )
+    period_year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
+    end_time = forms.TimeField(label=_("End time"), widget=TimeInput())
+    location = forms.CharField(label=_("Place"), max_length=255, required=False)
+    format = forms.ChoiceField(label=_("Format"), choices=Meeting.Format.choices)
+    presiding = forms.ModelChoiceField(label=_("Presiding"), queryset=None, required=False)
+    minute_taker = forms.ModelChoiceField(label=_("Minute-taker"), queryset=None, required=False)
+    topic = forms.CharField(label=_("Topic"), max_length=500, required=False)
+    guests = forms.CharField(label=_("Guests"), max_length=500, required=False)
+    upper_attendee = forms.CharField(label=_("Upper-committee member attending"), max_length=255, required=False)
+    pre_meeting_on = forms.DateField(label=_("Cell committee prepared it on"), required=False, widget=DateInput())
+    documents_sent_on = forms.DateField(label=_("Documents sent to members on"), required=False, widget=DateInput())
+    content = forms.CharField(
+        label=_("Content"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    discussion = forms.CharField(
+        label=_("Discussion"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion or resolution"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    vote_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=10000, required=False)
+    vote_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=10000, required=False)
+    vote_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=10000, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["presiding"].queryset = members
+        self.fields["minute_taker"].queryset = members
+        today = timezone.localdate()
+        self.fields["period_year"].initial = today.year
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("Scanned minutes or photo (PDF, JPEG, PNG)"))
+
+
+class PeriodForm(forms.Form):
+    """The period of the compliance pages: a year, optionally a month or a quarter."""
+
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    quarter = forms.TypedChoiceField(
+        label=_("Quarter"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"), (4, "IV")],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    month = forms.TypedChoiceField(
+        label=_("Month"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "—")] + [(m, f"{m:02d}") for m in range(1, 13)],
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )

@@ -1,0 +1,20 @@
+"""Input validation and normalisation for monthly content guidance; rules live in meetings/guidance/services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from meetings.guidance.services import CONTENT_MAX_LENGTH
+
+MONTH_CHOICES = [(month, str(month)) for month in range(1, 13)]
+
+
+class GuidanceForm(forms.Form):
+    month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    content = forms.CharField(
+        label=_("Suggested content"),
+        max_length=CONTENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Shown to the cells below when they log the month's meeting."),
+    )

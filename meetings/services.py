@@ -1,0 +1,680 @@
+"""Writes to the meeting log. Every rule (B1–B9) is checked here, inside one transaction.
+
+Thresholds come from the parameter set in force on the meeting date (criteria.selectors.parameters_on) and
+the score sheet valid on that date (criteria.MeetingScoreTemplate); none is a constant here.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cells.models import Organization
+from cells.services import log_action
+from criteria.selectors import parameters_on
+from meetings.models import (
+    Attendance,
+    Meeting,
+    MeetingAttachment,
+    MeetingScore,
+    MeetingScoreTemplate,
+    TemporaryAttendance,
+)
+
+A = Attendance.Status
+
+
+def _last_day(year: int, month: int) -> datetime.date:
+    import calendar
+
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def score_template_on(day: datetime.date) -> MeetingScoreTemplate | None:
+    return (
+        MeetingScoreTemplate.objects.filter(valid_from__lte=day)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        .order_by("-valid_from")
+        .first()
+    )
+
+
+#
+# Creating a meeting
+#
+
+MEETING_FIELDS = (
+    "kind",
+    "period_year",
+    "period_month",
+    "date",
+    "start_time",
+    "end_time",
+    "location",
+    "format",
+    "presiding",
+    "minute_taker",
+    "guests",
+    "upper_attendee",
+    "topic",
+    "pre_meeting_on",
+    "documents_sent_on",
+    "content",
+    "discussion",
+    "conclusion",
+    "vote_for",
+    "vote_against",
+    "vote_abstain",
+)
+
+
+def _check_meeting_fields(meeting: Meeting) -> None:
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if not (1 <= (meeting.period_month or 0) <= 12):
+        errors["period_month"] = _("Choose a month from 1 to 12.")
+    elif (meeting.period_year, meeting.period_month) > (today.year, today.month):
+        errors["period_month"] = _("A meeting cannot be logged for a month that has not begun.")
+    elif meeting.period_year < 2000:
+        errors["period_year"] = _("Check the year.")
+    if meeting.date and meeting.date > today:
+        errors["date"] = _("The meeting date cannot be in the future.")
+    if meeting.date and "period_month" not in errors and "period_year" not in errors:
+        first = datetime.date(meeting.period_year, meeting.period_month, 1)
+        if meeting.date < first - datetime.timedelta(days=31):
+            errors["date"] = _("The meeting date is too far before the month it counts for.")
+    if meeting.start_time and meeting.end_time and meeting.end_time <= meeting.start_time:
+        errors["end_time"] = _("The end time must be after the start time.")
+    if meeting.kind == Meeting.Kind.THEMATIC and not (meeting.topic or "").strip():
+        errors["topic"] = _("A thematic meeting needs its topic.")
+    if meeting.pre_meeting_on and meeting.date and meeting.pre_meeting_on > meeting.date:
+        errors["pre_meeting_on"] = _("The committee's preparation must be on or before the meeting date.")
+    if meeting.documents_sent_on and meeting.date and meeting.documents_sent_on > meeting.date:
+        errors["documents_sent_on"] = _("Documents cannot be sent after the meeting.")
+    for person in ("presiding", "minute_taker"):
+        member = getattr(meeting, person)
+        if member is not None and member.organization_id != meeting.organization_id:
+            errors[person] = _("Choose a member of this cell.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _roll_status(member) -> str:
+    from members.models import Member
+
+    if member.status == Member.Status.EXEMPT:
+        return A.EXEMPT
+    if member.status == Member.Status.SUSPENDED:
+        return A.EXEMPT
+    return A.PRESENT
+
+
+def meeting_create(*, organization: Organization, data: dict, created_by) -> Meeting:
+    """Log a meeting for a cell. Every member on the roll gets an attendance row, present by default (the
+    secretary then only taps the absentees); exempt and suspended members are listed but not counted;
+    members attending temporarily are listed apart."""
+    from members.models import Member, Transfer
+
+    if not organization.is_cell:
+        raise ValidationError(_("Meetings are logged by party cells."))
+    if not organization.is_active:
+        raise ValidationError(_("%(name)s has been dissolved.") % {"name": organization.name})
+    meeting = Meeting(organization=organization, created_by=created_by)
+    for field in MEETING_FIELDS:
+        if field in data:
+            setattr(meeting, field, data[field])
+    _check_meeting_fields(meeting)
+    meeting.full_clean(
+        exclude=["organization", "score_template", "confirmed_by", "finalised_by", "created_by"],
+        validate_constraints=False,
+    )
+    if (
+        meeting.counts_as_regular
+        and Meeting.objects.filter(
+            organization=organization,
+            period_year=meeting.period_year,
+            period_month=meeting.period_month,
+            kind__in=Meeting.REGULAR_KINDS,
+        ).exists()
+    ):
+        raise ValidationError(
+            {
+                "period_month": _("This cell already has a regular meeting for %(month)s/%(year)s.")
+                % {"month": meeting.period_month, "year": meeting.period_year}
+            }
+        )
+    meeting.score_template = score_template_on(meeting.date)
+    try:
+        with transaction.atomic():
+            meeting.save()
+            roll = Member.objects.filter(organization=organization, status__in=Member.ON_ROLL).order_by("sort_key")
+            Attendance.objects.bulk_create(
+                [
+                    Attendance(
+                        meeting=meeting,
+                        member=member,
+                        status=_roll_status(member),
+                        reason=member.get_status_display() if _roll_status(member) != A.PRESENT else "",
+                        member_status=member.status,
+                    )
+                    for member in roll
+                ]
+            )
+            temporary = Transfer.objects.filter(
+                to_organization=organization,
+                kind=Transfer.Kind.TEMPORARY,
+                decided_on__lte=meeting.date,
+            ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=meeting.date))
+            TemporaryAttendance.objects.bulk_create(
+                [TemporaryAttendance(meeting=meeting, transfer=transfer) for transfer in temporary]
+            )
+            refresh_attendance_totals([meeting.pk])
+            log_action(
+                actor=created_by,
+                action="cells.meeting.created",
+                organization=organization,
+                target=meeting,
+                message=str(meeting),
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "period_month": _("This cell already has a regular meeting for %(month)s/%(year)s.")
+                % {"month": meeting.period_month, "year": meeting.period_year}
+            }
+        ) from None
+    return meeting
+
+
+#
+# Editing a draft
+#
+
+
+def _stale(meeting: Meeting, version) -> None:
+    if version is None:
+        return
+    try:
+        current = int(version) == meeting.version
+    except (TypeError, ValueError):
+        current = False
+    if not current:
+        raise ValidationError(
+            _(
+                "Someone else saved this meeting after you opened it. Your input is kept below: reload the page to see "
+                "their changes, then enter yours again."
+            )
+        )
+
+
+def _value_for_log(value):
+    if hasattr(value, "pk"):
+        return str(value)
+    return "" if value is None else str(value)
+
+
+def meeting_update(
+    *,
+    meeting: Meeting,
+    data: dict,
+    attendance: dict[int, dict] | None = None,
+    temporary_present: dict[int, bool] | None = None,
+    version: int | None,
+    updated_by,
+) -> Meeting:
+    """Save a draft: its fields and attendance. `attendance` maps member id → {status, reason, spoke}; a
+    member who is not on this meeting's roll is refused (a forged id), and so is an excused absence with no
+    reason. Refused when finalised, or when someone else saved since `version` was read."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+        if meeting.is_final:
+            raise ValidationError(_("This meeting is finalised: ask the grassroots committee to reopen it."))
+        _stale(meeting, version)
+        before = {field: _value_for_log(getattr(meeting, field)) for field in MEETING_FIELDS}
+        for field in MEETING_FIELDS:
+            if field in data:
+                setattr(meeting, field, data[field])
+        if (
+            meeting.counts_as_regular
+            and Meeting.objects.filter(
+                organization=meeting.organization_id,
+                period_year=meeting.period_year,
+                period_month=meeting.period_month,
+                kind__in=Meeting.REGULAR_KINDS,
+            )
+            .exclude(pk=meeting.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "period_month": _("This cell already has a regular meeting for %(month)s/%(year)s.")
+                    % {"month": meeting.period_month, "year": meeting.period_year}
+                }
+            )
+        _check_meeting_fields(meeting)
+        meeting.full_clean(
+            exclude=["organization", "score_template", "confirmed_by", "finalised_by", "created_by"],
+            validate_constraints=False,
+        )
+        changes = {
+            field: [before[field], _value_for_log(getattr(meeting, field))]
+            for field in MEETING_FIELDS
+            if before[field] != _value_for_log(getattr(meeting, field))
+        }
+        attendance_changes = _apply_attendance(meeting, attendance or {})
+        if temporary_present:
+            rows = {row.pk: row for row in meeting.temporary_attendances.all()}
+            unknown = set(temporary_present) - set(rows)
+            if unknown:
+                raise ValidationError(_("Some attendees are not temporary members of this meeting."))
+            changed = [
+                row for pk, row in rows.items() if pk in temporary_present and row.present != temporary_present[pk]
+            ]
+            for row in changed:
+                row.present = temporary_present[row.pk]
+            TemporaryAttendance.objects.bulk_update(changed, ["present"])
+        meeting.version += 1
+        meeting.score_template = meeting.score_template or score_template_on(meeting.date)
+        meeting.save()
+        if attendance_changes:
+            refresh_attendance_totals([meeting.pk])
+        if changes or attendance_changes:
+            log_action(
+                actor=updated_by,
+                action="cells.meeting.updated",
+                organization=meeting.organization,
+                target=meeting,
+                message=str(meeting),
+                data={"changes": changes, "attendance": attendance_changes},
+            )
+    return meeting
+
+
+def _apply_attendance(meeting: Meeting, attendance: dict[int, dict]) -> dict:
+    if not attendance:
+        return {}
+    rows = {row.member_id: row for row in meeting.attendances.all()}
+    unknown = set(attendance) - set(rows)
+    if unknown:
+        raise ValidationError(_("Attendance was sent for someone who is not on this cell's roll for the meeting."))
+    errors = []
+    changed, log = [], {}
+    for member_id, values in attendance.items():
+        row = rows[member_id]
+        status = values.get("status", row.status)
+        if status not in A.values:
+            raise ValidationError(_("Unknown attendance value."))
+        if row.status in Attendance.NOT_COUNTED and status not in Attendance.NOT_COUNTED:
+            # Exemption comes from the member's status, not from a tap at the meeting.
+            status = row.status
+        elif status in Attendance.NOT_COUNTED and row.status not in Attendance.NOT_COUNTED:
+            raise ValidationError(_("Exemption comes from the member's status; it cannot be set at a meeting."))
+        reason = " ".join((values.get("reason") or "").split())[:255]
+        if status == A.EXCUSED and not reason:
+            errors.append(_("Give the reason for each absence with reason."))
+        spoke = bool(values.get("spoke", row.spoke)) and status == A.PRESENT
+        if (row.status, row.reason, row.spoke) != (status, reason if status != A.PRESENT else "", spoke):
+            log[str(member_id)] = [row.status, status]
+            row.status, row.reason, row.spoke = status, (reason if status != A.PRESENT else ""), spoke
+            changed.append(row)
+    if errors:
+        raise ValidationError(sorted(set(errors)))
+    Attendance.objects.bulk_update(changed, ["status", "reason", "spoke"])
+    return log
+
+
+#
+# Counting, checking and scoring
+#
+
+
+@dataclass
+class AttendanceCounts:
+    """The counts the minutes template asks for (domain.md §3.5)."""
+
+    total: int = 0  # on the roll (tổng số đảng viên)
+    full: int = 0
+    probationary: int = 0
+    not_counted: int = 0  # exempt, suspended, special duty
+    eligible: int = 0  # the denominator
+    present: int = 0
+    present_full: int = 0
+    present_probationary: int = 0
+    excused: int = 0
+    unexcused: int = 0
+    temporary_present: int = 0
+
+    @property
+    def rate(self) -> float:
+        return self.present / self.eligible if self.eligible else 0.0
+
+
+def refresh_attendance_totals(meetings) -> None:
+    """Write `present_count` and `eligible_count` of the given meetings (a queryset or ids) from their
+    attendance rows: one UPDATE whatever their number. Called wherever attendance rows are written."""
+    present = (
+        Attendance.objects.filter(meeting=OuterRef("pk"), status=A.PRESENT)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    eligible = (
+        Attendance.objects.filter(meeting=OuterRef("pk"))
+        .exclude(status__in=Attendance.NOT_COUNTED)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    ids = meetings.values("pk") if hasattr(meetings, "values") else list(meetings)
+    Meeting.objects.filter(pk__in=ids).update(
+        present_count=Coalesce(Subquery(present), 0), eligible_count=Coalesce(Subquery(eligible), 0)
+    )
+
+
+def attendance_counts(meeting: Meeting, rows=None) -> AttendanceCounts:
+    from members.models import Member
+
+    rows = list(rows if rows is not None else meeting.attendances.all())
+    counts = AttendanceCounts(total=len(rows))
+    for row in rows:
+        counts.full += row.member_status == Member.Status.FULL
+        counts.probationary += row.member_status == Member.Status.PROBATIONARY
+        if row.status in Attendance.NOT_COUNTED:
+            counts.not_counted += 1
+            continue
+        counts.eligible += 1
+        if row.status == A.PRESENT:
+            counts.present += 1
+            counts.present_full += row.member_status == Member.Status.FULL
+            counts.present_probationary += row.member_status == Member.Status.PROBATIONARY
+        elif row.status == A.EXCUSED:
+            counts.excused += 1
+        elif row.status == A.UNEXCUSED:
+            counts.unexcused += 1
+    counts.temporary_present = sum(1 for row in meeting.temporary_attendances.all() if row.present)
+    return counts
+
+
+def required_minutes(meeting: Meeting) -> int:
+    params = parameters_on(meeting.date)
+    if meeting.kind == Meeting.Kind.COMBINED:
+        return params["min_combined_meeting_minutes"]
+    return params["min_meeting_minutes"]
+
+
+def attendance_quality_met(meeting: Meeting, counts: AttendanceCounts) -> bool:
+    """Rule B4: more than the threshold present and nobody absent without reason."""
+    threshold = parameters_on(meeting.date)["quality_attendance_pct"]
+    return counts.eligible > 0 and counts.rate * 100 > threshold and counts.unexcused == 0
+
+
+def finalise_problems(meeting: Meeting, counts: AttendanceCounts | None = None) -> list[str]:
+    """Everything that stops a meeting from being finalised (rules B3, B6, B7), in words for the secretary."""
+    counts = counts or attendance_counts(meeting)
+    problems = []
+    # B6: minutes completeness
+    missing = []
+    for field, label in (
+        ("location", _("place")),
+        ("presiding", _("presiding")),
+        ("minute_taker", _("minute-taker")),
+        ("content", _("content")),
+        ("conclusion", _("conclusion or resolution")),
+    ):
+        if not getattr(meeting, field):
+            missing.append(str(label))
+    if meeting.vote_for is None:
+        missing.append(str(_("votes")))
+    if missing:
+        problems.append(_("The minutes are missing: %(fields)s.") % {"fields": ", ".join(missing)})
+    if counts.total == 0:
+        problems.append(_("The attendance list is empty."))
+    if meeting.kind == Meeting.Kind.THEMATIC and not meeting.topic:
+        problems.append(_("A thematic meeting needs its topic."))
+    # B7: only full members present may vote
+    votes = (meeting.vote_for or 0) + (meeting.vote_against or 0) + (meeting.vote_abstain or 0)
+    if votes > counts.present_full:
+        problems.append(
+            _(
+                "%(votes)s votes were counted but only %(full)s full members were present (probationary members do not vote)."
+            )
+            % {"votes": votes, "full": counts.present_full}
+        )
+    # B3: duration
+    if meeting.kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED):
+        minimum = required_minutes(meeting)
+        if meeting.duration_minutes < minimum:
+            problems.append(
+                _("The meeting lasted %(minutes)s minutes; at least %(minimum)s are required.")
+                % {"minutes": meeting.duration_minutes, "minimum": minimum}
+            )
+    return problems
+
+
+def automatic_points(meeting: Meeting, counts: AttendanceCounts) -> dict[str, bool]:
+    """Which automatically known criteria the meeting meets (full marks when met, none otherwise)."""
+    return {
+        "attendance": attendance_quality_met(meeting, counts),
+        "duration": meeting.duration_minutes >= required_minutes(meeting),
+        "minutes": not finalise_problems(meeting, counts),
+        "documents": bool(meeting.documents_sent_on)
+        and meeting.documents_sent_on <= meeting.date - datetime.timedelta(days=1),
+        "preparation": bool(meeting.pre_meeting_on) and meeting.pre_meeting_on <= meeting.date,
+    }
+
+
+def rating_for(template: MeetingScoreTemplate, total: Decimal, top_blocked: bool) -> str:
+    """Rule B9: the level for a score; a missed must-have item caps the rating one level below the top."""
+    levels = sorted(template.levels.items(), key=lambda item: -item[1])
+    for index, (rating, minimum) in enumerate(levels):
+        if total >= Decimal(str(minimum)):
+            if index == 0 and top_blocked:
+                return levels[1][0] if len(levels) > 1 else rating
+            return rating
+    return Meeting.Rating.POOR
+
+
+def _apply_score(meeting: Meeting, manual_points: dict[int, Decimal]) -> None:
+    """Write the score rows, total and rating of a locked meeting: automatic items from the log."""
+    template = meeting.score_template or score_template_on(meeting.date)
+    if template is None:
+        raise ValidationError(_("No score sheet is valid for this date."))
+    items = list(template.items.all())
+    if set(manual_points) - {item.pk for item in items}:
+        raise ValidationError(_("Some scores do not belong to this score sheet."))
+    auto = automatic_points(meeting, attendance_counts(meeting))
+    rows, total, top_blocked = [], Decimal(0), False
+    for item in items:
+        if item.auto_key:
+            points = item.max_points if auto.get(item.auto_key) else Decimal(0)
+        else:
+            points = Decimal(manual_points.get(item.pk, 0))
+            if not points.is_finite() or points < 0 or points > item.max_points:
+                raise ValidationError(
+                    _("%(code)s: give between 0 and %(max)s points.") % {"code": item.code, "max": item.max_points}
+                )
+        if item.required_for_top and points < item.max_points:
+            top_blocked = True
+        total += points
+        rows.append(MeetingScore(meeting=meeting, item=item, points=points, automatic=bool(item.auto_key)))
+    MeetingScore.objects.filter(meeting=meeting).delete()
+    MeetingScore.objects.bulk_create(rows)
+    meeting.score_template = template
+    meeting.score = total
+    meeting.rating = rating_for(template, total, top_blocked)
+
+
+def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], version: int | None, scored_by) -> Meeting:
+    """Score a meeting on its sheet: automatic items from the log, the rest as given (0..max)."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+        if meeting.is_final:
+            raise ValidationError(_("This meeting is finalised: ask the grassroots committee to reopen it."))
+        _stale(meeting, version)
+        _apply_score(meeting, manual_points)
+        meeting.version += 1
+        meeting.save(update_fields=["score_template", "score", "rating", "version", "updated_at"])
+        log_action(
+            actor=scored_by,
+            action="cells.meeting.scored",
+            organization=meeting.organization,
+            target=meeting,
+            message=_("Score %(score)s: %(rating)s") % {"score": meeting.score, "rating": meeting.get_rating_display()},
+        )
+    return meeting
+
+
+#
+# Lifecycle
+#
+
+
+def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> Meeting:
+    """Lock the minutes after checking them (B3, B6, B7). Refuses with every reason at once."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+        if meeting.is_final:
+            raise ValidationError(_("This meeting is already finalised."))
+        _stale(meeting, version)
+        problems = finalise_problems(meeting)
+        if problems:
+            raise ValidationError(problems)
+        manual = {row.item_id: row.points for row in meeting.scores.filter(automatic=False)}
+        if meeting.score is not None:
+            # Attendance or times may have changed since scoring: refresh the automatic items.
+            _apply_score(meeting, manual)
+        refresh_attendance_totals([meeting.pk])
+        meeting.status = Meeting.Status.FINAL
+        meeting.finalised_by = finalised_by
+        meeting.finalised_at = timezone.now()
+        meeting.version += 1
+        meeting.save(
+            update_fields=[
+                "status",
+                "finalised_by",
+                "finalised_at",
+                "version",
+                "score_template",
+                "score",
+                "rating",
+                "updated_at",
+            ]
+        )
+        log_action(
+            actor=finalised_by,
+            action="cells.meeting.finalised",
+            organization=meeting.organization,
+            target=meeting,
+            message=str(meeting),
+        )
+    return meeting
+
+
+def meeting_reopen(*, meeting: Meeting, reason: str, reopened_by) -> Meeting:
+    """Unlock finalised minutes for a correction. Needs a reason, which stays in the meeting's history."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for reopening the minutes.")})
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+        if not meeting.is_final:
+            raise ValidationError(_("This meeting is not finalised."))
+        meeting.status = Meeting.Status.DRAFT
+        meeting.confirmed_by = None
+        meeting.confirmed_at = None
+        meeting.version += 1
+        meeting.save(update_fields=["status", "confirmed_by", "confirmed_at", "version", "updated_at"])
+        log_action(
+            actor=reopened_by,
+            action="cells.meeting.reopened",
+            organization=meeting.organization,
+            target=meeting,
+            message=reason[:1000],
+        )
+    return meeting
+
+
+def meeting_confirm(*, meeting: Meeting, confirmed_by) -> Meeting:
+    """The attending upper-committee member confirms the score of finalised minutes."""
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
+        if not meeting.is_final:
+            raise ValidationError(_("Only finalised minutes can be confirmed."))
+        if meeting.score is None:
+            raise ValidationError(_("The meeting has not been scored."))
+        if meeting.confirmed_at:
+            raise ValidationError(_("The score has already been confirmed."))
+        meeting.confirmed_by = confirmed_by
+        meeting.confirmed_at = timezone.now()
+        meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
+        log_action(
+            actor=confirmed_by,
+            action="cells.meeting.confirmed",
+            organization=meeting.organization,
+            target=meeting,
+            message=str(meeting),
+        )
+    return meeting
+
+
+#
+# Attachments
+#
+
+# File signatures we accept: scanned minutes (PDF) and photos (JPEG, PNG). The extension must agree.
+SIGNATURES = {
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+}
+
+
+def attachment_add(*, meeting: Meeting, uploaded_file, uploaded_by) -> MeetingAttachment:
+    """Attach a scan or photo. Checks the size and the file's first bytes, not only its name."""
+    max_bytes = getattr(settings, "MEETING_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+    if uploaded_file.size > max_bytes:
+        raise ValidationError(
+            {
+                "file": _("The file is too large (%(size)s MB); the limit is %(max)s MB.")
+                % {"size": round(uploaded_file.size / 1024 / 1024, 1), "max": max_bytes // 1024 // 1024}
+            }
+        )
+    head = uploaded_file.read(16)
+    uploaded_file.seek(0)
+    name = (uploaded_file.name or "").lower()
+    content_type = None
+    for kind, (signature, extensions) in SIGNATURES.items():
+        if head.startswith(signature) and name.endswith(extensions):
+            content_type = kind
+    if content_type is None:
+        raise ValidationError({"file": _("Only PDF, JPEG and PNG files can be attached.")})
+    with transaction.atomic():
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.is_final:
+            raise ValidationError(_("This meeting is finalised: ask the grassroots committee to reopen it."))
+        attachment = MeetingAttachment(
+            meeting=meeting,
+            original_name=uploaded_file.name[:255],
+            content_type=content_type,
+            size=uploaded_file.size,
+            uploaded_by=uploaded_by,
+        )
+        attachment.file.save(uploaded_file.name, uploaded_file, save=False)
+        attachment.save()
+        log_action(
+            actor=uploaded_by,
+            action="cells.meeting.attachment_added",
+            organization=meeting.organization,
+            target=meeting,
+            message=attachment.original_name,
+        )
+    return attachment
