@@ -21,7 +21,7 @@ PORT ?= 8000
 help:
 	@echo "make run                 create .venv, install, migrate, load demo data once, serve http://$(HOST):$(PORT)"
 	@echo "make test                the whole test suite (PYTEST_ARGS='-k foo' to narrow it)"
-	@echo "make lint                ruff check + ruff format --check"
+	@echo "make lint                ruff check + ruff format --check + the layer contract (lint-imports)"
 	@echo "make format              ruff format + ruff check --fix"
 	@echo "make messages            update locale/vi/LC_MESSAGES/django.po and compile it"
 	@echo "make check-translations  fail on untranslated or fuzzy Vietnamese messages"
@@ -89,6 +89,7 @@ test: venv compilemessages system-check
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff format .

@@ -121,7 +121,7 @@ django.setup()
 from django.contrib.auth import get_user_model
 from cells.models import Organization
 from evaluations.models import EvaluationPeriod
-from evaluations.services import period_open
+from evaluations.review.services import period_open
 if not EvaluationPeriod.objects.filter(year=2026).exists():
     root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
     period_open(root=root, year=2026, self_assessment_due=datetime.date(2026, 12, 15),
@@ -280,9 +280,9 @@ django.setup()
 from cells.models import Organization
 from reports.builders import BUILDERS
 from reports.models import Report
-from reports.services import report_build
+from reports.building import report_build
 from reports.management.commands.build_report import OperatorUser
-import reports.pdf as pdf
+import cells.pdf as pdf
 root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
 kind = "evaluation" if "evaluation" in BUILDERS else "compliance"
 render_time = 0.0

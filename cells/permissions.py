@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cells import hooks
 from cells.models import Organization, RoleAssignment
 
 Role = RoleAssignment.Role
@@ -153,9 +154,7 @@ def get_access(user) -> Access:
         )
         for a in RoleAssignment.objects.filter(user=user).select_related("organization").order_by("organization__path")
     ]
-    from members.models import Member  # members depends on cells; import late
-
-    member_id = Member.objects.filter(user=user).values_list("id", flat=True).first()
+    member_id = hooks.member_id_for_user(user)
     access = Access(is_superuser=user.is_superuser, grants=grants, member_id=member_id)
     user._chibo_access = access
     return access

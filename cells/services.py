@@ -4,6 +4,7 @@ import datetime
 import re
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -11,7 +12,9 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells import hooks
 from cells.models import AuditEntry, Organization, RoleAssignment
+from cells.permissions import ROLE_NODE_KINDS
 
 User = get_user_model()
 
@@ -157,7 +160,7 @@ def organization_update(
                         }
                     )
             if organization.is_cell and kind not in Organization.CELL_KINDS:
-                members = _on_roll_member_count(organization)
+                members = hooks.members_on_roll(organization)
                 if members:
                     raise ValidationError(
                         {
@@ -167,7 +170,6 @@ def organization_update(
                             % {"count": members}
                         }
                     )
-            from cells.permissions import ROLE_NODE_KINDS
 
             misfits = sorted(
                 {
@@ -269,12 +271,6 @@ def organization_move(*, organization: Organization, new_parent: Organization, m
     return organization
 
 
-def _on_roll_member_count(organization: Organization) -> int:
-    from members.models import Member
-
-    return Member.objects.filter(organization=organization, status__in=Member.ON_ROLL).count()
-
-
 def _check_date(day: datetime.date, organization: Organization, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
@@ -300,7 +296,7 @@ def organization_dissolve(
                 _("It still has %(count)s active subordinate organisations: move, merge or dissolve them first.")
                 % {"count": active_children}
             )
-        members = _on_roll_member_count(organization)
+        members = hooks.members_on_roll(organization)
         if members:
             raise ValidationError(
                 _(
@@ -325,8 +321,6 @@ def organization_merge(
     *, source: Organization, target: Organization, merged_on: datetime.date, reason: str, merged_by
 ) -> Organization:
     """Merge `source` into `target` (same kind): its subordinates and members move, then it is dissolved."""
-    from members.models import Member
-
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError({"reason": _("Give the reason or the decision for the merger.")})
@@ -346,10 +340,7 @@ def organization_merge(
         children = list(source.children.filter(dissolved_on__isnull=True).order_by("pk"))
         for child in children:
             _rewrite_subtree(child, target)
-        moved_member_ids = list(
-            Member.objects.filter(organization=source, status__in=Member.ON_ROLL).values_list("pk", flat=True)
-        )
-        Member.objects.filter(pk__in=moved_member_ids).update(organization=target, updated_at=timezone.now())
+        moved_member_ids = hooks.move_members_on_merge(source, target)
         source.dissolved_on = merged_on
         source.merged_into = target
         source.dissolution_reason = reason[:500]
@@ -381,7 +372,6 @@ def organization_merge(
 
 def role_grant(*, user, organization: Organization, role: str, granted_by) -> RoleAssignment:
     """Give `user` a role at a node. The role must fit the node's kind (e.g. a secretary sits at a cell)."""
-    from cells.permissions import ROLE_NODE_KINDS
 
     if role not in RoleAssignment.Role.values:
         raise ValidationError({"role": _("Unknown role.")})
@@ -425,7 +415,6 @@ def role_revoke(*, assignment: RoleAssignment, revoked_by) -> None:
 
 def user_create(*, username: str, full_name: str, password: str, email: str = "", created_by) -> "User":
     """Create a login account. The password is checked against the configured validators."""
-    from django.contrib.auth.password_validation import validate_password
 
     username = (username or "").strip()
     if not username:

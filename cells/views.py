@@ -1,19 +1,18 @@
 """Thin views: load through the access module, validate a form, call one service, redirect or render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
-from django.http import JsonResponse
+from django.db import transaction
+from django.http import HttpResponseServerError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from cells import forms, selectors, services
+from cells import forms, hooks, selectors, services
+from cells.forms_pages import apply_service_error, form_page, save_form
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import (
     EDIT_MEMBERS,
@@ -27,28 +26,6 @@ from cells.permissions import (
     organizations_visible_to,
     scope_filter,
 )
-
-
-def apply_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: field errors on fields, the rest at the top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
-#
-# Home
-#
-
-
-def home(request):
-    from cells.home import home_context
-
-    context = home_context(request.user)
-    return render(request, "cells/home.html", context)
-
 
 #
 # Tree
@@ -94,7 +71,7 @@ def tree(request):
             top_row, children = selectors.children_overview(
                 user=request.user, root=top, children=page.object_list, include_dissolved=include_dissolved
             )
-            selectors.fill_member_counts(
+            hooks.fill_member_counts(
                 top_row,
                 children,
                 user=request.user,
@@ -112,8 +89,6 @@ def tree(request):
 
 @require_GET
 def organization_detail(request, pk):
-    from members.models import Member
-
     organization = get_organization_for_user(request.user, pk, action=VIEW)
     access = get_access(request.user)
     children_page = Paginator(
@@ -122,33 +97,9 @@ def organization_detail(request, pk):
     subtree_row, direct_children = selectors.children_overview(
         user=request.user, root=organization, children=children_page.object_list, include_dissolved=True
     )
-    selectors.fill_member_counts(subtree_row, direct_children, user=request.user, include_dissolved=True)
+    hooks.fill_member_counts(subtree_row, direct_children, user=request.user, include_dissolved=True)
     children_page.object_list = direct_children
-    members_page = None
-    if organization.is_cell:
-        members = Member.objects.filter(organization=organization).order_by("sort_key", "id")
-        members_page = Paginator(members, 50).get_page(request.GET.get("page"))
-    committee = (
-        organization.positions.filter(ended_on__isnull=True)
-        .select_related("member")
-        .order_by("role", "member__sort_key")
-    )
     history = AuditEntry.objects.filter(organization=organization).select_related("actor")[:20]
-    from django.db.models import Q
-
-    from members.models import Transfer
-    from members.selectors import probation_alerts
-
-    transfers = (
-        Transfer.objects.filter(Q(from_organization=organization) | Q(to_organization=organization))
-        .select_related("member", "from_organization", "to_organization")
-        .order_by("-decided_on", "-id")[:20]
-    )
-    temporary = (
-        Transfer.objects.filter(to_organization=organization, kind=Transfer.Kind.TEMPORARY, ended_on__isnull=True)
-        .select_related("member", "from_organization")
-        .order_by("member_name", "id")
-    )
     return render(
         request,
         "cells/organization_detail.html",
@@ -157,13 +108,10 @@ def organization_detail(request, pk):
             "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
             "subtree": subtree_row,
             "children": children_page,
-            "warnings": selectors.structure_warnings(organization=organization),
-            "members_page": members_page,
-            "committee": committee,
+            "warnings": hooks.structure_warnings(organization=organization),
             "history": history,
-            "transfers": transfers,
-            "temporary": temporary if organization.is_cell else [],
-            "probation_alerts": probation_alerts(user=request.user, organization=organization, limit=20),
+            # The roll, the committee, transfers and temporary members: the members layer knows them.
+            **hooks.organization_page_context(request, organization),
             "can_edit_members": access.can(EDIT_MEMBERS, organization),
             "can_manage_tree": access.can(MANAGE_TREE, organization),
             "can_manage_roles": access.can(MANAGE_ROLES, organization),
@@ -186,49 +134,37 @@ def _organization_initial(organization: Organization) -> dict:
 
 def organization_create(request, pk):
     parent = get_organization_for_user(request.user, pk, action=MANAGE_TREE)
-    allowed_kinds = [k for k, parents in Organization.ALLOWED_PARENTS.items() if parent.kind in parents]
-    form = forms.OrganizationForm(request.POST or None, initial={"kind": allowed_kinds[0] if allowed_kinds else None})
-    form.fields["kind"].choices = [(k.value, k.label) for k in allowed_kinds]
-    if request.method == "POST" and form.is_valid():
-        try:
-            organization = services.organization_create(parent=parent, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Created %(name)s.") % {"name": organization.name})
-            return redirect("cells:detail", organization.pk)
-    return render(
+    form = forms.OrganizationForm(request.POST or None)
+    return save_form(
+        request,
+        form,
+        lambda data: services.organization_create(parent=parent, created_by=request.user, **data),
+        message=lambda organization: _("Created %(name)s.") % {"name": organization.name},
+        to=lambda organization: ("cells:detail", organization.pk),
+    ) or form_page(
         request,
         "cells/organization_form.html",
-        {
-            "form": form,
-            "organization": parent,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=parent),
-            "title": _("New organisation under %(name)s") % {"name": parent.name},
-        },
+        form,
+        parent,
+        title=_("New organisation under %(name)s") % {"name": parent.name},
     )
 
 
 def organization_edit(request, pk):
     organization = get_organization_for_user(request.user, pk, action=MANAGE_TREE)
     form = forms.OrganizationForm(request.POST or None, initial=_organization_initial(organization))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_update(organization=organization, updated_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("cells:detail", organization.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.organization_update(organization=organization, updated_by=request.user, **data),
+        message=_("Saved."),
+        to=("cells:detail", organization.pk),
+    ) or form_page(
         request,
         "cells/organization_form.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("Edit %(name)s") % {"name": organization.name},
-        },
+        form,
+        organization,
+        title=_("Edit %(name)s") % {"name": organization.name},
     )
 
 
@@ -247,53 +183,41 @@ def organization_move(request, pk):
         .order_by("name")
     )
     form = forms.MoveForm(request.POST or None, parents=parents)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_move(
-                organization=organization, new_parent=form.cleaned_data["new_parent"], moved_by=request.user
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Moved %(name)s.") % {"name": organization.name})
-            return redirect("cells:detail", organization.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.organization_move(
+            organization=organization, new_parent=data["new_parent"], moved_by=request.user
+        ),
+        message=_("Moved %(name)s.") % {"name": organization.name},
+        to=("cells:detail", organization.pk),
+    ) or form_page(
         request,
         "cells/organization_action.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("Move %(name)s with its subordinate organisations") % {"name": organization.name},
-            "submit_label": _("Move"),
-        },
+        form,
+        organization,
+        title=_("Move %(name)s with its subordinate organisations") % {"name": organization.name},
+        submit_label=_("Move"),
     )
 
 
 def organization_dissolve(request, pk):
     organization = get_organization_for_user(request.user, pk, action=MANAGE_TREE)
     form = forms.DissolveForm(request.POST or None, initial={"dissolved_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_dissolve(organization=organization, dissolved_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(
-                request, _("%(name)s has been dissolved. Its history stays readable.") % {"name": organization.name}
-            )
-            return redirect("cells:detail", organization.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.organization_dissolve(organization=organization, dissolved_by=request.user, **data),
+        message=_("%(name)s has been dissolved. Its history stays readable.") % {"name": organization.name},
+        to=("cells:detail", organization.pk),
+    ) or form_page(
         request,
         "cells/organization_action.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("Dissolve %(name)s") % {"name": organization.name},
-            "submit_label": _("Dissolve"),
-            "danger": True,
-        },
+        form,
+        organization,
+        title=_("Dissolve %(name)s") % {"name": organization.name},
+        submit_label=_("Dissolve"),
+        danger=True,
     )
 
 
@@ -303,25 +227,20 @@ def organization_merge(request, pk):
         _manageable(request).filter(kind=organization.kind).exclude(path__startswith=organization.path).order_by("name")
     )
     form = forms.MergeForm(request.POST or None, targets=targets, initial={"merged_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organization_merge(source=organization, merged_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("%(name)s has been merged.") % {"name": organization.name})
-            return redirect("cells:detail", form.cleaned_data["target"].pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.organization_merge(source=organization, merged_by=request.user, **data),
+        message=_("%(name)s has been merged.") % {"name": organization.name},
+        to=lambda source: ("cells:detail", source.merged_into_id),
+    ) or form_page(
         request,
         "cells/organization_action.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("Merge %(name)s into another organisation") % {"name": organization.name},
-            "submit_label": _("Merge"),
-            "danger": True,
-        },
+        form,
+        organization,
+        title=_("Merge %(name)s into another organisation") % {"name": organization.name},
+        submit_label=_("Merge"),
+        danger=True,
     )
 
 
@@ -362,8 +281,6 @@ def role_list(request, pk):
             if create_form.is_valid():
                 data = create_form.cleaned_data
                 try:
-                    from django.db import transaction
-
                     with transaction.atomic():
                         user = services.user_create(
                             username=data["username"],
@@ -416,41 +333,6 @@ def role_revoke(request, pk, assignment_pk):
 #
 
 
-@never_cache
-@login_not_required
-@require_GET
-def healthz(request):
-    """Database, cache and broker status as JSON: 200 when usable, 503 otherwise."""
-    from django.conf import settings
-
-    status = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        status["database"] = "ok"
-    except Exception as error:  # noqa: BLE001 - any failure means unusable
-        status["database"] = f"error: {error.__class__.__name__}"
-    try:
-        cache.set("healthz", "1", timeout=5)
-        status["cache"] = "ok" if cache.get("healthz") == "1" else "error: read back failed"
-    except Exception as error:  # noqa: BLE001
-        status["cache"] = f"error: {error.__class__.__name__}"
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        status["broker"] = "eager"
-    else:
-        try:
-            from config.celery import app
-
-            with app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=2)
-            status["broker"] = "ok"
-        except Exception as error:  # noqa: BLE001
-            status["broker"] = f"error: {error.__class__.__name__}"
-    healthy = all(value in ("ok", "eager") for value in status.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
-
-
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
@@ -461,7 +343,4 @@ def permission_denied(request, exception=None):
 
 def server_error(request):
     # No context processors here: the database may be the thing that failed.
-    from django.http import HttpResponseServerError
-    from django.template import loader
-
     return HttpResponseServerError(loader.get_template("500.html").render())

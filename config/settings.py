@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "criteria",
     "evaluations",
     "reports",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,10 +1,11 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from cells import views as cells_views
 from cells.auth import LoginView
+from config import views
 
 
 def _superuser_only(request):
@@ -16,8 +17,8 @@ admin.site.has_permission = _superuser_only
 admin.site.site_header = "chibo"
 
 urlpatterns = [
-    path("", cells_views.home, name="home"),
-    path("healthz", cells_views.healthz, name="healthz"),
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
@@ -37,11 +38,11 @@ urlpatterns = [
     path("notifications/", include("meetings.notifications.urls")),
     path("guidance/", include("meetings.guidance.urls")),
     path("criteria/", include("criteria.urls")),
-    path("evaluations/", include("evaluations.urls")),
-    path("ratings/", include("evaluations.member_urls")),
-    path("programmes/", include("evaluations.programme_urls")),
-    path("past-results/", include("evaluations.import_urls")),
-    path("dashboard/", include("evaluations.dashboard_urls")),
+    path("evaluations/", include("evaluations.review.urls")),
+    path("ratings/", include("evaluations.ratings.urls")),
+    path("programmes/", include("evaluations.programmes.urls")),
+    path("past-results/", include("evaluations.past_results.urls")),
+    path("dashboard/", include("evaluations.dashboard.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]
@@ -51,6 +52,4 @@ handler403 = "cells.views.permission_denied"
 handler500 = "cells.views.server_error"
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

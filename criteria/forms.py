@@ -4,14 +4,25 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
-from criteria.models import CriteriaSet, Criterion, CriterionGroup, RegulationDocument
-from evaluations.models import Grade
+from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def _year_field(label, required=True):
     return forms.IntegerField(label=label, min_value=YEAR_MIN, max_value=YEAR_MAX, required=required)
+
+
+def _any_of_field(label, choices, help_text):
+    """What a set applies to, ticked from `choices`; none ticked: all of them."""
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple, help_text=help_text
+    )
+
+
+def _points_field(label, help_text, **kwargs):
+    """Points, to one decimal place, never negative."""
+    return forms.DecimalField(label=label, max_digits=6, decimal_places=1, min_value=0, help_text=help_text, **kwargs)
 
 
 class YearsMixin:
@@ -34,30 +45,15 @@ class CopyForm(YearsMixin, forms.Form):
 
 class CriteriaSetForm(YearsMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=255)
-    unit_types = forms.MultipleChoiceField(
-        label=_("Host unit types"),
-        choices=Organization.UnitType.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every host unit type."),
+    unit_types = _any_of_field(
+        _("Host unit types"), Organization.UnitType.choices, _("None ticked: every host unit type.")
     )
-    org_kinds = forms.MultipleChoiceField(
-        label=_("Organisation kinds"),
-        choices=Organization.Kind.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: every kind."),
-    )
+    org_kinds = _any_of_field(_("Organisation kinds"), Organization.Kind.choices, _("None ticked: every kind."))
     year_from = _year_field(_("From year"))
     year_to = _year_field(_("To year"), required=False)
     scoring_mode = forms.ChoiceField(label=_("Scoring"), choices=CriteriaSet.ScoringMode.choices)
-    pass_points = forms.DecimalField(
-        label=_("Points to pass"),
-        max_digits=6,
-        decimal_places=1,
-        min_value=0,
-        required=False,
-        help_text=_("Empty in a met / not met set: every criterion must be met."),
+    pass_points = _points_field(
+        _("Points to pass"), _("Empty in a met / not met set: every criterion must be met."), required=False
     )
     basis = forms.ModelChoiceField(
         label=_("Basis"), queryset=RegulationDocument.objects.order_by("-issued_on", "number"), required=False
@@ -91,13 +87,8 @@ class CriterionForm(forms.Form):
     )
     text = forms.CharField(label=_("Criterion"), widget=forms.Textarea(attrs={"rows": 4}))
     kind = forms.ChoiceField(label=_("Scored by"), choices=Criterion.Kind.choices)
-    max_points = forms.DecimalField(
-        label=_("Maximum points"),
-        max_digits=6,
-        decimal_places=1,
-        min_value=0,
-        initial=0,
-        help_text=_("Given in full when a met / not met or computed criterion is met."),
+    max_points = _points_field(
+        _("Maximum points"), _("Given in full when a met / not met or computed criterion is met."), initial=0
     )
     metric = forms.ChoiceField(
         label=_("Computed from"),

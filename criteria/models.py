@@ -111,6 +111,18 @@ class RuleParameterSet(models.Model):
         return self.DEFAULTS[key]
 
 
+class Grade(models.TextChoices):
+    """The four classification levels (QĐ 124 / QĐ 366), the same for collectives and members.
+
+    The rule vocabulary of the criteria sets (a criterion caps the grade with one of them) and of the evaluations.
+    """
+
+    EXCELLENT = "HTXSNV", _("Excellently fulfilled duties")
+    GOOD = "HTTNV", _("Well fulfilled duties")
+    FULFILLED = "HTNV", _("Fulfilled duties")
+    NOT_FULFILLED = "KHTNV", _("Did not fulfil duties")
+
+
 #
 # Criteria sets (bộ tiêu chí)
 #

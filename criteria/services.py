@@ -1,6 +1,6 @@
 """Writes to criteria sets: copy a set forward to a new year, edit an unfrozen set, compare two sets.
 
-A set that an evaluation has used is frozen (`CriteriaSet.frozen_at`, set by `evaluations.services.period_open`):
+A set that an evaluation has used is frozen (`CriteriaSet.frozen_at`, set by `evaluations.review.services.period_open`):
 every write here refuses it, so that a later change can never alter what an organisation was assessed against.
 Changes go into a copy (`criteria_set_copy`), which starts unfrozen.
 """
@@ -14,8 +14,7 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.services import log_action
-from criteria.models import CriteriaSet, Criterion, CriterionGroup, RegulationDocument
-from evaluations.models import Grade
+from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
 CODE_MAX_LENGTH = 20
 YEAR_MIN, YEAR_MAX = 2000, 2100
@@ -260,10 +259,7 @@ def group_save(
     group = group or CriterionGroup(criteria_set=criteria_set)
     before = {} if creating else _group_values(group)
     code = _normalise_code(data.get("code", group.code))
-    taken = CriterionGroup.objects.filter(criteria_set=criteria_set, code__iexact=code)
-    if group.pk:
-        taken = taken.exclude(pk=group.pk)
-    if taken.exists():
+    if _code_taken(group, code):
         raise ValidationError({"code": _("Another group of this set already has this code.")})
     title = " ".join(str(data.get("title", group.title) or "").split())
     if not title:
@@ -282,16 +278,7 @@ def group_save(
     group.title = title
     group.parent = parent
     group.order = int(data.get("order", group.order) or 0)
-    group.full_clean(validate_unique=False)
-    group.save()
-    log_action(
-        actor=saved_by,
-        action="criteria.group.created" if creating else "criteria.group.updated",
-        target=criteria_set,
-        message=_("%(set)s: group %(code)s") % {"set": criteria_set, "code": group.code},
-        data={"group": group.pk, "changes": _changes(before, _group_values(group))},
-    )
-    return group
+    return _save_row(group, "group", before, _group_values, criteria_set=criteria_set, by=saved_by)
 
 
 @transaction.atomic
@@ -301,16 +288,51 @@ def group_delete(*, group: CriterionGroup, deleted_by) -> None:
     criteria_set = _lock_unfrozen(group.criteria_set)
     if group.criteria.exists() or group.children.exists():
         raise ValidationError(_("The group still holds criteria or subgroups: move or delete them first."))
-    values = _group_values(group)
-    code = group.code
-    group.delete()
+    _delete_row(group, "group", _group_values(group), criteria_set=criteria_set, by=deleted_by)
+
+
+def _code_taken(row: CriterionGroup | Criterion, code: str) -> bool:
+    """Whether another group (criterion) of the row's set already has this code."""
+    others = type(row).objects.filter(criteria_set=row.criteria_set_id, code__iexact=code)
+    return others.exclude(pk=row.pk).exists() if row.pk else others.exists()
+
+
+def _log_row(row_kind: str, change: str, code: str, *, criteria_set: CriteriaSet, by, data: dict) -> None:
+    """Log a change to a group or criterion (`row_kind`) on its set's history."""
+    if row_kind == "group":
+        message = _("%(set)s: group %(code)s")
+    else:
+        message = _("%(set)s: criterion %(code)s")
     log_action(
-        actor=deleted_by,
-        action="criteria.group.deleted",
+        actor=by,
+        action=f"criteria.{row_kind}.{change}",
         target=criteria_set,
-        message=_("%(set)s: group %(code)s") % {"set": criteria_set, "code": code},
-        data={"removed": values},
+        message=message % {"set": criteria_set, "code": code},
+        data=data,
     )
+
+
+def _save_row(row, row_kind: str, before: dict, values, *, criteria_set: CriteriaSet, by):
+    """Check and save a new or changed group or criterion, and log what changed (`values`: its logged values)."""
+    creating = row.pk is None
+    row.full_clean(validate_unique=False)
+    row.save()
+    changes = _changes(before, values(row))
+    _log_row(
+        row_kind,
+        "created" if creating else "updated",
+        row.code,
+        criteria_set=criteria_set,
+        by=by,
+        data={row_kind: row.pk, "changes": changes},
+    )
+    return row
+
+
+def _delete_row(row, row_kind: str, values: dict, *, criteria_set: CriteriaSet, by) -> None:
+    code = row.code
+    row.delete()
+    _log_row(row_kind, "deleted", code, criteria_set=criteria_set, by=by, data={"removed": values})
 
 
 #
@@ -335,10 +357,7 @@ def criterion_save(*, criteria_set: CriteriaSet, criterion: Criterion | None = N
     errors: dict[str, str] = {}
 
     code = _normalise_code(data.get("code", criterion.code))
-    taken = Criterion.objects.filter(criteria_set=criteria_set, code__iexact=code)
-    if criterion.pk:
-        taken = taken.exclude(pk=criterion.pk)
-    if taken.exists():
+    if _code_taken(criterion, code):
         errors["code"] = _("Another criterion of this set already has this code.")
 
     text = str(data.get("text", criterion.text) or "").strip()
@@ -398,32 +417,14 @@ def criterion_save(*, criteria_set: CriteriaSet, criterion: Criterion | None = N
     criterion.hard_condition = hard_condition
     criterion.cap_grade = cap_grade
     criterion.order = int(data.get("order", criterion.order) or 0)
-    criterion.full_clean(validate_unique=False)
-    criterion.save()
-    log_action(
-        actor=saved_by,
-        action="criteria.criterion.created" if creating else "criteria.criterion.updated",
-        target=criteria_set,
-        message=_("%(set)s: criterion %(code)s") % {"set": criteria_set, "code": criterion.code},
-        data={"criterion": criterion.pk, "changes": _changes(before, _criterion_values(criterion))},
-    )
-    return criterion
+    return _save_row(criterion, "criterion", before, _criterion_values, criteria_set=criteria_set, by=saved_by)
 
 
 @transaction.atomic
 def criterion_delete(*, criterion: Criterion, deleted_by) -> None:
     """Delete a criterion of an unfrozen set."""
     criteria_set = _lock_unfrozen(criterion.criteria_set)
-    values = _criterion_values(criterion)
-    code = criterion.code
-    criterion.delete()
-    log_action(
-        actor=deleted_by,
-        action="criteria.criterion.deleted",
-        target=criteria_set,
-        message=_("%(set)s: criterion %(code)s") % {"set": criteria_set, "code": code},
-        data={"removed": values},
-    )
+    _delete_row(criterion, "criterion", _criterion_values(criterion), criteria_set=criteria_set, by=deleted_by)
 
 
 #

@@ -14,12 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cells.forms_pages import save_form
 from cells.models import Organization
 from cells.permissions import MANAGE_TREE, VIEW, get_access, require_anywhere
-from cells.views import apply_service_error
 from criteria import forms, services
-from criteria.models import CriteriaSet, Criterion, CriterionGroup
-from evaluations.models import Grade
+from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade
 
 
 def _load_set(pk) -> CriteriaSet:
@@ -240,29 +239,28 @@ def _form_page(request, criteria_set: CriteriaSet, form, title: str, **extra):
     )
 
 
-def criteria_set_copy(request, pk):
+def _managed_set(request, pk) -> CriteriaSet:
+    """The set of a page that copies or changes sets: committee staff only."""
     require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
+    return _load_set(pk)
+
+
+def criteria_set_copy(request, pk):
+    criteria_set = _managed_set(request, pk)
     next_year = (criteria_set.year_to or criteria_set.year_from) + 1
     form = forms.CopyForm(request.POST or None, initial={"year_from": next_year})
-    if request.method == "POST" and form.is_valid():
-        try:
-            copy = services.criteria_set_copy(
-                criteria_set=criteria_set,
-                year_from=form.cleaned_data["year_from"],
-                year_to=form.cleaned_data["year_to"],
-                copied_by=request.user,
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Copied as version %(version)s. Edit the copy, then compare it with the original.")
-                % {"version": copy.version},
-            )
-            return redirect("criteria:detail", copy.pk)
-    return _form_page(
+    return save_form(
+        request,
+        form,
+        lambda data: services.criteria_set_copy(
+            criteria_set=criteria_set, year_from=data["year_from"], year_to=data["year_to"], copied_by=request.user
+        ),
+        message=lambda copy: (
+            _("Copied as version %(version)s. Edit the copy, then compare it with the original.")
+            % {"version": copy.version}
+        ),
+        to=lambda copy: ("criteria:detail", copy.pk),
+    ) or _form_page(
         request,
         criteria_set,
         form,
@@ -272,32 +270,19 @@ def criteria_set_copy(request, pk):
 
 
 def criteria_set_edit(request, pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
+    criteria_set = _managed_set(request, pk)
     refused = _refuse_if_frozen(request, criteria_set)
     if refused:
         return refused
-    initial = {
-        "name": criteria_set.name,
-        "unit_types": criteria_set.unit_types,
-        "org_kinds": criteria_set.org_kinds,
-        "year_from": criteria_set.year_from,
-        "year_to": criteria_set.year_to,
-        "scoring_mode": criteria_set.scoring_mode,
-        "pass_points": criteria_set.pass_points,
-        "basis": criteria_set.basis,
-        "notes": criteria_set.notes,
-    }
+    initial = {field: getattr(criteria_set, field) for field in services.SET_FIELDS}
     form = forms.CriteriaSetForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.criteria_set_update(criteria_set=criteria_set, data=form.cleaned_data, updated_by=request.user)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("criteria:detail", criteria_set.pk)
-    return _form_page(request, criteria_set, form, _("Edit %(name)s") % {"name": criteria_set.name})
+    return save_form(
+        request,
+        form,
+        lambda data: services.criteria_set_update(criteria_set=criteria_set, data=data, updated_by=request.user),
+        message=_("Saved."),
+        to=("criteria:detail", criteria_set.pk),
+    ) or _form_page(request, criteria_set, form, _("Edit %(name)s") % {"name": criteria_set.name})
 
 
 def _next_order(queryset) -> int:
@@ -317,78 +302,92 @@ def _criterion_page(request, criteria_set: CriteriaSet, criterion: Criterion | N
         }
     else:
         initial = {
-            field: getattr(criterion, field)
-            for field in (
-                "code",
-                "text",
-                "kind",
-                "max_points",
-                "metric",
-                "comparator",
-                "threshold",
-                "hard_condition",
-                "cap_grade",
-                "order",
-            )
+            field: getattr(criterion, field) for field in ("code", *services.CRITERION_FIELDS) if field != "group"
         }
         initial["group"] = criterion.group_id
     form = forms.CriterionForm(request.POST or None, initial=initial, criteria_set=criteria_set)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    return _row_saved(
+        request,
+        criteria_set,
+        form,
+        initial,
+        lambda data: services.criterion_save(
+            criteria_set=criteria_set, criterion=criterion, data=data, saved_by=request.user
+        ),
+        lambda saved: _("Criterion %(code)s saved.") % {"code": saved.code},
+        "criterion",
+    ) or _form_page(
+        request,
+        criteria_set,
+        form,
+        _("New criterion in %(name)s") % {"name": criteria_set.name}
+        if criterion is None
+        else _("Edit criterion %(code)s") % {"code": criterion.code},
+    )
+
+
+def _row_saved(request, criteria_set: CriteriaSet, form, initial: dict, save, message, anchor: str):
+    """The POST half of a group's or criterion's page: save it (an empty order keeps the initial one), then go
+    back to the set at the saved row."""
+
+    def save_in_order(data):
+        data = dict(data)
         if data["order"] is None:
             data["order"] = initial.get("order") or 0
-        try:
-            saved = services.criterion_save(
-                criteria_set=criteria_set, criterion=criterion, data=data, saved_by=request.user
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Criterion %(code)s saved.") % {"code": saved.code})
-            return redirect(f"{reverse('criteria:detail', args=[criteria_set.pk])}#criterion-{saved.pk}")
-    if criterion is None:
-        title = _("New criterion in %(name)s") % {"name": criteria_set.name}
-    else:
-        title = _("Edit criterion %(code)s") % {"code": criterion.code}
-    return _form_page(request, criteria_set, form, title)
+        return save(data)
+
+    return save_form(
+        request,
+        form,
+        save_in_order,
+        message=message,
+        to=lambda saved: f"{reverse('criteria:detail', args=[criteria_set.pk])}#{anchor}-{saved.pk}",
+    )
 
 
-def criterion_add(request, pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    return _refuse_if_frozen(request, criteria_set) or _criterion_page(request, criteria_set, None)
-
-
-def criterion_edit(request, pk, criterion_pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    criterion = get_object_or_404(Criterion, pk=criterion_pk, criteria_set=criteria_set)
-    return _refuse_if_frozen(request, criteria_set) or _criterion_page(request, criteria_set, criterion)
-
-
-def criterion_delete(request, pk, criterion_pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    criterion = get_object_or_404(Criterion, pk=criterion_pk, criteria_set=criteria_set)
+def _delete_page(request, criteria_set: CriteriaSet, delete, deleted: str, title: str, text: str, **extra):
+    """Confirm, then delete a group or criterion of an unfrozen set and go back to the set; a refusal is a message."""
     refused = _refuse_if_frozen(request, criteria_set)
     if refused:
         return refused
     if request.method == "POST":
         try:
-            services.criterion_delete(criterion=criterion, deleted_by=request.user)
+            delete()
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, _("Criterion %(code)s deleted.") % {"code": criterion.code})
+            messages.success(request, deleted)
         return redirect("criteria:detail", criteria_set.pk)
     return render(
         request,
         "criteria/criteria_confirm_delete.html",
-        {
-            "criteria_set": criteria_set,
-            "title": _("Delete criterion %(code)s?") % {"code": criterion.code},
-            "text": criterion.text,
-        },
+        {"criteria_set": criteria_set, "title": title, "text": text, **extra},
+    )
+
+
+def _managed_row(request, pk, model, row_pk):
+    """For the pages that change a set (committee staff only): the set, and its group or criterion `row_pk`
+    (None when there is none: a new one)."""
+    criteria_set = _managed_set(request, pk)
+    row = get_object_or_404(model, pk=row_pk, criteria_set=criteria_set) if row_pk is not None else None
+    return criteria_set, row
+
+
+def criterion_edit(request, pk, criterion_pk=None):
+    """Edit a criterion of a set, or add one (no criterion_pk: the criterion_add URL)."""
+    criteria_set, criterion = _managed_row(request, pk, Criterion, criterion_pk)
+    return _refuse_if_frozen(request, criteria_set) or _criterion_page(request, criteria_set, criterion)
+
+
+def criterion_delete(request, pk, criterion_pk):
+    criteria_set, criterion = _managed_row(request, pk, Criterion, criterion_pk)
+    return _delete_page(
+        request,
+        criteria_set,
+        lambda: services.criterion_delete(criterion=criterion, deleted_by=request.user),
+        _("Criterion %(code)s deleted.") % {"code": criterion.code},
+        _("Delete criterion %(code)s?") % {"code": criterion.code},
+        criterion.text,
     )
 
 
@@ -398,59 +397,38 @@ def _group_page(request, criteria_set: CriteriaSet, group: CriterionGroup | None
     else:
         initial = {"code": group.code, "title": group.title, "parent": group.parent_id, "order": group.order}
     form = forms.GroupForm(request.POST or None, initial=initial, criteria_set=criteria_set, group=group)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if data["order"] is None:
-            data["order"] = initial.get("order") or 0
-        try:
-            saved = services.group_save(criteria_set=criteria_set, group=group, data=data, saved_by=request.user)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Group %(code)s saved.") % {"code": saved.code})
-            return redirect(f"{reverse('criteria:detail', args=[criteria_set.pk])}#group-{saved.pk}")
-    if group is None:
-        title = _("New group in %(name)s") % {"name": criteria_set.name}
-    else:
-        title = _("Edit group %(code)s") % {"code": group.code}
-    return _form_page(request, criteria_set, form, title)
+    return _row_saved(
+        request,
+        criteria_set,
+        form,
+        initial,
+        lambda data: services.group_save(criteria_set=criteria_set, group=group, data=data, saved_by=request.user),
+        lambda saved: _("Group %(code)s saved.") % {"code": saved.code},
+        "group",
+    ) or _form_page(
+        request,
+        criteria_set,
+        form,
+        _("New group in %(name)s") % {"name": criteria_set.name}
+        if group is None
+        else _("Edit group %(code)s") % {"code": group.code},
+    )
 
 
-def group_add(request, pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    return _refuse_if_frozen(request, criteria_set) or _group_page(request, criteria_set, None)
-
-
-def group_edit(request, pk, group_pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    group = get_object_or_404(CriterionGroup, pk=group_pk, criteria_set=criteria_set)
+def group_edit(request, pk, group_pk=None):
+    """Edit a group of a set, or add one (no group_pk: the group_add URL)."""
+    criteria_set, group = _managed_row(request, pk, CriterionGroup, group_pk)
     return _refuse_if_frozen(request, criteria_set) or _group_page(request, criteria_set, group)
 
 
 def group_delete(request, pk, group_pk):
-    require_anywhere(request.user, MANAGE_TREE)
-    criteria_set = _load_set(pk)
-    group = get_object_or_404(CriterionGroup, pk=group_pk, criteria_set=criteria_set)
-    refused = _refuse_if_frozen(request, criteria_set)
-    if refused:
-        return refused
-    if request.method == "POST":
-        try:
-            services.group_delete(group=group, deleted_by=request.user)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Group %(code)s deleted.") % {"code": group.code})
-        return redirect("criteria:detail", criteria_set.pk)
-    return render(
+    criteria_set, group = _managed_row(request, pk, CriterionGroup, group_pk)
+    return _delete_page(
         request,
-        "criteria/criteria_confirm_delete.html",
-        {
-            "criteria_set": criteria_set,
-            "title": _("Delete group %(code)s?") % {"code": group.code},
-            "text": group.title,
-            "blocked": group.criteria.exists() or group.children.exists(),
-        },
+        criteria_set,
+        lambda: services.group_delete(group=group, deleted_by=request.user),
+        _("Group %(code)s deleted.") % {"code": group.code},
+        _("Delete group %(code)s?") % {"code": group.code},
+        group.title,
+        blocked=lambda: group.criteria.exists() or group.children.exists(),  # read by the confirmation page only
     )

@@ -16,8 +16,10 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from cells.models import Organization
+from evaluations.models import MemberEvaluation
 from meetings.models import Attendance, Meeting
 from meetings.selectors import quarter_of
+from members.models import Member
 
 MEETINGS_HELD = "meetings_held"
 THEMATIC_QUARTERS = "thematic_quarters"
@@ -47,9 +49,6 @@ def metrics_for(*, organizations: list[Organization], year: int) -> dict[int, di
       (B23, B24);
     - admission_target: members of the roll admitted during the year (B23, enterprises).
     """
-    from evaluations.models import MemberEvaluation
-    from members.models import Member
-
     ids = [organization.pk for organization in organizations]
     result: dict[int, dict[str, Decimal | None]] = {
         pk: {

@@ -4,16 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
-
-
-class Grade(models.TextChoices):
-    """The four classification levels (QĐ 124 / QĐ 366), the same for collectives and members."""
-
-    EXCELLENT = "HTXSNV", _("Excellently fulfilled duties")
-    GOOD = "HTTNV", _("Well fulfilled duties")
-    FULFILLED = "HTNV", _("Fulfilled duties")
-    NOT_FULFILLED = "KHTNV", _("Did not fulfil duties")
-
+from criteria.models import Grade  # defined with the criteria (their rule vocabulary); still importable from here
 
 # Best first: a "cap" is an index in this order.
 GRADE_ORDER = [Grade.EXCELLENT, Grade.GOOD, Grade.FULFILLED, Grade.NOT_FULFILLED]

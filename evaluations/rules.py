@@ -10,13 +10,14 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from criteria.models import RuleParameterSet
 from evaluations.models import GRADE_ORDER, Grade, NotClassified, grade_rank
+from members.models import Member
+from members.services import _add_months
 
 
 def parameters_snapshot(parameter_set) -> dict:
     """All parameter values of a set (defaults filled in), as stored with each decided result."""
-    from criteria.models import RuleParameterSet
-
     values = dict(RuleParameterSet.DEFAULTS)
     values.update(parameter_set.values or {})
     values["_name"] = parameter_set.name
@@ -126,8 +127,6 @@ def suggest_org_grade(
     """The grade the system suggests for a party organisation, with every reason (B11, B13, B14)."""
     end_of_year = datetime.date(year, 12, 31)
     months = params["org_min_months_for_classification"]
-    from members.services import _add_months
-
     if founded_on and _add_months(founded_on, months) > end_of_year:
         return Suggestion(
             grade=None,
@@ -215,8 +214,6 @@ def suggest_member_cap(
     Returns grade=None with `not_classified` for members not classified; otherwise `grade` is the cap
     (HTXSNV when nothing limits it) and `reasons` explain every limit.
     """
-    from members.models import Member
-
     if status == Member.Status.EXEMPT:
         return Suggestion(grade=None, not_classified=NotClassified.EXEMPT, reasons=[_("Exempt: not evaluated.")])
     if status == Member.Status.SUSPENDED:
@@ -226,8 +223,6 @@ def suggest_member_cap(
     if admitted_on and admitted_on > end_of_year:
         return Suggestion(grade=None, not_classified=NotClassified.NEW_MEMBER, reasons=[_("Admitted after the year.")])
     if admitted_on:
-        from members.services import _add_months
-
         if _add_months(admitted_on, months) > end_of_year:
             return Suggestion(
                 grade=None,

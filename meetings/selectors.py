@@ -10,10 +10,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum, Value
 from django.utils import timezone
 
+from cells.hooks import parameters_on
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from cells.selectors import child_segment
-from criteria.selectors import parameters_on
 from meetings.models import Attendance, Meeting
 
 MONTHS = range(1, 13)

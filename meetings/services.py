@@ -1,9 +1,10 @@
 """Writes to the meeting log. Every rule (B1–B9) is checked here, inside one transaction.
 
-Thresholds come from the parameter set in force on the meeting date (criteria.selectors.parameters_on) and
+Thresholds come from the parameter set in force on the meeting date (cells.hooks.parameters_on, provided by criteria) and
 the score sheet valid on that date (criteria.MeetingScoreTemplate); none is a constant here.
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,9 +17,9 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.hooks import parameters_on
 from cells.models import Organization
 from cells.services import log_action
-from criteria.selectors import parameters_on
 from meetings.models import (
     Attendance,
     Meeting,
@@ -27,12 +28,12 @@ from meetings.models import (
     MeetingScoreTemplate,
     TemporaryAttendance,
 )
+from members.models import Member, Transfer
 
 A = Attendance.Status
 
 
 def _last_day(year: int, month: int) -> datetime.date:
-    import calendar
 
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -106,8 +107,20 @@ def _check_meeting_fields(meeting: Meeting) -> None:
         raise ValidationError(errors)
 
 
+def _log(meeting: Meeting, change: str, by, message: str | None = None, data: dict | None = None) -> None:
+    """Log a change to a meeting in its cell's history (action "cells.meeting.<change>"; the message names the
+    meeting unless given)."""
+    log_action(
+        actor=by,
+        action=f"cells.meeting.{change}",
+        organization=meeting.organization,
+        target=meeting,
+        message=str(meeting) if message is None else message,
+        data=data,
+    )
+
+
 def _roll_status(member) -> str:
-    from members.models import Member
 
     if member.status == Member.Status.EXEMPT:
         return A.EXEMPT
@@ -120,7 +133,6 @@ def meeting_create(*, organization: Organization, data: dict, created_by) -> Mee
     """Log a meeting for a cell. Every member on the roll gets an attendance row, present by default (the
     secretary then only taps the absentees); exempt and suspended members are listed but not counted;
     members attending temporarily are listed apart."""
-    from members.models import Member, Transfer
 
     if not organization.is_cell:
         raise ValidationError(_("Meetings are logged by party cells."))
@@ -176,13 +188,7 @@ def meeting_create(*, organization: Organization, data: dict, created_by) -> Mee
                 [TemporaryAttendance(meeting=meeting, transfer=transfer) for transfer in temporary]
             )
             refresh_attendance_totals([meeting.pk])
-            log_action(
-                actor=created_by,
-                action="cells.meeting.created",
-                organization=organization,
-                target=meeting,
-                message=str(meeting),
-            )
+            _log(meeting, "created", created_by)
     except IntegrityError:
         raise ValidationError(
             {
@@ -286,14 +292,7 @@ def meeting_update(
         if attendance_changes:
             refresh_attendance_totals([meeting.pk])
         if changes or attendance_changes:
-            log_action(
-                actor=updated_by,
-                action="cells.meeting.updated",
-                organization=meeting.organization,
-                target=meeting,
-                message=str(meeting),
-                data={"changes": changes, "attendance": attendance_changes},
-            )
+            _log(meeting, "updated", updated_by, data={"changes": changes, "attendance": attendance_changes})
     return meeting
 
 
@@ -381,7 +380,6 @@ def refresh_attendance_totals(meetings) -> None:
 
 
 def attendance_counts(meeting: Meeting, rows=None) -> AttendanceCounts:
-    from members.models import Member
 
     rows = list(rows if rows is not None else meeting.attendances.all())
     counts = AttendanceCounts(total=len(rows))
@@ -523,12 +521,11 @@ def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], versio
         _apply_score(meeting, manual_points)
         meeting.version += 1
         meeting.save(update_fields=["score_template", "score", "rating", "version", "updated_at"])
-        log_action(
-            actor=scored_by,
-            action="cells.meeting.scored",
-            organization=meeting.organization,
-            target=meeting,
-            message=_("Score %(score)s: %(rating)s") % {"score": meeting.score, "rating": meeting.get_rating_display()},
+        _log(
+            meeting,
+            "scored",
+            scored_by,
+            _("Score %(score)s: %(rating)s") % {"score": meeting.score, "rating": meeting.get_rating_display()},
         )
     return meeting
 
@@ -569,13 +566,7 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
                 "updated_at",
             ]
         )
-        log_action(
-            actor=finalised_by,
-            action="cells.meeting.finalised",
-            organization=meeting.organization,
-            target=meeting,
-            message=str(meeting),
-        )
+        _log(meeting, "finalised", finalised_by)
     return meeting
 
 
@@ -593,13 +584,7 @@ def meeting_reopen(*, meeting: Meeting, reason: str, reopened_by) -> Meeting:
         meeting.confirmed_at = None
         meeting.version += 1
         meeting.save(update_fields=["status", "confirmed_by", "confirmed_at", "version", "updated_at"])
-        log_action(
-            actor=reopened_by,
-            action="cells.meeting.reopened",
-            organization=meeting.organization,
-            target=meeting,
-            message=reason[:1000],
-        )
+        _log(meeting, "reopened", reopened_by, reason[:1000])
     return meeting
 
 
@@ -616,13 +601,7 @@ def meeting_confirm(*, meeting: Meeting, confirmed_by) -> Meeting:
         meeting.confirmed_by = confirmed_by
         meeting.confirmed_at = timezone.now()
         meeting.save(update_fields=["confirmed_by", "confirmed_at", "updated_at"])
-        log_action(
-            actor=confirmed_by,
-            action="cells.meeting.confirmed",
-            organization=meeting.organization,
-            target=meeting,
-            message=str(meeting),
-        )
+        _log(meeting, "confirmed", confirmed_by)
     return meeting
 
 
@@ -670,11 +649,5 @@ def attachment_add(*, meeting: Meeting, uploaded_file, uploaded_by) -> MeetingAt
         )
         attachment.file.save(uploaded_file.name, uploaded_file, save=False)
         attachment.save()
-        log_action(
-            actor=uploaded_by,
-            action="cells.meeting.attachment_added",
-            organization=meeting.organization,
-            target=meeting,
-            message=attachment.original_name,
-        )
+        _log(meeting, "attachment_added", uploaded_by, attachment.original_name)
     return attachment

@@ -4,14 +4,17 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cells.forms_pages import apply_service_error, flash_service_error, form_page, organization_page, save_form
+from cells.hooks import parameters_on
 from cells.models import AuditEntry
 from cells.permissions import (
     APPRAISE,
@@ -26,18 +29,19 @@ from cells.permissions import (
     require,
     require_anywhere,
 )
-from cells.selectors import breadcrumbs
-from cells.views import apply_service_error
-from criteria.selectors import parameters_on
 from meetings import selectors as selectors
 from meetings import services as services
 from meetings.forms import AttachmentForm, MeetingForm, PeriodForm, ReasonForm
+from meetings.guidance.services import guidance_for_cell
 from meetings.models import Attendance, Meeting, MeetingAttachment
+from members.models import Member
 
 
 def get_meeting_for_user(user, pk, *, action: str = VIEW) -> Meeting:
     try:
-        meeting = Meeting.objects.select_related("organization", "presiding", "minute_taker").get(pk=int(pk))
+        meeting = Meeting.objects.select_related(
+            "organization", "organization__parent", "presiding", "minute_taker"
+        ).get(pk=int(pk))
     except (Meeting.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
     require(user, action, meeting.organization)
@@ -53,7 +57,6 @@ def _year(request) -> int:
 
 
 def _cell_members(cell):
-    from members.models import Member
 
     return Member.objects.filter(organization=cell, status__in=Member.ON_ROLL).order_by("sort_key", "id")
 
@@ -71,19 +74,16 @@ def cell_meetings(request, org_pk):
     year = _year(request)
     grid = selectors.cell_year_grid(cell=cell, year=year)
     access = get_access(request.user)
-    return render(
+    return organization_page(
         request,
         "meetings/cell.html",
-        {
-            "organization": cell,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=cell),
-            "breadcrumb_tail": _("Meetings"),
-            "year": year,
-            "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
-            "grid": grid,
-            "can_log": access.can(LOG_MEETINGS, cell) and cell.is_active,
-            "yearly_rating": _rating_label(selectors.yearly_meeting_rating(cell=cell, year=year)),
-        },
+        cell,
+        breadcrumb_tail=_("Meetings"),
+        year=year,
+        years=list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
+        grid=grid,
+        can_log=access.can(LOG_MEETINGS, cell) and cell.is_active,
+        yearly_rating=_rating_label(selectors.yearly_meeting_rating(cell=cell, year=year)),
     )
 
 
@@ -92,7 +92,6 @@ def _rating_label(rating: str | None) -> str | None:
 
 
 def _compliance_url():
-    from django.urls import reverse
 
     return reverse("meetings:compliance")
 
@@ -115,30 +114,21 @@ def meeting_create(request, org_pk):
         initial["presiding"] = secretary
     form = MeetingForm(request.POST or None, members=members, initial=initial)
     guidance = _guidance(cell, today.year, today.month)
-    if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            meeting = services.meeting_create(organization=cell, data=data, created_by=request.user)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The meeting has been logged. Now tap the absentees."))
-            return redirect("meetings:detail", meeting.pk)
-    return render(
+    return save_form(
         request,
-        "meetings/form.html",
-        {
-            "form": form,
-            "organization": cell,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=cell),
-            "breadcrumb_tail": _("New meeting"),
-            "guidance": guidance,
-        },
-    )
+        form,
+        lambda data: services.meeting_create(organization=cell, data=_without_version(data), created_by=request.user),
+        message=_("The meeting has been logged. Now tap the absentees."),
+        to=lambda meeting: ("meetings:detail", meeting.pk),
+    ) or form_page(request, "meetings/form.html", form, cell, breadcrumb_tail=_("New meeting"), guidance=guidance)
+
+
+def _without_version(data: dict) -> dict:
+    """The meeting's fields from a MeetingForm's data (the version only guards against concurrent edits)."""
+    return {k: v for k, v in data.items() if k != "version"}
 
 
 def _guidance(cell, year, month):
-    from meetings.guidance.services import guidance_for_cell
 
     return guidance_for_cell(cell=cell, year=year, month=month)
 
@@ -192,12 +182,11 @@ def meeting_detail(request, pk):
             messages.error(request, _("This meeting is finalised: ask the grassroots committee to reopen it."))
             return redirect("meetings:detail", meeting.pk)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
             try:
                 posted_attendance = _attendance_from_post(request.POST)
                 services.meeting_update(
                     meeting=meeting,
-                    data=data,
+                    data=_without_version(form.cleaned_data),
                     attendance=posted_attendance,
                     temporary_present=_temporary_from_post(request.POST, meeting),
                     version=form.cleaned_data.get("version"),
@@ -221,33 +210,36 @@ def meeting_detail(request, pk):
                 row.status = posted_attendance[row.member_id]["status"]
                 row.reason = posted_attendance[row.member_id].get("reason", "")
     counts = services.attendance_counts(meeting, attendance_rows)
-    history = AuditEntry.objects.filter(target_type=Meeting._meta.label_lower, target_id=meeting.pk).select_related("actor")[:50]
-    return render(
+    history = AuditEntry.objects.filter(target_type=Meeting._meta.label_lower, target_id=meeting.pk).select_related(
+        "actor"
+    )[:50]
+    return _meeting_page(
         request,
         "meetings/detail.html",
-        {
-            "meeting": meeting,
-            "organization": meeting.organization,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=meeting.organization),
-            "breadcrumb_tail": str(meeting.period_month) + "/" + str(meeting.period_year),
-            "form": form,
-            "attendance_rows": attendance_rows,
-            "temporary_rows": meeting.temporary_attendances.select_related("transfer", "transfer__member"),
-            "counts": counts,
-            "problems": services.finalise_problems(meeting, counts) if not meeting.is_final else [],
-            "required_minutes": services.required_minutes(meeting),
-            "can_edit": can_edit,
-            "can_reopen": meeting.is_final and access.can(REOPEN_MEETINGS, meeting.organization),
-            "can_confirm": meeting.is_final
-            and meeting.score is not None
-            and not meeting.confirmed_at
-            and acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES),
-            "attachments": meeting.attachments.all(),
-            "attachment_form": AttachmentForm(),
-            "history": history,
-            "Attendance": Attendance,
-        },
+        meeting,
+        breadcrumb_tail=str(meeting.period_month) + "/" + str(meeting.period_year),
+        form=form,
+        attendance_rows=attendance_rows,
+        temporary_rows=meeting.temporary_attendances.select_related("transfer", "transfer__member"),
+        counts=counts,
+        problems=services.finalise_problems(meeting, counts) if not meeting.is_final else [],
+        required_minutes=services.required_minutes(meeting),
+        can_edit=can_edit,
+        can_reopen=meeting.is_final and access.can(REOPEN_MEETINGS, meeting.organization),
+        can_confirm=meeting.is_final
+        and meeting.score is not None
+        and not meeting.confirmed_at
+        and acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES),
+        attachments=meeting.attachments.all(),
+        attachment_form=AttachmentForm(),
+        history=history,
+        Attendance=Attendance,
     )
+
+
+def _meeting_page(request, template_name: str, meeting: Meeting, **context):
+    """A page about one meeting: the meeting, its cell and the cell's breadcrumbs, and `context`."""
+    return organization_page(request, template_name, meeting.organization, meeting=meeting, **context)
 
 
 def meeting_score(request, pk):
@@ -289,18 +281,14 @@ def meeting_score(request, pk):
         elif request.method == "POST":
             value = request.POST.get(f"item-{item.pk}", "")
         rows.append({"item": item, "value": value if value is not None else item.max_points})
-    return render(
+    return _meeting_page(
         request,
         "meetings/score.html",
-        {
-            "meeting": meeting,
-            "organization": meeting.organization,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=meeting.organization),
-            "breadcrumb_tail": _("Quality score"),
-            "template": template,
-            "rows": rows,
-            "errors": errors,
-        },
+        meeting,
+        breadcrumb_tail=_("Quality score"),
+        template=template,
+        rows=rows,
+        errors=errors,
     )
 
 
@@ -310,8 +298,7 @@ def meeting_finalise(request, pk):
     try:
         services.meeting_finalise(meeting=meeting, version=request.POST.get("version"), finalised_by=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_service_error(request, error)
     else:
         messages.success(request, _("The minutes have been finalised."))
     return redirect("meetings:detail", meeting.pk)
@@ -320,25 +307,20 @@ def meeting_finalise(request, pk):
 def meeting_reopen(request, pk):
     meeting = get_meeting_for_user(request.user, pk, action=REOPEN_MEETINGS)
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.meeting_reopen(meeting=meeting, reason=form.cleaned_data["reason"], reopened_by=request.user)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The minutes have been reopened for correction."))
-            return redirect("meetings:detail", meeting.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.meeting_reopen(meeting=meeting, reason=data["reason"], reopened_by=request.user),
+        message=_("The minutes have been reopened for correction."),
+        to=("meetings:detail", meeting.pk),
+    ) or form_page(
         request,
         "cells/organization_action.html",
-        {
-            "form": form,
-            "organization": meeting.organization,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=meeting.organization),
-            "title": _("Reopen the minutes of %(meeting)s") % {"meeting": meeting},
-            "submit_label": _("Reopen"),
-            "danger": True,
-        },
+        form,
+        meeting.organization,
+        title=_("Reopen the minutes of %(meeting)s") % {"meeting": meeting},
+        submit_label=_("Reopen"),
+        danger=True,
     )
 
 
@@ -346,14 +328,11 @@ def meeting_reopen(request, pk):
 def meeting_confirm(request, pk):
     meeting = get_meeting_for_user(request.user, pk, action=APPRAISE)
     if not acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied
     try:
         services.meeting_confirm(meeting=meeting, confirmed_by=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        flash_service_error(request, error)
     else:
         messages.success(request, _("The score has been confirmed."))
     return redirect("meetings:detail", meeting.pk)
@@ -367,8 +346,7 @@ def attachment_add(request, pk):
         try:
             services.attachment_add(meeting=meeting, uploaded_file=form.cleaned_data["file"], uploaded_by=request.user)
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
+            flash_service_error(request, error)
         else:
             messages.success(request, _("The file has been attached."))
     else:
@@ -394,6 +372,8 @@ def attachment_download(request, pk):
 
 
 def _period_and_root(request):
+    """For the pages about a subtree over a period (VIEW somewhere): the period form, the period and the root."""
+    require_anywhere(request.user, VIEW)
     form = PeriodForm(request.GET or None)
     today = timezone.localdate()
     year, month, quarter, org = today.year, None, None, None
@@ -409,13 +389,17 @@ def _period_and_root(request):
     return form, selectors.Period(year=year, month=month, quarter=quarter), root
 
 
+def _period_page(request, template_name: str, tail: str, period, root, **context):
+    """A page about the subtree under `root` over `period`, with the root's breadcrumbs and then `tail`."""
+    return organization_page(request, template_name, root, period=period, root=root, breadcrumb_tail=tail, **context)
+
+
 MISSING_SHOWN = 200  # cells listed on the compliance page; the PDF/Excel report lists them all
 HEAT_ROWS = 100  # heat-map rows per page (a bloc may have thousands of grassroots organisations)
 
 
 @require_GET
 def compliance(request):
-    require_anywhere(request.user, VIEW)
     form, period, root = _period_and_root(request)
     kpis = selectors.kpis(user=request.user, root=root, period=period)
     missing = selectors.missing_cells(user=request.user, root=root, period=period, limit=MISSING_SHOWN)
@@ -423,51 +407,42 @@ def compliance(request):
         request.GET.get("rows")
     )
     selectors.fill_heat_months(heat_page.object_list, user=request.user, root=root, year=period.year)
-    return render(
+    return _period_page(
         request,
         "meetings/compliance.html",
-        {
-            "form": form,
-            "period": period,
-            "root": root,
-            "organization": root,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
-            "breadcrumb_tail": _("Meeting compliance"),
-            "kpis": kpis,
-            "heatmap": heat_page.object_list,
-            "heat_page": heat_page,
-            "heat_query": f"org={root.pk}&{period.querystring()}",
-            "missing": missing,
-            "missing_more": max(0, kpis.cells - kpis.cells_all_regular - len(missing)) if kpis.months_counted else 0,
-            "months": list(selectors.MONTHS),
-        },
+        _("Meeting compliance"),
+        period,
+        root,
+        form=form,
+        kpis=kpis,
+        heatmap=heat_page.object_list,
+        heat_page=heat_page,
+        heat_query=f"org={root.pk}&{period.querystring()}",
+        missing=missing,
+        missing_more=max(0, kpis.cells - kpis.cells_all_regular - len(missing)) if kpis.months_counted else 0,
+        months=list(selectors.MONTHS),
     )
 
 
 @require_GET
 def flagged(request):
     """Members to follow up (B5) for a subtree and year: a page of its own, as it reads a year of attendance."""
-    require_anywhere(request.user, VIEW)
-    form, period, root = _period_and_root(request)
-    return render(
+    _form, period, root = _period_and_root(request)
+    return _period_page(
         request,
         "meetings/flags.html",
-        {
-            "period": period,
-            "root": root,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
-            "breadcrumb_tail": _("Members to follow up"),
-            "flags": selectors.flagged_members(user=request.user, root=root, year=period.year),
-            "limit": parameters_on(datetime.date(period.year, 12, 31))["max_consecutive_excused_absences"],
-        },
+        _("Members to follow up"),
+        period,
+        root,
+        flags=selectors.flagged_members(user=request.user, root=root, year=period.year),
+        limit=parameters_on(datetime.date(period.year, 12, 31))["max_consecutive_excused_absences"],
     )
 
 
 @require_GET
 def meeting_list(request):
     """The meetings behind a KPI: subtree, period and optional kind / rating / state filters."""
-    require_anywhere(request.user, VIEW)
-    form, period, root = _period_and_root(request)
+    _form, period, root = _period_and_root(request)
     meetings = selectors.meetings_visible_to(request.user).filter(
         organization__path__startswith=root.path, period_year=period.year, period_month__in=period.months
     )
@@ -486,15 +461,6 @@ def meeting_list(request):
     page = Paginator(meetings, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "meetings/list.html",
-        {
-            "page": page,
-            "period": period,
-            "root": root,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
-            "breadcrumb_tail": _("Meetings"),
-            "querystring": query.urlencode(),
-        },
+    return _period_page(
+        request, "meetings/list.html", _("Meetings"), period, root, page=page, querystring=query.urlencode()
     )

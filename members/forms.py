@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateInput
-from members.models import Member
+from members.models import Member, Position
 
 
 class MemberCreateForm(forms.Form):
@@ -40,7 +40,6 @@ class MemberFilterForm(forms.Form):
     position = forms.ChoiceField(label=_("Position"), choices=[("", _("All"))], required=False)
 
     def __init__(self, *args, **kwargs):
-        from members.models import Position
 
         super().__init__(*args, **kwargs)
         self.fields["position"].choices = [("", _("All")), *Position.Role.choices]
@@ -93,7 +92,6 @@ class PositionForm(forms.Form):
     )
 
     def __init__(self, *args, organizations=None, **kwargs):
-        from members.models import Position
 
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations

@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from openpyxl.utils import get_column_letter
 
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_access
@@ -629,8 +630,6 @@ def _column_hint(column: Column) -> str:
 
 def template_workbook(*, cell_code: str = "CB-VP-01") -> bytes:
     """An empty roster: the header row, one example row, and a second sheet explaining every column."""
-    from openpyxl.utils import get_column_letter
-
     workbook, sheet = spreadsheets.template_start(_("Party members"), COLUMNS)
     example = {
         "full_name": EXAMPLE_NAME,

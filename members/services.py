@@ -1,13 +1,16 @@
 """Writes to the member registry. Rules are checked here, inside a transaction."""
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cells.models import Organization
-from cells.services import log_action
+from cells import hooks
+from cells.models import Organization, RoleAssignment
+from cells.services import log_action, role_grant, role_revoke
 from members.models import Member, Position, StatusChange, Transfer
 
 
@@ -111,9 +114,6 @@ def member_change_status(
     changed_by,
 ) -> Member:
     """Change a member's status and keep the change in the timeline. Refuses transitions that make no sense."""
-    from django.utils import timezone
-
-    from criteria.selectors import parameters_on
 
     decision_no = " ".join((decision_no or "").split())
     reason = " ".join((reason or "").split())
@@ -161,7 +161,7 @@ def member_change_status(
                     }
                 )
         if current == Status.PROBATIONARY and target == Status.FULL and member.admitted_on:
-            months = parameters_on(effective_on)["probation_months"]
+            months = hooks.parameters_on(effective_on)["probation_months"]
             earliest = _add_months(member.admitted_on, months)
             if effective_on < earliest:
                 raise ValidationError(
@@ -204,7 +204,6 @@ def member_change_status(
 def _end_seats(*, member: Member, ended_on: datetime.date, keep_under: Organization | None, by) -> None:
     """End the member's open committee seats that no longer fit (all of them, or those not above
     `keep_under`), and take back the cell-secretary role they gave at cells the member has left."""
-    from cells.models import RoleAssignment
 
     open_seats = (
         Position.objects.select_for_update().filter(member=member, ended_on__isnull=True).select_related("organization")
@@ -212,27 +211,16 @@ def _end_seats(*, member: Member, ended_on: datetime.date, keep_under: Organizat
     for seat in open_seats:
         if keep_under is not None and keep_under.path.startswith(seat.organization.path):
             continue
-        seat.ended_on = max(seat.started_on or ended_on, ended_on)
-        seat.save(update_fields=["ended_on"])
-        log_action(
-            actor=by,
-            action="members.position.ended",
-            organization=seat.organization,
-            target=seat,
-            message=f"{member.full_name}: {seat.get_role_display()}",
-        )
+        _end_position(seat, max(seat.started_on or ended_on, ended_on), member=member, by=by)
     if member.user_id:
         stale = RoleAssignment.objects.filter(user_id=member.user_id, role=RoleAssignment.Role.SECRETARY)
         if keep_under is not None:
             stale = stale.exclude(organization=keep_under)
         for assignment in stale.select_related("organization", "user"):
-            from cells.services import role_revoke
-
             role_revoke(assignment=assignment, revoked_by=by)
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
-    import calendar
 
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
@@ -258,12 +246,9 @@ def add_working_days(day: datetime.date, days: int) -> datetime.date:
 def transfer_deadlines(transfer: Transfer, params=None) -> dict:
     """Rule B20 deadlines for one transfer, with the working-day counts in force on its decision date
     (`params`: those parameters when the caller has read them for many transfers at once)."""
-    from django.utils import timezone
-
-    from criteria.selectors import parameters_on
 
     today = timezone.localdate()
-    params = params or parameters_on(transfer.decided_on)
+    params = params or hooks.parameters_on(transfer.decided_on)
     procedure_due = add_working_days(transfer.decided_on, params["transfer_working_days"])
     letter_due = None
     if transfer.letter_issued_on:
@@ -279,7 +264,6 @@ def transfer_deadlines(transfer: Transfer, params=None) -> dict:
 def _check_transfer_dates(
     *, decided_on: datetime.date, letter_issued_on: datetime.date | None, letter_presented_on: datetime.date | None
 ) -> None:
-    from django.utils import timezone
 
     today = timezone.localdate()
     if decided_on > today:
@@ -441,14 +425,12 @@ def transfer_temporary(
 
 
 def transfer_temporary_end(*, transfer: Transfer, ended_on: datetime.date, ended_by) -> Transfer:
-    from django.utils import timezone
 
     with transaction.atomic():
         transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
         if transfer.kind != Transfer.Kind.TEMPORARY or transfer.ended_on:
             raise ValidationError(_("This temporary transfer is already closed."))
-        if ended_on < transfer.decided_on or ended_on > timezone.localdate():
-            raise ValidationError({"ended_on": _("The end date must be between the start date and today.")})
+        _check_end_date(ended_on, transfer.decided_on)
         transfer.ended_on = ended_on
         transfer.save(update_fields=["ended_on"])
         log_action(
@@ -544,10 +526,6 @@ def position_assign(
     secretary or deputy of a cell and the member has a login, the same transaction gives that login the
     cell-secretary role (unless `grant_secretary_role` is False).
     """
-    from django.utils import timezone
-
-    from cells.models import RoleAssignment
-    from cells.services import role_grant
 
     if role not in Position.Role.values:
         raise ValidationError({"role": _("Unknown position.")})
@@ -609,8 +587,6 @@ def position_assign(
 
 def _revoke_replaced_secretary(*, previous: Position, organization: Organization, by) -> None:
     """The replaced secretary's login loses the cell-secretary role unless they still hold a seat that gives it."""
-    from cells.models import RoleAssignment
-    from cells.services import role_revoke
 
     user_id = previous.member.user_id
     if not user_id or not organization.is_cell:
@@ -630,21 +606,54 @@ def _revoke_replaced_secretary(*, previous: Position, organization: Organization
 
 
 def position_end(*, position: Position, ended_on: datetime.date, ended_by) -> Position:
-    from django.utils import timezone
 
     with transaction.atomic():
         position = Position.objects.select_for_update().select_related("member", "organization").get(pk=position.pk)
         if position.ended_on:
             raise ValidationError(_("This position has already ended."))
-        if ended_on > timezone.localdate() or (position.started_on and ended_on < position.started_on):
-            raise ValidationError({"ended_on": _("The end date must be between the start date and today.")})
-        position.ended_on = ended_on
-        position.save(update_fields=["ended_on"])
-        log_action(
-            actor=ended_by,
-            action="members.position.ended",
-            organization=position.organization,
-            target=position,
-            message=f"{position.member.full_name}: {position.get_role_display()}",
-        )
+        _check_end_date(ended_on, position.started_on)
+        _end_position(position, ended_on, member=position.member, by=ended_by)
     return position
+
+
+def _check_end_date(ended_on: datetime.date, started_on: datetime.date | None) -> None:
+    """A committee seat or a temporary transfer ends between its start and today."""
+    if ended_on > timezone.localdate() or (started_on and ended_on < started_on):
+        raise ValidationError({"ended_on": _("The end date must be between the start date and today.")})
+
+
+def _end_position(position: Position, ended_on: datetime.date, *, member: Member, by) -> None:
+    """End a committee seat (of `member`) on `ended_on`, in the audit log too."""
+    position.ended_on = ended_on
+    position.save(update_fields=["ended_on"])
+    log_action(
+        actor=by,
+        action="members.position.ended",
+        organization=position.organization,
+        target=position,
+        message=f"{member.full_name}: {position.get_role_display()}",
+    )
+
+
+#
+# What the tree asks of members (provided through cells.hooks, see members/apps.py)
+#
+
+
+def members_on_roll(organization: Organization) -> int:
+    """Members on the roll of this node itself (a node with members cannot be dissolved)."""
+    return Member.objects.filter(organization=organization, status__in=Member.ON_ROLL).count()
+
+
+def move_members_on_merge(source: Organization, target: Organization) -> list[int]:
+    """A merger moves the members on the source's roll to the target (inside the merger's transaction)."""
+    moved_member_ids = list(
+        Member.objects.filter(organization=source, status__in=Member.ON_ROLL).values_list("pk", flat=True)
+    )
+    Member.objects.filter(pk__in=moved_member_ids).update(organization=target, updated_at=timezone.now())
+    return moved_member_ids
+
+
+def member_id_for_user(user) -> int | None:
+    """The party member record linked to a login, if any (a plain member sees their own record)."""
+    return Member.objects.filter(user=user).values_list("id", flat=True).first()

@@ -1,9 +1,10 @@
-"""The machinery shared by the spreadsheet imports (members/importing.py, evaluations/past_import.py).
+"""The machinery shared by the spreadsheet imports (members/importing.py, evaluations/past_results/importing.py).
 
 Reading: the size and archive checks, finding the header row, reading the rows under it within a row limit, and
 turning cells into text. Checking: the cell cleaners both imports use and the row outcome bookkeeping. Batches:
 confirming and cancelling a previewed batch. Writing: the template's instructions sheet and the workbook of rows in
-error. Views: the upload and confirm forms, the preview page and the .xlsx download.
+error. Views: the upload and confirm forms, the upload page, the preview page, confirming and cancelling from
+them, and the .xlsx download (the templates extend includes/import_upload_page.html and import_preview_page.html).
 
 Each import keeps its own columns, cell words, row checks and messages about its rows; everything here is the same
 for both, so its messages are shared too.
@@ -24,12 +25,19 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
+from cells.forms_pages import apply_service_error
 from cells.permissions import get_access, organizations_visible_to, require
+from cells.selectors import breadcrumbs
 from cells.services import log_action
 from cells.text import fold
 
@@ -136,8 +144,6 @@ def parse_first_sheet(file, *, max_bytes: int, read_rows: Callable) -> list[dict
     Raises ValidationError with a message for the user when the file is too large, is not an .xlsx file or is
     damaged; `read_rows` raises its own for what it finds in the sheet.
     """
-    from openpyxl import load_workbook
-
     size = file_size(file)
     if size > max_bytes:
         raise ValidationError(
@@ -427,9 +433,6 @@ def cancel_batch(model, batch, user):
 
 
 def style_header(sheet, widths: list[int]) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for index, width in enumerate(widths, start=1):
@@ -439,8 +442,6 @@ def style_header(sheet, widths: list[int]) -> None:
 
 def as_text(sheet, values: list[str]) -> list:
     """Cells that hold text even when it starts with "=": what people typed must not come back as a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for value in values:
         cell = WriteOnlyCell(sheet, value=value)
@@ -451,8 +452,6 @@ def as_text(sheet, values: list[str]) -> list:
 
 def template_start(title: str, columns: Iterable[Column]):
     """A new template workbook and its first sheet, titled `title`, with the header row of `columns`."""
-    from openpyxl import Workbook
-
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]
@@ -482,8 +481,6 @@ def workbook_bytes(workbook) -> bytes:
 
 def errors_workbook(batch, *, columns_by_key: dict, blocking: Iterable[str]) -> bytes:
     """The rows in error, as they were read, with a last column giving the reasons: to correct and upload again."""
-    from openpyxl import Workbook
-
     columns = [columns_by_key[key] for key in batch.summary.get("columns", [])]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Rows in error")[:31])
@@ -576,3 +573,58 @@ def preview_context(
 def report_errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def upload_response(
+    request, organization, *, model, preview: Callable, batch_view: str, template: str, title: str, context
+):
+    """The upload page: a valid file goes to `preview` and on to its batch's page (`batch_view`); otherwise the
+    form again, with the user's batches here still waiting for confirmation. `context` is the import's own."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = preview(organization=organization, uploaded_file=form.cleaned_data["file"], user=request.user)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            return redirect(batch_view, batch.pk)
+    pending = model.objects.filter(
+        uploaded_by=request.user, organization=organization, state=model.State.PREVIEW
+    ).order_by("-created_at")[:10]
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "organization": organization,
+            "pending": pending,
+            **context,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": title,
+        },
+    )
+
+
+def confirm_response(request, batch, *, confirm: Callable, done: str, batch_view: str, next_url: str):
+    """Apply a previewed batch, its rows in error skipped if the user chose so: `confirm(skip_errors=...)` returns
+    the counts that `done` (a message) names. A refusal is shown on the batch's page."""
+    form = ImportConfirmForm(request.POST)
+    skip_errors = form.is_valid() and form.cleaned_data["skip_errors"]
+    try:
+        result = confirm(skip_errors=skip_errors)
+    except ValidationError as error:
+        report_errors(request, error)
+        return redirect(batch_view, batch.pk)
+    messages.success(request, done % result)
+    return redirect(next_url)
+
+
+def cancel_response(request, batch, *, cancel: Callable, batch_view: str, upload_view: str):
+    """Drop a previewed batch through `cancel()` and go back to the upload page; a refusal is shown on its page."""
+    try:
+        cancel()
+    except ValidationError as error:
+        report_errors(request, error)
+        return redirect(batch_view, batch.pk)
+    messages.info(request, _("The import was cancelled; nothing was recorded."))
+    return redirect(upload_view, batch.organization_id)

@@ -1,12 +1,16 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cells import hooks
 from cells import selectors as cell_selectors
+from cells.forms_pages import form_page, save_form
 from cells.models import Organization
 from cells.permissions import (
     EDIT_MEMBERS,
@@ -17,9 +21,7 @@ from cells.permissions import (
     organizations_visible_to,
     require,
 )
-from cells.views import apply_service_error
-from criteria.selectors import parameters_on_days
-from members import services
+from members import selectors, services
 from members.forms import (
     EndDateForm,
     MemberCreateForm,
@@ -55,7 +57,7 @@ def member_detail(request, pk):
     transfers = list(
         member.transfers.select_related("from_organization", "to_organization").order_by("-decided_on", "-id")
     )
-    params = parameters_on_days(transfer.decided_on for transfer in transfers)  # one query for all of them
+    params = hooks.parameters_on_days(transfer.decided_on for transfer in transfers)  # one query for all of them
     for transfer in transfers:
         transfer.deadlines = services.transfer_deadlines(transfer, params[transfer.decided_on])
     return render(
@@ -89,39 +91,34 @@ def my_record(request):
 def member_create(request, org_pk):
     organization = get_organization_for_user(request.user, org_pk, action=EDIT_MEMBERS)
     form = MemberCreateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = services.member_create(organization=organization, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Added %(name)s.") % {"name": member.full_name})
-            return redirect("cells:detail", organization.pk)
-    return render(
+    return _cell_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("New party member in %(name)s") % {"name": organization.name},
-        },
+        organization,
+        form,
+        lambda data: services.member_create(organization=organization, created_by=request.user, **data),
+        lambda member: _("Added %(name)s.") % {"name": member.full_name},
+        _("New party member in %(name)s") % {"name": organization.name},
     )
 
 
-def _member_page(request, member, form, title, submit_label, danger=False):
-    return render(
+def _cell_form(request, organization, form, save, message, title: str):
+    """A form page about a cell's roll: `save` on a valid POST, then back to the cell (Cancel too)."""
+    return save_form(request, form, save, message=message, to=("cells:detail", organization.pk)) or form_page(
+        request, "members/member_form.html", form, organization, title=title
+    )
+
+
+def _member_form(request, member, form, save, message: str, title: str, submit_label: str | None = None):
+    """A form page about one member: `save` on a valid POST, then back to the member's record (Cancel too)."""
+    return save_form(request, form, save, message=message, to=("members:detail", member.pk)) or form_page(
         request,
         "members/member_action.html",
-        {
-            "form": form,
-            "member": member,
-            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=member.organization),
-            "breadcrumb_tail": member.full_name,
-            "title": title,
-            "submit_label": submit_label,
-            "danger": danger,
-        },
+        form,
+        member.organization,
+        member=member,
+        breadcrumb_tail=member.full_name,
+        title=title,
+        submit_label=submit_label or _("Save"),
     )
 
 
@@ -129,15 +126,14 @@ def member_edit(request, pk):
     member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
     initial = {field: getattr(member, field) for field in services.EDITABLE_FIELDS}
     form = MemberEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_update(member=member, data=form.cleaned_data, updated_by=request.user)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("members:detail", member.pk)
-    return _member_page(request, member, form, _("Edit %(name)s") % {"name": member.full_name}, _("Save"))
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.member_update(member=member, data=data, updated_by=request.user),
+        _("Saved."),
+        _("Edit %(name)s") % {"name": member.full_name},
+    )
 
 
 def member_status(request, pk):
@@ -149,16 +145,14 @@ def member_status(request, pk):
         messages.error(request, _("The status of this member can no longer be changed here."))
         return redirect("members:detail", member.pk)
     form = StatusChangeForm(request.POST or None, choices=choices, initial={"effective_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.member_change_status(member=member, changed_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The status has been changed."))
-            return redirect("members:detail", member.pk)
-    return _member_page(
-        request, member, form, _("Change the status of %(name)s") % {"name": member.full_name}, _("Change status")
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.member_change_status(member=member, changed_by=request.user, **data),
+        _("The status has been changed."),
+        _("Change the status of %(name)s") % {"name": member.full_name},
+        _("Change status"),
     )
 
 
@@ -174,16 +168,13 @@ def position_assign(request, pk):
         organizations=organizations.order_by("depth"),
         initial={"organization": member.organization_id, "started_on": timezone.localdate()},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.position_assign(member=member, assigned_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The position has been recorded."))
-            return redirect("members:detail", member.pk)
-    return _member_page(
-        request, member, form, _("Committee position for %(name)s") % {"name": member.full_name}, _("Save")
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.position_assign(member=member, assigned_by=request.user, **data),
+        _("The position has been recorded."),
+        _("Committee position for %(name)s") % {"name": member.full_name},
     )
 
 
@@ -192,82 +183,66 @@ def position_end(request, pk, position_pk):
     position = get_object_or_404(Position.objects.select_related("organization"), pk=position_pk, member=member)
     require(request.user, EDIT_MEMBERS, position.organization)
     form = EndDateForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.position_end(position=position, ended_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The position has ended."))
-            return redirect("members:detail", member.pk)
-    return _member_page(request, member, form, _("End the position: %(position)s") % {"position": position}, _("Save"))
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: services.position_end(position=position, ended_by=request.user, **data),
+        _("The position has ended."),
+        _("End the position: %(position)s") % {"position": position},
+    )
 
 
-def _cell_by_code(request, form, field: str, code: str):
-    """A cell the user may edit members in, looked up by code; a form error (not a 404) otherwise."""
+def _cell_by_code(request, code: str) -> Organization:
+    """A cell the user may edit members in, looked up by code; an error on the form's to_code (not a 404) otherwise."""
     cell = (
         organizations_visible_to(request.user, action=EDIT_MEMBERS)
         .filter(code__iexact=(code or "").strip(), kind__in=Organization.CELL_KINDS)
         .first()
     )
     if cell is None:
-        form.add_error(field, _("There is no party cell with this code in the part of the tree you manage."))
+        raise ValidationError(
+            {"to_code": _("There is no party cell with this code in the part of the tree you manage.")}
+        )
     return cell
 
 
-def transfer_official(request, pk):
+def _transfer_page(request, pk, form_class, transfer, message: str, title: str):
+    """Transfer a member (officially or temporarily) with `transfer` (the service): the form's other fields are its
+    arguments, and its to_code names the receiving cell in the tree (none: an organisation outside it, to_text)."""
     member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
-    form = OfficialTransferForm(request.POST or None, initial={"decided_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        to_organization = _cell_by_code(request, form, "to_code", data["to_code"]) if data["to_code"] else None
-        if not form.errors:
-            try:
-                services.transfer_official(
-                    member=member,
-                    to_organization=to_organization,
-                    to_text=data["to_text"] if to_organization is None else "",
-                    decided_on=data["decided_on"],
-                    decision_no=data["decision_no"],
-                    letter_issued_on=data["letter_issued_on"],
-                    letter_presented_on=data["letter_presented_on"],
-                    reason=data["reason"],
-                    transferred_by=request.user,
-                )
-            except ValidationError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(request, _("The transfer has been recorded."))
-                return redirect("members:detail", member.pk)
-    return _member_page(
-        request, member, form, _("Official transfer of %(name)s") % {"name": member.full_name}, _("Transfer")
+    form = form_class(request.POST or None, initial={"decided_on": timezone.localdate()})
+
+    def save(data):
+        data = dict(data)
+        to_code = data.pop("to_code")
+        to_organization = _cell_by_code(request, to_code) if to_code else None
+        if to_organization is not None and "to_text" in data:
+            data["to_text"] = ""
+        return transfer(member=member, to_organization=to_organization, transferred_by=request.user, **data)
+
+    return _member_form(request, member, form, save, message, title % {"name": member.full_name}, _("Transfer"))
+
+
+def transfer_official(request, pk):
+    return _transfer_page(
+        request,
+        pk,
+        OfficialTransferForm,
+        services.transfer_official,
+        _("The transfer has been recorded."),
+        _("Official transfer of %(name)s"),
     )
 
 
 def transfer_temporary_out(request, pk):
-    member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
-    form = TemporaryTransferOutForm(request.POST or None, initial={"decided_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        host = _cell_by_code(request, form, "to_code", data["to_code"])
-        if host is not None:
-            try:
-                services.transfer_temporary(
-                    member=member,
-                    to_organization=host,
-                    decided_on=data["decided_on"],
-                    expected_return_on=data["expected_return_on"],
-                    decision_no=data["decision_no"],
-                    reason=data["reason"],
-                    transferred_by=request.user,
-                )
-            except ValidationError as error:
-                apply_service_error(form, error)
-            else:
-                messages.success(request, _("The temporary transfer has been recorded."))
-                return redirect("members:detail", member.pk)
-    return _member_page(
-        request, member, form, _("Temporary transfer of %(name)s") % {"name": member.full_name}, _("Transfer")
+    return _transfer_page(
+        request,
+        pk,
+        TemporaryTransferOutForm,
+        services.transfer_temporary,
+        _("The temporary transfer has been recorded."),
+        _("Temporary transfer of %(name)s"),
     )
 
 
@@ -275,23 +250,13 @@ def temporary_in(request, org_pk):
     """Record someone from outside the tree who attends this cell temporarily (kept out of its headcount)."""
     organization = get_organization_for_user(request.user, org_pk, action=EDIT_MEMBERS)
     form = TemporaryTransferForm(request.POST or None, initial={"decided_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_temporary(to_organization=organization, transferred_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The temporary member has been recorded."))
-            return redirect("cells:detail", organization.pk)
-    return render(
+    return _cell_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization),
-            "title": _("Temporary member attending %(name)s") % {"name": organization.name},
-        },
+        organization,
+        form,
+        lambda data: services.transfer_temporary(to_organization=organization, transferred_by=request.user, **data),
+        _("The temporary member has been recorded."),
+        _("Temporary member attending %(name)s") % {"name": organization.name},
     )
 
 
@@ -301,21 +266,42 @@ def temporary_end(request, transfer_pk):
     )
     require(request.user, EDIT_MEMBERS, transfer.to_organization)
     form = EndDateForm(request.POST or None, initial={"ended_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.transfer_temporary_end(transfer=transfer, ended_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The temporary transfer has ended."))
-            return redirect("cells:detail", transfer.to_organization_id)
-    return render(
+    return _cell_form(
         request,
-        "members/member_form.html",
-        {
-            "form": form,
-            "organization": transfer.to_organization,
-            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=transfer.to_organization),
-            "title": _("End the temporary attendance of %(name)s") % {"name": transfer.display_name},
-        },
+        transfer.to_organization,
+        form,
+        lambda data: services.transfer_temporary_end(transfer=transfer, ended_by=request.user, **data),
+        _("The temporary transfer has ended."),
+        _("End the temporary attendance of %(name)s") % {"name": transfer.display_name},
     )
+
+
+def organization_page_context(request, organization: Organization) -> dict:
+    """The members part of a node's page (cells.views.organization_detail, through cells.hooks): the roll of a
+    cell (paged), the committee in office, the latest transfers in and out, temporary members, probation alerts."""
+    members_page = None
+    if organization.is_cell:
+        members = Member.objects.filter(organization=organization).order_by("sort_key", "id")
+        members_page = Paginator(members, 50).get_page(request.GET.get("page"))
+    committee = (
+        organization.positions.filter(ended_on__isnull=True)
+        .select_related("member")
+        .order_by("role", "member__sort_key")
+    )
+    transfers = (
+        Transfer.objects.filter(Q(from_organization=organization) | Q(to_organization=organization))
+        .select_related("member", "from_organization", "to_organization")
+        .order_by("-decided_on", "-id")[:20]
+    )
+    temporary = (
+        Transfer.objects.filter(to_organization=organization, kind=Transfer.Kind.TEMPORARY, ended_on__isnull=True)
+        .select_related("member", "from_organization")
+        .order_by("member_name", "id")
+    )
+    return {
+        "members_page": members_page,
+        "committee": committee,
+        "transfers": transfers,
+        "temporary": temporary if organization.is_cell else [],
+        "probation_alerts": selectors.probation_alerts(user=request.user, organization=organization, limit=20),
+    }

@@ -4,8 +4,6 @@ A batch (MemberImport) is private to the person who uploaded it: anyone else get
 uploader once its node has left their scope.
 """
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cells import selectors as cell_selectors
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_organization_for_user, require_anywhere
-from cells.views import apply_service_error
 from members import importing, spreadsheets
 from members.models import MemberImport
-from members.spreadsheets import ImportConfirmForm, ImportUploadForm
 
 PREVIEW_PAGE_SIZE = 200
 
@@ -48,32 +44,15 @@ def import_start(request):
 
 def import_upload(request, org_pk):
     organization = get_organization_for_user(request.user, org_pk, action=EDIT_MEMBERS)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            batch = importing.import_preview(
-                organization=organization, uploaded_file=form.cleaned_data["file"], user=request.user
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            return redirect("members:import_batch", batch.pk)
-    pending = MemberImport.objects.filter(
-        uploaded_by=request.user, organization=organization, state=MemberImport.State.PREVIEW
-    ).order_by("-created_at")[:10]
-    return render(
+    return spreadsheets.upload_response(
         request,
-        "members/import_upload.html",
-        {
-            "form": form,
-            "organization": organization,
-            "pending": pending,
-            "max_rows": importing.max_rows(),
-            "max_bytes": importing.max_bytes(),
-            "columns": importing.COLUMNS,
-            "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Import party members"),
-        },
+        organization,
+        model=MemberImport,
+        preview=importing.import_preview,
+        batch_view="members:import_batch",
+        template="members/import_upload.html",
+        title=_("Import party members"),
+        context={"max_rows": importing.max_rows(), "max_bytes": importing.max_bytes(), "columns": importing.COLUMNS},
     )
 
 
@@ -140,33 +119,30 @@ def import_batch(request, pk):
 @require_POST
 def import_confirm(request, pk):
     batch = get_import_for_user(request.user, pk)
-    form = ImportConfirmForm(request.POST)
-    skip_errors = form.is_valid() and form.cleaned_data["skip_errors"]
-    try:
-        result = importing.import_confirm(member_import=batch, user=request.user, skip_errors=skip_errors)
-    except ValidationError as error:
-        spreadsheets.report_errors(request, error)
-        return redirect("members:import_batch", batch.pk)
-    messages.success(
+    return spreadsheets.confirm_response(
         request,
-        _(
+        batch,
+        confirm=lambda skip_errors: importing.import_confirm(
+            member_import=batch, user=request.user, skip_errors=skip_errors
+        ),
+        done=_(
             "Import recorded: %(created)s new members, %(updated)s updated, %(unchanged)s unchanged, %(skipped)s rows skipped."
-        )
-        % result,
+        ),
+        batch_view="members:import_batch",
+        next_url=f"{reverse('members:list')}?org={batch.organization_id}",
     )
-    return redirect(f"{reverse('members:list')}?org={batch.organization_id}")
 
 
 @require_POST
 def import_cancel(request, pk):
     batch = get_import_for_user(request.user, pk)
-    try:
-        importing.import_cancel(member_import=batch, user=request.user)
-    except ValidationError as error:
-        spreadsheets.report_errors(request, error)
-        return redirect("members:import_batch", batch.pk)
-    messages.info(request, _("The import was cancelled; nothing was recorded."))
-    return redirect("members:import", batch.organization_id)
+    return spreadsheets.cancel_response(
+        request,
+        batch,
+        cancel=lambda: importing.import_cancel(member_import=batch, user=request.user),
+        batch_view="members:import_batch",
+        upload_view="members:import",
+    )
 
 
 @require_GET

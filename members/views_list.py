@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from cells import selectors as cell_selectors
 from cells.permissions import (
@@ -146,8 +148,6 @@ def member_export(request, fmt):
         response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="dang-vien-{stamp}.csv"'
         return response
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=_("Party members")[:31])

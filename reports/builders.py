@@ -11,6 +11,14 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.models import Organization
+from criteria.selectors import parameters_on
+from evaluations import rules
+from evaluations.dashboard.selectors import dashboard
+from evaluations.models import Grade, HistoricalRating, MemberEvaluation, OrgEvaluation
+from evaluations.programmes import services as programmes
+from meetings import selectors as meeting_selectors
+from members.models import Member, Position
 from reports.models import Report
 
 
@@ -39,8 +47,6 @@ def _header(report: Report, title: str) -> dict:
     organization = report.organization
     parent = None
     if organization.parent_id:
-        from cells.models import Organization
-
         parent = Organization.objects.filter(pk=organization.parent_id).only("name").first()
     return {
         "issuer_parent": parent.name if parent else "",
@@ -56,19 +62,16 @@ def _header(report: Report, title: str) -> dict:
 
 
 def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -> Built:
-    from criteria.selectors import parameters_on
-    from meetings import selectors as selectors
-
     root = report.organization
-    period = selectors.Period(year=report.year, month=report.month, quarter=report.quarter)
+    period = meeting_selectors.Period(year=report.year, month=report.month, quarter=report.quarter)
     data_as_of = timezone.now()
-    kpis = selectors.kpis(user=user, root=root, period=period)
+    kpis = meeting_selectors.kpis(user=user, root=root, period=period)
     progress(20)
-    heatmap = selectors.heatmap(user=user, root=root, year=report.year)
+    heatmap = meeting_selectors.heatmap(user=user, root=root, year=report.year)
     progress(40)
-    missing = selectors.missing_cells(user=user, root=root, period=period)
+    missing = meeting_selectors.missing_cells(user=user, root=root, period=period)
     progress(55)
-    flags = selectors.flagged_members(user=user, root=root, year=report.year)
+    flags = meeting_selectors.flagged_members(user=user, root=root, year=report.year)
     progress(70)
     title = _("REPORT ON PARTY CELL MEETINGS")
     kpi_rows = [
@@ -77,8 +80,10 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         [_("Member attendance"), kpis.present, kpis.eligible, kpis.attendance_pct],
         [_("Meetings rated Good"), kpis.meetings_good, kpis.meetings_rated, kpis.pct_good],
     ]
-    month_headers = [str(m) for m in selectors.MONTHS]
-    heat_rows = [[row.organization.name, row.cells, *[row.held.get(m, 0) for m in selectors.MONTHS]] for row in heatmap]
+    month_headers = [str(m) for m in meeting_selectors.MONTHS]
+    heat_rows = [
+        [row.organization.name, row.cells, *[row.held.get(m, 0) for m in meeting_selectors.MONTHS]] for row in heatmap
+    ]
     missing_rows = [[item["cell"].name, ", ".join(str(m) for m in item["months"])] for item in missing]
     flag_rows = [[f.name, f.organization_name, f.unexcused, f.longest_excused_run] for f in flags]
     tables = [
@@ -128,7 +133,7 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         "period": period,
         "tables": tables,
         "heatmap": heatmap,
-        "months": list(selectors.MONTHS),
+        "months": list(meeting_selectors.MONTHS),
         "chart": [(label, pct) for label, _n, _of, pct in kpi_rows],
     }
     return Built(
@@ -144,8 +149,6 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
 
 def _past_grades(organization, years: list[int]) -> dict[int, tuple[str, str]]:
     """Decided results in chibo win over imported past results: {year: (grade, source)}."""
-    from evaluations.models import Grade, HistoricalRating, OrgEvaluation
-
     grades = {
         row.year: (Grade(row.grade).label, _("imported"))
         for row in HistoricalRating.objects.filter(organization=organization, year__in=years)
@@ -162,10 +165,6 @@ def _past_grades(organization, years: list[int]) -> dict[int, tuple[str, str]]:
 
 def build_cell_profile(*, report: Report, user, progress: Callable[[int], None]) -> Built:
     """One cell: its committee, members, the year's meetings, and the evaluations of the last five years."""
-    from criteria.selectors import parameters_on
-    from meetings import selectors as meeting_selectors
-    from members.models import Member, Position
-
     cell = report.organization
     data_as_of = timezone.now()
     committee = [
@@ -258,10 +257,6 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
 def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -> Built:
     """Yearly evaluation results: organisations and members by grade, per grassroots organisation, the quota,
     the targets, and the regulation set the decisions were based on."""
-    from cells.models import Organization
-    from evaluations.dashboard import dashboard
-    from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
-
     root = report.organization
     data_as_of = timezone.now()
     board = dashboard(user=user, root=root, year=report.year)
@@ -381,15 +376,10 @@ def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -
 def build_model_cells(*, report: Report, user, progress: Callable[[int], None]) -> Built:
     """Model-cell progress: per grassroots organisation the cells registered, eligible, recognised, and the
     coverage against the target share of recognised model cells (B21, B22)."""
-    from criteria.selectors import parameters_on
-    from evaluations import rules
-    from evaluations.models import HistoricalRating, OrgEvaluation
-    from evaluations.programmes import coverage
-
     root = report.organization
     data_as_of = timezone.now()
     programme = report.params.get("programme", "KIEU_MAU")
-    result = coverage(user=user, root=root, programme=programme, year=report.year)
+    result = programmes.coverage(user=user, root=root, programme=programme, year=report.year)
     progress(35)
     # Eligibility of every cell for a phase starting next year (reference years: the two before it).
     years = [report.year - 1, report.year]

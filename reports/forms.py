@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.builders import BUILDERS
 from reports.models import Report
 
 
@@ -25,8 +26,6 @@ class ReportRequestForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from reports.builders import BUILDERS
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, Report.Kind(k).label) for k in BUILDERS]
         self.fields["year"].initial = timezone.localdate().year

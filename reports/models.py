@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
@@ -89,16 +90,14 @@ class Report(models.Model):
     @property
     def period_display(self) -> str:
         """The period in words for documents: "tháng 05/2025", "quý II/2025", "năm 2025"."""
-        from django.utils.translation import gettext as _
-
         if self.month:
-            return _("month %(month)02d/%(year)s") % {"month": self.month, "year": self.year}
+            return gettext("month %(month)02d/%(year)s") % {"month": self.month, "year": self.year}
         if self.quarter:
-            return _("quarter %(quarter)s/%(year)s") % {
+            return gettext("quarter %(quarter)s/%(year)s") % {
                 "quarter": "I II III IV".split()[self.quarter - 1],
                 "year": self.year,
             }
-        return _("year %(year)s") % {"year": self.year}
+        return gettext("year %(year)s") % {"year": self.year}
 
     @property
     def is_active(self) -> bool:

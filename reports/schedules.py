@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cells.models import Organization
 from cells.permissions import REPORTS, get_access
+from reports.building import enqueue
 from reports.models import Report, ReportSchedule
 
 
@@ -51,8 +52,6 @@ def targets(schedule: ReportSchedule) -> list[Organization]:
 
 def run_schedules(*, today: datetime.date | None = None) -> dict:
     """Create the reports of every schedule that is due (idempotent: a period is built once per schedule)."""
-    from reports.services import enqueue
-
     today = today or timezone.localdate()
     created = []
     for schedule in ReportSchedule.objects.select_related("root", "owner").filter(enabled=True):

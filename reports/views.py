@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cells.forms_pages import apply_service_error
 from cells.permissions import (
     REPORTS,
     default_root,
@@ -16,8 +17,8 @@ from cells.permissions import (
     require_anywhere,
     scope_filter,
 )
-from cells.views import apply_service_error
 from reports import services
+from reports.building import enqueue
 from reports.forms import ReportRequestForm
 from reports.models import Report, ReportDownload, ReportSchedule
 
@@ -112,6 +113,6 @@ def report_retry(request, pk):
         messages.error(request, _("Only a failed report can be built again."))
     else:
         Report.objects.filter(pk=report.pk).update(status=Report.Status.PENDING, progress=0, error="")
-        services.enqueue(report.pk)
+        enqueue(report.pk)
         messages.success(request, _("The report is being built again."))
     return redirect("reports:detail", report.pk)

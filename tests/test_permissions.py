@@ -6,6 +6,7 @@ row here fails `test_matrix_covers_every_named_url`.
 """
 
 import datetime
+from functools import partial
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,41 +16,22 @@ from django.utils import timezone
 from cells.models import AuditEntry, RoleAssignment
 from members import services as member_services
 from members.models import Position
+from tests.helpers import LOGIN, REDIRECT, assert_outcome, labelled, matrix_params, no_args, tree_node, xlsx
 
-LOGIN = "login"  # a 302 to the login page
-REDIRECT = "redirect"  # a 302 anywhere but the login page (the action succeeded)
-
-COLUMNS = ("anonymous", "admin", "staff", "leader", "grassroots", "secretary", "member", "outsider", "norole")
-
-
-def no_args(world):
-    return {}
-
-
-def node(name):
-    def kwargs(world):
-        return {"pk": getattr(world.tree, name).pk}
-
-    kwargs.label = name
-    return kwargs
-
-
-def cell_for_members(name):
-    def kwargs(world):
-        return {"org_pk": getattr(world.tree, name).pk}
-
-    kwargs.label = name
-    return kwargs
+node = tree_node
+org_node = partial(tree_node, key="org_pk")  # the meetings, printouts, guidance and import URLs
+cell_for_members = org_node
 
 
 def member(which):
+    @labelled(f"member-{which}")
     def kwargs(world):
         return {"pk": getattr(world.members, which).pk}
 
-    kwargs.label = f"member-{which}"
     return kwargs
 
 
+@labelled("member-other-position")
 def committee_position_of_other_member(world):
     position = member_services.position_assign(
         member=world.members.other,
@@ -61,9 +43,7 @@ def committee_position_of_other_member(world):
     return {"pk": world.members.other.pk, "position_pk": position.pk}
 
 
-committee_position_of_other_member.label = "member-other-position"
-
-
+@labelled("A1-temporary")
 def temporary_transfer_into_a1(world):
     today = timezone.localdate()
     transfer = member_services.transfer_temporary(
@@ -77,24 +57,9 @@ def temporary_transfer_into_a1(world):
     return {"transfer_pk": transfer.pk}
 
 
-temporary_transfer_into_a1.label = "A1-temporary"
-
-
+@labelled("A1-secretary")
 def secretary_assignment_at_a1(world):
     return {"pk": world.tree.a1.pk, "assignment_pk": world.assignments["secretary"].pk}
-
-
-secretary_assignment_at_a1.label = "A1-secretary"
-
-
-def org_node(name):
-    """`org_pk` of a tree node, for the meetings, printouts, guidance and import URLs."""
-
-    def kwargs(world):
-        return {"org_pk": getattr(world.tree, name).pk}
-
-    kwargs.label = name
-    return kwargs
 
 
 def _meeting_in_a1(world):
@@ -116,20 +81,17 @@ def _meeting_in_a1(world):
     )
 
 
+@labelled("A1-meeting")
 def meeting_in_a1(world):
     return {"pk": _meeting_in_a1(world).pk}
 
 
-meeting_in_a1.label = "A1-meeting"
-
-
+@labelled("A1-meeting")
 def minutes_of_meeting_in_a1(world):
     return {"meeting_pk": _meeting_in_a1(world).pk}
 
 
-minutes_of_meeting_in_a1.label = "A1-meeting"
-
-
+@labelled("A1-attachment")
 def attachment_in_a1(world):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -143,37 +105,25 @@ def attachment_in_a1(world):
     return {"pk": attachment.pk}
 
 
-attachment_in_a1.label = "A1-attachment"
-
-
+@labelled("A1-batch")
 def import_batch_of_secretary(world):
     """A preview uploaded by the secretary into A1: private to them, even from the admin."""
-    import io
-
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from openpyxl import Workbook
 
     from members import importing
 
-    workbook = Workbook()
-    workbook.active.append([column.header for column in importing.COLUMNS])
-    workbook.active.append(["Nguyễn Văn Một"])
-    content = io.BytesIO()
-    workbook.save(content)
+    content = xlsx([["Nguyễn Văn Một"]], [column.header for column in importing.COLUMNS])
     batch = importing.import_preview(
         organization=world.tree.a1,
-        uploaded_file=SimpleUploadedFile("danh-sach.xlsx", content.getvalue()),
+        uploaded_file=SimpleUploadedFile("danh-sach.xlsx", content),
         user=world.personas.secretary,
     )
     return {"pk": batch.pk}
 
 
-import_batch_of_secretary.label = "A1-batch"
-
-
 def _period_at_root(world):
     from evaluations.models import EvaluationPeriod
-    from evaluations.services import period_open
+    from evaluations.review.services import period_open
 
     period = EvaluationPeriod.objects.filter(root=world.tree.root).first()
     if period is None:
@@ -189,23 +139,21 @@ def _period_at_root(world):
     return period
 
 
+@labelled("root-period")
 def period_at_root(world):
     return {"pk": _period_at_root(world).pk}
 
 
-period_at_root.label = "root-period"
-
-
+@labelled("A1-evaluation")
 def evaluation_of_a1(world):
     period = _period_at_root(world)
     return {"pk": period.org_evaluations.get(organization=world.tree.a1).pk}
 
 
-evaluation_of_a1.label = "A1-evaluation"
-
-
+@labelled("root-report")
 def report_on_root(world):
-    from reports.services import report_build, report_request
+    from reports.building import report_build
+    from reports.services import report_request
 
     report = report_request(
         user=world.personas.admin, organization=world.tree.root, kind="compliance", year=timezone.localdate().year
@@ -214,36 +162,28 @@ def report_on_root(world):
     return {"pk": report.pk}
 
 
-report_on_root.label = "root-report"
-
-
+@labelled("A1-registration")
 def programme_registration_in_a1(world):
     from tests.evaluations.test_programmes import approved
 
     return {"pk": approved(world).pk}
 
 
-programme_registration_in_a1.label = "A1-registration"
-
-
+@labelled("A1-registration-check")
 def programme_check_in_a1(world):
     from tests.evaluations.test_programmes import CHECK_YEAR, approved
 
     return {"pk": approved(world).pk, "year": CHECK_YEAR}
 
 
-programme_check_in_a1.label = "A1-registration-check"
-
-
+@labelled("bon-tot")
 def four_good_set(world):
     from criteria.models import CriteriaSet
 
     return {"pk": CriteriaSet.objects.get(name="Chi bộ bốn tốt", version=1).pk}
 
 
-four_good_set.label = "bon-tot"
-
-
+@labelled("bon-tot-4.4")
 def four_good_criterion(world):
     from criteria.models import CriteriaSet
 
@@ -251,17 +191,13 @@ def four_good_criterion(world):
     return {"pk": criteria_set.pk, "criterion_pk": criteria_set.criteria.get(code="4.4").pk}
 
 
-four_good_criterion.label = "bon-tot-4.4"
-
-
+@labelled("bon-tot-group-4")
 def four_good_group(world):
     from criteria.models import CriteriaSet
 
     criteria_set = CriteriaSet.objects.get(name="Chi bộ bốn tốt", version=1)
     return {"pk": criteria_set.pk, "group_pk": criteria_set.groups.get(code="4").pk}
 
-
-four_good_group.label = "bon-tot-group-4"
 
 L, R = LOGIN, REDIRECT
 
@@ -405,18 +341,7 @@ SPEC = [
 ]
 # fmt: on
 
-MATRIX = [
-    pytest.param(
-        url_name,
-        method,
-        kwargs,
-        persona,
-        expected,
-        id=f"{url_name}-{method}-{getattr(kwargs, 'label', '')}-{persona}".replace("--", "-"),
-    )
-    for url_name, method, kwargs, *outcomes in SPEC
-    for persona, expected in zip(COLUMNS, outcomes, strict=True)
-]
+MATRIX = matrix_params(SPEC)
 
 
 def _path(url: str) -> str:
@@ -432,14 +357,7 @@ def test_url_gives_expected_response_for_persona(world, client_for, url_name, me
 
     response = getattr(client, method)(url)
 
-    if expected == LOGIN:
-        assert response.status_code == 302
-        assert _path(response["Location"]) == reverse("login")
-    elif expected == REDIRECT:
-        assert response.status_code == 302
-        assert _path(response["Location"]) != reverse("login")
-    else:
-        assert response.status_code == expected
+    assert_outcome(response, expected)
     if expected in (LOGIN, 403, 404, 405):
         # A refused request writes nothing.
         assert AuditEntry.objects.count() == audit_before

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -26,7 +27,6 @@ def heat_cells(row):
     """The twelve month cells of a heat-map row (a cell shows ✓ or ·, a committee the number of its cells).
     Built here rather than in a template loop: a page has 1,200 of them. Every value is an int or one of the
     fixed class names above, so nothing needs escaping."""
-    from django.utils.safestring import mark_safe
 
     cells = int(row.cells)
     parts = []

@@ -68,7 +68,7 @@ def guidance_publish(
     guidance.save()
     log_action(
         actor=published_by,
-        action="meetings.guidance.services.published",
+        action="cells.guidance.published",
         organization=organization,
         target=guidance,
         message=str(guidance),

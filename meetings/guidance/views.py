@@ -1,16 +1,14 @@
 """Monthly content guidance pages: the list of guidance a user can see, and publishing at a node."""
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cells import selectors
+from cells.forms_pages import form_page, save_form
 from cells.permissions import APPRAISE, get_access, get_organization_for_user
-from cells.views import apply_service_error
 from meetings.guidance import services as guidance_services
 from meetings.guidance.forms import GuidanceForm
 
@@ -32,26 +30,19 @@ def guidance_create(request, org_pk):
     organization = get_organization_for_user(request.user, org_pk, action=APPRAISE)
     year, month = guidance_services.default_month()
     form = GuidanceForm(request.POST or None, initial={"year": year, "month": month})
-    if request.method == "POST" and form.is_valid():
-        try:
-            guidance_services.guidance_publish(
-                organization=organization, published_by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("Published the content guidance for %(name)s.") % {"name": organization.name})
-            return redirect("guidance:list")
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: guidance_services.guidance_publish(organization=organization, published_by=request.user, **data),
+        message=_("Published the content guidance for %(name)s.") % {"name": organization.name},
+        to="guidance:list",
+    ) or form_page(
         request,
         "meetings/guidance_form.html",
-        {
-            "form": form,
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Monthly content guidance"),
-            "title": _("Monthly content guidance for %(name)s") % {"name": organization.name},
-            "cancel_url": reverse("guidance:list"),
-            "submit_label": _("Publish"),
-        },
+        form,
+        organization,
+        breadcrumb_tail=_("Monthly content guidance"),
+        title=_("Monthly content guidance for %(name)s") % {"name": organization.name},
+        cancel_url=reverse("guidance:list"),
+        submit_label=_("Publish"),
     )

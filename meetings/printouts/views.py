@@ -3,7 +3,7 @@ logged meeting. Each is a PDF rendered during the request (a few tenths of a sec
 so there is no Report row or task behind them, unlike the reports app.
 
 Each view loads the cell or meeting through cells.permissions (VIEW), reads the roll in a fixed number of
-queries whatever its size, and hands the context to reports.pdf.render_pdf.
+queries whatever its size, and hands the context to cells.pdf.render_pdf.
 """
 
 import datetime
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.models import Organization
-from cells.permissions import VIEW, get_organization_for_user, require
+from cells.pdf import render_pdf
+from cells.permissions import VIEW, get_organization_for_user
 from cells.text import fold, given_name_sort_key
-from meetings.models import Attendance, Meeting, TemporaryAttendance
+from meetings.models import Attendance, TemporaryAttendance
 from meetings.services import attendance_counts
+from meetings.views import get_meeting_for_user
 from members.models import Member, Position, Transfer
-from reports.pdf import render_pdf
 
 A = Attendance.Status
 NOT_ATTENDING = (Member.Status.EXEMPT, Member.Status.SUSPENDED)
@@ -40,17 +41,6 @@ def _get_cell(user, org_pk) -> Organization:
     if not cell.is_cell:  # only cells hold meetings; a committee has nothing to print here
         raise Http404
     return cell
-
-
-def _get_meeting(user, meeting_pk) -> Meeting:
-    try:
-        meeting = Meeting.objects.select_related(
-            "organization", "organization__parent", "presiding", "minute_taker"
-        ).get(pk=int(meeting_pk))
-    except (Meeting.DoesNotExist, TypeError, ValueError):
-        raise Http404 from None
-    require(user, VIEW, meeting.organization)
-    return meeting
 
 
 def _period(request) -> tuple[int, int]:
@@ -155,8 +145,8 @@ def _pdf_response(pdf: bytes, title: str) -> HttpResponse:
 #
 
 
-@require_GET
-def attendance_sheet(request, org_pk):
+def _month_sheet(request, org_pk) -> tuple[Organization, dict]:
+    """The cell and what every sheet for a month of it shows: the header, the month, the roll and its counts."""
     cell = _get_cell(request.user, org_pk)
     year, month = _period(request)
     members = _roll(cell)
@@ -170,37 +160,33 @@ def attendance_sheet(request, org_pk):
         "temporary": temporary,
         "counts": _roll_counts(members, temporary),
         "place": _document_place(),
-        "signer_name": _secretary_name(cell),
     }
-    pdf = render_pdf("meetings/pdf/attendance_sheet.html", context)
-    title = _("Attendance sheet %(cell)s %(month)02d-%(year)s") % {"cell": cell.name, "month": month, "year": year}
-    return _pdf_response(pdf, title)
+    return cell, context
+
+
+def _month_title(title: str, context: dict) -> str:
+    return title % {"cell": context["cell"].name, "month": context["month"], "year": context["year"]}
+
+
+@require_GET
+def attendance_sheet(request, org_pk):
+    cell, context = _month_sheet(request, org_pk)
+    pdf = render_pdf("meetings/pdf/attendance_sheet.html", {**context, "signer_name": _secretary_name(cell)})
+    return _pdf_response(pdf, _month_title(_("Attendance sheet %(cell)s %(month)02d-%(year)s"), context))
 
 
 @require_GET
 def minutes_blank(request, org_pk):
-    cell = _get_cell(request.user, org_pk)
-    year, month = _period(request)
-    members = _roll(cell)
-    temporary = _temporary_members(cell, year, month)
-    context = {
-        **_issuer(cell),
-        "cell": cell,
-        "year": year,
-        "month": month,
-        "counts": _roll_counts(members, temporary),
-        "place": _document_place(),
-    }
+    _cell, context = _month_sheet(request, org_pk)
     pdf = render_pdf("meetings/pdf/minutes_blank.html", context)
-    title = _("Minutes form %(cell)s %(month)02d-%(year)s") % {"cell": cell.name, "month": month, "year": year}
-    return _pdf_response(pdf, title)
+    return _pdf_response(pdf, _month_title(_("Minutes form %(cell)s %(month)02d-%(year)s"), context))
 
 
 @require_GET
 def minutes(request, meeting_pk):
     """The minutes of a logged meeting. A draft prints too, marked as a draft on every page, so that the cell can
     read it over on paper before finalising; only finalised minutes print without the mark."""
-    meeting = _get_meeting(request.user, meeting_pk)
+    meeting = get_meeting_for_user(request.user, meeting_pk)  # with its cell's parent, for the header
     rows = list(meeting.attendances.select_related("member").order_by("member__sort_key", "member_id"))
     # Prefetched so that attendance_counts() reads the temporary attendees from this list, not a second query.
     prefetch_related_objects(

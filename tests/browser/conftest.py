@@ -12,7 +12,6 @@
 """
 
 import datetime
-import importlib
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ from django.utils import timezone
 
 from cells import services as cell_services
 from cells.models import Organization, RoleAssignment
-from evaluations import services as evaluation_services
+from evaluations.review import services as evaluation_services
 from members import services as member_services
 from members.models import Member
 from tests.conftest import PASSWORD, service_unavailable
@@ -309,18 +308,21 @@ SEED_MIGRATIONS = (
 
 
 def ensure_seed_data() -> None:
-    from django.apps import apps
-    from django.db import migrations
+    """Run the seed migrations' code again, each with the models as they were at that migration (the score
+    sheet, for one, has since moved from criteria to meetings)."""
+    from django.db import connection, migrations
+    from django.db.migrations.loader import MigrationLoader
 
     from criteria.models import RuleParameterSet
 
     if RuleParameterSet.objects.exists():
         return
+    loader = MigrationLoader(connection)
     for app_label, name in SEED_MIGRATIONS:
-        module = importlib.import_module(f"{app_label}.migrations.{name}")
-        for operation in module.Migration.operations:
+        historical_apps = loader.project_state((app_label, name), at_end=True).apps
+        for operation in loader.get_migration(app_label, name).operations:
             if isinstance(operation, migrations.RunPython):
-                operation.code(apps, None)
+                operation.code(historical_apps, None)
 
 
 def build_journey_world() -> SimpleNamespace:

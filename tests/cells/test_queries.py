@@ -7,12 +7,12 @@ asserts the two counts are equal and under a ceiling.
 """
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cells.models import Organization
 from members.models import Member
+from tests import helpers
+from tests.helpers import count_queries
 
 Kind = Organization.Kind
 
@@ -32,47 +32,9 @@ def grow_tree(
     prefix: str,
     kind: str = Kind.GRASSROOTS_COMMITTEE,
 ) -> list[Organization]:
-    """Add `committees` committees of `kind` under `under`, each with `cells` cells of `members` members.
-
-    Bulk inserts with the derived columns (path, depth, search text) set as the services would set them.
-    Returns the new cells.
-    """
-    new_committees = Organization.objects.bulk_create(
-        [
-            Organization(
-                parent=under,
-                name=f"Đảng bộ {prefix}{i}",
-                code=f"{prefix}-{i}",
-                kind=kind,
-                depth=under.depth + 1,
-            )
-            for i in range(committees)
-        ]
-    )
-    for committee in new_committees:
-        committee.path = f"{under.path}{committee.pk}/"
-        committee.refresh_search_text()
-    Organization.objects.bulk_update(new_committees, ["path", "search_text"])
-
-    new_cells = Organization.objects.bulk_create(
-        [
-            Organization(
-                parent=committee,
-                name=f"Chi bộ {committee.code}-{j}",
-                code=f"{committee.code}-{j}",
-                kind=Kind.CELL,
-                depth=committee.depth + 1,
-            )
-            for committee in new_committees
-            for j in range(cells)
-        ]
-    )
-    parents = {committee.pk: committee for committee in new_committees}
-    for cell in new_cells:
-        cell.path = f"{parents[cell.parent_id].path}{cell.pk}/"
-        cell.refresh_search_text()
-    Organization.objects.bulk_update(new_cells, ["path", "search_text"])
-
+    """Add `committees` committees of `kind` under `under`, each with `cells` cells (tests/helpers.py) of `members`
+    members, probationary and full in turn. Returns the new cells."""
+    new_cells = helpers.grow_tree(under=under, committees=committees, cells=cells, prefix=prefix, kind=kind)
     new_members = []
     for cell in new_cells:
         for k in range(members):
@@ -95,14 +57,6 @@ def add_members(cell: Organization, count: int, prefix: str) -> None:
         member.refresh_derived()
         new_members.append(member)
     Member.objects.bulk_create(new_members)
-
-
-def count_queries(client, url: str) -> int:
-    client.get(url)  # warm up per-process caches (content types, translations) outside the measurement
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 # Where each persona's visible tree grows: staff and admin see everything under the root; the grassroots

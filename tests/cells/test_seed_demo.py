@@ -3,7 +3,7 @@ history, and the meetings.
 
 The seed (without meetings: `--no-meetings`) runs once for the whole module, inside a transaction rolled back when
 the module ends, so the other test modules still start from an empty database. The meeting tests log the meetings
-of a sample of cells with `demo.build_meetings`, inside their own test transaction.
+of a sample of cells with `demo.meetings.build_meetings`, inside their own test transaction.
 """
 
 import datetime
@@ -21,8 +21,25 @@ from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from cells import demo
 from cells.models import AuditEntry, Organization, RoleAssignment
+from demo.accounts import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_logins
+from demo.build import plan_demo
+from demo.common import add_months, add_years
+from demo.meetings import build_meetings, meeting_months
+from demo.member_history import (
+    DECEASED_PER_COPY,
+    LATE_LETTER_MOVES_PER_COPY,
+    LEFT_PARTY_PER_COPY,
+    MOVES_PER_COPY,
+    OVERDUE_MOVES_PER_COPY,
+    PROBATION_DUE_SOON_PER_COPY,
+    PROBATION_OVERDUE_PER_COPY,
+    SUSPENDED_PER_COPY,
+    TEMPORARY_PER_COPY,
+    TRANSFERRED_OUT_PER_COPY,
+)
+from demo.members import MEMBERS_PER_COPY
+from demo.tree import ROOT_CODE
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting, MeetingScore, TemporaryAttendance
 from meetings.selectors import Period, flagged_members, kpis
@@ -66,7 +83,7 @@ def snapshot() -> dict:
 
 @pytest.mark.django_db
 def test_tree_has_the_bloc_shape(seeded):
-    root = Organization.objects.get(code=demo.ROOT_CODE)
+    root = Organization.objects.get(code=ROOT_CODE)
     assert root.kind == Kind.UPPER and root.parent is None and root.depth == 0 and root.path == f"/{root.pk}/"
     counts = dict(Organization.objects.values_list("kind").annotate(n=Count("id")).order_by())
     assert counts == {
@@ -120,14 +137,14 @@ def test_members_are_plausible(seeded):
         assert today - datetime.timedelta(days=366 + 46) <= m.admitted_on <= today
         overdue += m.admitted_on < today - datetime.timedelta(days=366)
         assert m.official_on is None and m.party_card_no is None
-    assert overdue == demo.PROBATION_OVERDUE_PER_COPY
+    assert overdue == PROBATION_OVERDUE_PER_COPY
     for m in members:
         assert unicodedata.is_normalized("NFC", m.full_name) and len(m.full_name.split()) >= 3
         assert m.gender in (Member.Gender.MALE, Member.Gender.FEMALE)
         assert 22 <= (today - m.date_of_birth).days / 365.25 <= 61
         assert m.sort_key and m.search_text
         if m.status == Member.Status.FULL:
-            assert m.official_on == demo.add_years(m.admitted_on, 1) <= today
+            assert m.official_on == add_years(m.admitted_on, 1) <= today
     cards = [m.party_card_no for m in members if m.party_card_no]
     assert len(cards) > 0.9 * len(members)
     assert len(set(cards)) == len(cards) and all(len(c) == 8 and c.isdigit() for c in cards)
@@ -162,15 +179,15 @@ def test_second_run_and_if_empty_change_nothing(seeded):
     call_command("seed_demo", "--seed", "7", "--scale", "2", stdout=out)
     assert snapshot() == before
     assert "already present" in out.getvalue()
-    assert "bithu2" in out.getvalue() and demo.DEMO_PASSWORD in out.getvalue()
+    assert "bithu2" in out.getvalue() and DEMO_PASSWORD in out.getvalue()
 
 
 @pytest.mark.django_db
 def test_same_seed_same_data(seeded):
     today = datetime.date(2026, 1, 15)
-    first = demo.plan_demo(random.Random(2025), today=today)
-    second = demo.plan_demo(random.Random(2025), today=today)
-    other = demo.plan_demo(random.Random(2026), today=today)
+    first = plan_demo(random.Random(2025), today=today)
+    second = plan_demo(random.Random(2025), today=today)
+    other = plan_demo(random.Random(2026), today=today)
     names = [m.full_name for m in first.members]
     assert names == [m.full_name for m in second.members]
     assert [m.party_card_no for m in first.members] == [m.party_card_no for m in second.members]
@@ -184,24 +201,24 @@ def test_same_seed_same_data(seeded):
 
 
 def test_scale_copies_the_grassroots_level_with_suffixed_codes():
-    plan = demo.plan_demo(random.Random(2025), scale=2, today=datetime.date(2026, 1, 15))
+    plan = plan_demo(random.Random(2025), scale=2, today=datetime.date(2026, 1, 15))
     assert plan.count(Kind.GRASSROOTS_COMMITTEE) == 88 and plan.count(Kind.CELL) == 576
-    assert plan.count(Kind.GRASSROOTS_CELL) == 56 and len(plan.members) == 2 * demo.MEMBERS_PER_COPY
+    assert plan.count(Kind.GRASSROOTS_CELL) == 56 and len(plan.members) == 2 * MEMBERS_PER_COPY
     codes = [o.code for o in plan.organizations]
     assert len(set(codes)) == len(codes)
     assert {"DB01-S2", "DB01-S2-CB01", "CBCS28-S2"} <= set(codes)
     # Copy 1 does not depend on the scale.
-    single = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
+    single = plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
     assert [m.full_name for m in single.members] == [m.full_name for m in plan.members[: len(single.members)]]
 
 
 @pytest.mark.django_db
 def test_demo_logins_authenticate_and_land_where_documented(seeded):
-    for row in demo.demo_logins():
-        assert authenticate(username=row.username, password=demo.DEMO_PASSWORD) is not None, row.username
+    for row in demo_logins():
+        assert authenticate(username=row.username, password=DEMO_PASSWORD) is not None, row.username
         assert row.username in seeded.output
     User = get_user_model()
-    usernames = {a.username for a in demo.DEMO_ACCOUNTS}
+    usernames = {a.username for a in DEMO_ACCOUNTS}
     assert set(User.objects.filter(username__in=usernames).values_list("username", flat=True)) == usernames
     assert all(u.first_name and u.last_name for u in User.objects.filter(username__in=usernames))
     assert User.objects.get(username="admin").is_superuser
@@ -239,10 +256,10 @@ def test_demo_logins_authenticate_and_land_where_documented(seeded):
 def test_status_history_matches_each_members_status(seeded):
     S = Member.Status
     counts = dict(Member.objects.values_list("status").annotate(n=Count("id")).order_by())
-    assert counts[S.SUSPENDED] == demo.SUSPENDED_PER_COPY
-    assert counts[S.TRANSFERRED_OUT] == demo.TRANSFERRED_OUT_PER_COPY
-    assert counts[S.DECEASED] == demo.DECEASED_PER_COPY
-    assert counts[S.LEFT_PARTY] == demo.LEFT_PARTY_PER_COPY
+    assert counts[S.SUSPENDED] == SUSPENDED_PER_COPY
+    assert counts[S.TRANSFERRED_OUT] == TRANSFERRED_OUT_PER_COPY
+    assert counts[S.DECEASED] == DECEASED_PER_COPY
+    assert counts[S.LEFT_PARTY] == LEFT_PARTY_PER_COPY
     assert counts[S.EXEMPT] >= 5
     changes = {}
     for change in StatusChange.objects.order_by("effective_on", "pk"):
@@ -268,13 +285,13 @@ def test_transfers_within_out_of_and_into_the_tree(seeded):
     today = timezone.localdate()
     official = Transfer.objects.filter(kind=Transfer.Kind.OFFICIAL)
     out = official.filter(to_organization=None)
-    assert out.count() == demo.TRANSFERRED_OUT_PER_COPY
+    assert out.count() == TRANSFERRED_OUT_PER_COPY
     for transfer in out.select_related("member"):
         assert transfer.member.status == Member.Status.TRANSFERRED_OUT
         assert transfer.member.organization_id == transfer.from_organization_id
         assert transfer.to_text.startswith("Đảng bộ xã ") and transfer.completed_on == transfer.letter_issued_on
     moves = official.exclude(to_organization=None).select_related("member")
-    assert moves.count() == demo.MOVES_PER_COPY
+    assert moves.count() == MOVES_PER_COPY
     late = 0
     for transfer in moves:
         assert transfer.member.organization_id == transfer.to_organization_id != transfer.from_organization_id
@@ -283,22 +300,22 @@ def test_transfers_within_out_of_and_into_the_tree(seeded):
         assert transfer.completed_on == transfer.letter_presented_on
         deadlines = transfer_deadlines(transfer)
         late += deadlines["procedure_late"] or deadlines["letter_late"]
-    assert late == demo.OVERDUE_MOVES_PER_COPY + demo.LATE_LETTER_MOVES_PER_COPY
+    assert late == OVERDUE_MOVES_PER_COPY + LATE_LETTER_MOVES_PER_COPY
     temporary = Transfer.objects.filter(kind=Transfer.Kind.TEMPORARY)
-    assert temporary.count() == demo.TEMPORARY_PER_COPY
+    assert temporary.count() == TEMPORARY_PER_COPY
     for transfer in temporary.select_related("to_organization"):
         assert transfer.member_id is None and transfer.member_name and transfer.from_text
         assert transfer.to_organization.is_cell and transfer.ended_on is None
         assert transfer.decided_on < today < transfer.expected_return_on
-        assert transfer.expected_return_on <= demo.add_months(transfer.decided_on, 24)
+        assert transfer.expected_return_on <= add_months(transfer.decided_on, 24)
 
 
 @pytest.mark.django_db
 def test_probation_alerts_show(seeded):
     admin = get_user_model().objects.get(username="admin")
     alerts = probation_alerts(user=admin, limit=500)
-    assert sum(a.overdue for a in alerts) == demo.PROBATION_OVERDUE_PER_COPY
-    assert sum(not a.overdue for a in alerts) >= demo.PROBATION_DUE_SOON_PER_COPY
+    assert sum(a.overdue for a in alerts) == PROBATION_OVERDUE_PER_COPY
+    assert sum(not a.overdue for a in alerts) >= PROBATION_DUE_SOON_PER_COPY
 
 
 def test_member_history_does_not_depend_on_the_date():
@@ -313,10 +330,10 @@ def test_member_history_does_not_depend_on_the_date():
             ],
         )
 
-    first = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
-    later = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 11, 20))
+    first = plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
+    later = plan_demo(random.Random(2025), today=datetime.date(2026, 11, 20))
     assert picked(first) == picked(later)
-    again = demo.plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
+    again = plan_demo(random.Random(2025), today=datetime.date(2026, 1, 15))
     assert [(c.member.full_name, c.status, c.effective_on, c.decision_no) for c in first.status_changes] == [
         (c.member.full_name, c.status, c.effective_on, c.decision_no) for c in again.status_changes
     ]
@@ -355,17 +372,17 @@ def sample_cells() -> list[str]:
 def meetings(seeded, django_db_blocker):
     """The sample's meetings, logged once for the module (rolled back with the seed when the module ends)."""
     with django_db_blocker.unblock():
-        root = Organization.objects.get(code=demo.ROOT_CODE)
+        root = Organization.objects.get(code=ROOT_CODE)
         codes = sample_cells()
         started = time.monotonic()
-        stats = demo.build_meetings(root=root, seed=2025, cells=codes)
+        stats = build_meetings(root=root, seed=2025, cells=codes)
     return SimpleNamespace(root=root, codes=codes, stats=stats, seconds=time.monotonic() - started)
 
 
 @pytest.mark.django_db
 def test_meetings_one_regular_per_cell_month_with_realistic_gaps(meetings):
     today = timezone.localdate()
-    months = demo.meeting_months(today)
+    months = meeting_months(today)
     assert months[0] == (2024, 1) and months[-1] < (today.year, today.month)
     cells = Organization.objects.filter(code__in=meetings.codes)
     assert set(Meeting.objects.values_list("organization__code", flat=True).distinct()) == set(meetings.codes)
@@ -466,7 +483,7 @@ def test_meeting_kpis_land_near_the_blocs_figures(meetings):
 
 @pytest.mark.django_db
 def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded):
-    root = Organization.objects.get(code=demo.ROOT_CODE)
+    root = Organization.objects.get(code=ROOT_CODE)
     # Cells outside the module's sample, whose meetings may already be logged.
     cell_codes = sorted(
         set(Organization.objects.filter(parent__code="DB10").values_list("code", flat=True)) - set(sample_cells())
@@ -475,7 +492,7 @@ def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded):
 
     def build(codes):
         with transaction.atomic():
-            demo.build_meetings(root=root, seed=2025, cells=codes)
+            build_meetings(root=root, seed=2025, cells=codes)
             rows = list(
                 Meeting.objects.filter(organization__code__in=cell_codes)
                 .order_by("organization__code", "period_year", "period_month", "kind", "date")
@@ -494,7 +511,7 @@ def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded):
     assert build(cell_codes) == first
     assert build(cell_codes + ["CBCS20"]) == first
     with transaction.atomic():  # another seed, other meetings
-        demo.build_meetings(root=root, seed=7, cells=cell_codes)
+        build_meetings(root=root, seed=7, cells=cell_codes)
         other = list(
             Meeting.objects.filter(organization__code__in=cell_codes)
             .order_by("organization__code", "period_year", "period_month", "kind", "date")

@@ -20,7 +20,7 @@ from django.utils.translation import override
 from cells.models import AuditEntry, Organization
 from criteria import services
 from criteria.models import CriteriaSet, Criterion, CriterionGroup
-from evaluations.services import criteria_set_for, criteria_snapshot, period_open
+from evaluations.review.services import criteria_set_for, criteria_snapshot, period_open
 
 pytestmark = pytest.mark.django_db
 

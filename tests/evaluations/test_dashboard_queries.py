@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cells import services as cell_services
 from cells.models import Organization
-from evaluations.services import period_open
+from evaluations.review.services import period_open
 from members.models import Member
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The evaluation demo (evaluations/demo.py, run by `manage.py seed_demo`): five years of past ratings within the
+"""The evaluation demo (demo/evaluations.py, run by `manage.py seed_demo`): five years of past ratings within the
 quota, the 2025 review decided and locked, the 2026 review in progress, the model-cell registrations.
 
 The seed runs once for the module without meetings (`--no-meetings`: about 10 s with the reviews), inside a
@@ -16,10 +16,15 @@ from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Max
 
-from cells import demo as cells_demo
 from cells.models import Organization
 from criteria.models import CriteriaSet
-from evaluations import demo, programmes, quota, rules, services
+from demo.context import EvaluationContext
+from demo.evaluations import build_evaluations, quota_overruns
+from demo.grading import CURRENT_YEAR, DECIDED_YEAR, HISTORY_YEARS, SOURCE, STAFF_USERNAME
+from demo.past_ratings import plan_past_ratings
+from demo.programmes import plan_programmes
+from demo.tree import ROOT_CODE
+from evaluations import rules
 from evaluations.models import (
     CriterionAnswer,
     EvaluationPeriod,
@@ -31,6 +36,8 @@ from evaluations.models import (
     OrgEvaluation,
     grade_rank,
 )
+from evaluations.programmes import services as programmes
+from evaluations.review import quota, services
 from members.models import Member
 
 Kind = Organization.Kind
@@ -46,7 +53,7 @@ def seeded(django_db_setup, django_db_blocker):
         out = StringIO()
         started = time.monotonic()
         call_command("seed_demo", "--no-meetings", stdout=out)
-        root = Organization.objects.get(code=cells_demo.ROOT_CODE)
+        root = Organization.objects.get(code=ROOT_CODE)
         yield SimpleNamespace(output=out.getvalue(), seconds=time.monotonic() - started, root=root)
         transaction.set_rollback(True)
 
@@ -89,8 +96,8 @@ def test_the_seed_prints_the_review_summary_and_stays_fast(seeded):
 @pytest.mark.django_db
 def test_five_years_of_past_ratings_for_organisations_and_members(seeded):
     root = seeded.root
-    assert set(HistoricalRating.objects.values_list("source", flat=True)) == {demo.SOURCE}
-    for year in demo.HISTORY_YEARS:
+    assert set(HistoricalRating.objects.values_list("source", flat=True)) == {SOURCE}
+    for year in HISTORY_YEARS:
         params = params_for(year)
         rated = set(
             HistoricalRating.objects.filter(year=year, organization__isnull=False).values_list(
@@ -134,7 +141,7 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
         unit = grassroots[organization_id]
         if unit.pk != organization_id:
             counts[(year, "organisations", unit.pk)][grade] += 1
-    decided = EvaluationPeriod.objects.get(root=seeded.root, year=demo.DECIDED_YEAR)
+    decided = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR)
     for cell_id, grassroots_id, grade in decided.member_evaluations.values_list(
         "organization_id", "grassroots_id", "final_grade"
     ):
@@ -145,7 +152,7 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
         if unit.pk != organization_id:
             counts[(decided.year, "organisations", unit.pk)][grade] += 1
     years = {year for year, _scope, _unit in counts}
-    assert years == {*demo.HISTORY_YEARS, demo.DECIDED_YEAR}
+    assert years == {*HISTORY_YEARS, DECIDED_YEAR}
     params = {year: params_for(year) for year in years}
     over = []
     for (year, scope, unit), grades in counts.items():
@@ -156,14 +163,14 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
     # The quota binds: most grassroots organisations use their places.
     used = sum(1 for (year, scope, _u), g in counts.items() if scope == "members" and g[Grade.EXCELLENT])
     assert used > len(counts) / 3
-    assert demo.quota_overruns(seeded.root)[1] == []
+    assert quota_overruns(seeded.root)[1] == []
 
 
 @pytest.mark.django_db
 def test_2025_is_decided_and_locked(seeded):
-    period = EvaluationPeriod.objects.get(root=seeded.root, year=demo.DECIDED_YEAR)
+    period = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR)
     assert period.state == EvaluationPeriod.State.LOCKED
-    assert period.opened_by.username == demo.STAFF_USERNAME
+    assert period.opened_by.username == STAFF_USERNAME
     evaluations = list(period.org_evaluations.select_related("organization"))
     assert (
         len(evaluations)
@@ -214,7 +221,7 @@ def test_2025_is_decided_and_locked(seeded):
 
 @pytest.mark.django_db
 def test_2026_is_in_progress_with_a_realistic_mix(seeded):
-    period = EvaluationPeriod.objects.get(root=seeded.root, year=demo.CURRENT_YEAR)
+    period = EvaluationPeriod.objects.get(root=seeded.root, year=CURRENT_YEAR)
     assert period.state == EvaluationPeriod.State.OPEN
     assert period.decision_due > datetime.date(2026, 12, 31)
     evaluations = list(period.org_evaluations.select_related("organization"))
@@ -282,7 +289,7 @@ def test_model_cells_are_eligible_and_the_target_is_met(seeded):
     recognised = [r.organization for r in registrations if r.status == Registration.RECOGNISED]
     assert len({quota.grassroots_of(cell).pk for cell in recognised}) == len(recognised)
 
-    staff = EvaluationPeriod.objects.get(root=seeded.root, year=demo.DECIDED_YEAR).opened_by
+    staff = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR).opened_by
     coverage = programmes.coverage(user=staff, root=seeded.root, programme=KIEU_MAU, year=2025)
     assert coverage["recognised"] == 13 and coverage["recognised_pct"] >= 4 and coverage["target_met"]
     assert coverage["missing"]  # B22 is a KPI: some đảng bộ cơ sở show the flag
@@ -299,7 +306,7 @@ def test_model_cells_are_eligible_and_the_target_is_met(seeded):
 @pytest.mark.django_db
 def test_a_second_run_changes_nothing(seeded):
     before = rows_snapshot()
-    summary = demo.build_evaluations(root=seeded.root, seed=2025)
+    summary = build_evaluations(root=seeded.root, seed=2025)
     assert summary.built == [] and len(summary.skipped) == 4
     assert rows_snapshot() == before
     out = StringIO()
@@ -311,9 +318,9 @@ def test_a_second_run_changes_nothing(seeded):
 @pytest.mark.django_db
 def test_the_plan_is_deterministic(seeded):
     """Planned again from the same seed and data, the past ratings are the ones written."""
-    context = demo._Context(root=seeded.root, seed=2025, today=datetime.date.today())
-    plan = demo._plan_programmes(context)
-    rows = demo._plan_history(context, plan.forced)
+    context = EvaluationContext(root=seeded.root, seed=2025, today=datetime.date.today())
+    plan = plan_programmes(context)
+    rows = plan_past_ratings(context, plan.forced)
     planned = Counter((r.organization_id, r.member_id, r.year, r.grade) for r in rows)
     stored = Counter(HistoricalRating.objects.values_list("organization_id", "member_id", "year", "grade"))
     assert planned == stored

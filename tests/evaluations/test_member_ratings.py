@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from cells.models import AuditEntry, Organization
 from criteria.models import RuleParameterSet
-from evaluations import member_services as services
-from evaluations import services as evaluation_services
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, NotClassified, QuotaException
+from evaluations.ratings import services
+from evaluations.review import services as evaluation_services
 from members import services as member_services
 from members.models import Member
 from tests.conftest import fresh

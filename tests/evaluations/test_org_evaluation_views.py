@@ -16,8 +16,8 @@ from django.utils.translation import gettext
 
 from cells.models import AuditEntry
 from criteria.models import CriteriaSet, Criterion, CriterionGroup
-from evaluations import services
 from evaluations.models import EvaluationPeriod, Grade, OrgEvaluation
+from evaluations.review import services
 
 pytestmark = pytest.mark.django_db
 

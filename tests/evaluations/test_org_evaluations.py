@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 from cells import services as cell_services
 from cells.models import AuditEntry, Organization
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, RuleParameterSet
-from evaluations import services
 from evaluations.models import EvaluationPeriod, Grade, NotClassified, OrgEvaluation, QuotaException
+from evaluations.review import services
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from cells import services as cell_services
 from cells.models import AuditEntry, Organization
 from criteria.models import CriteriaSet, Criterion, RuleParameterSet
 from criteria.selectors import parameters_on
-from evaluations import programmes
 from evaluations.models import EvaluationPeriod, Grade, HistoricalRating, ModelRegistration, OrgEvaluation
+from evaluations.programmes import services as programmes
 from meetings.models import Meeting
 
 KIEU_MAU = CriteriaSet.Programme.MODEL_CELL

@@ -50,7 +50,7 @@ def test_staff_publishes_and_is_redirected_to_the_list(tree, personas, client_fo
     guidance = MonthlyGuidance.objects.get()
     assert (guidance.organization, guidance.year, guidance.month) == (tree.root, 2026, 12)
     assert guidance.published_by == personas.staff
-    assert AuditEntry.objects.filter(action="meetings.guidance.services.published", target_id=guidance.pk).exists()
+    assert AuditEntry.objects.filter(action="cells.guidance.published", target_id=guidance.pk).exists()
 
 
 @time_machine.travel(TODAY)

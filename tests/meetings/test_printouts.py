@@ -13,14 +13,13 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
 from members import services as member_services
 from members.models import Member
+from tests.helpers import count_queries
 from tests.reports import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -253,13 +252,6 @@ def test_minutes_show_the_score_and_rating_when_scored(a1, client_for):
 #
 # Queries do not grow with the roll
 #
-
-
-def count_queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(queries)
 
 
 @pytest.mark.parametrize("printout", ["attendance_sheet", "minutes_blank"])

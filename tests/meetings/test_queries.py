@@ -9,8 +9,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cells.models import Organization
@@ -18,8 +16,9 @@ from meetings import services as services
 from meetings.models import Attendance, Meeting
 from members import services as member_services
 from members.models import Member
+from tests import helpers
+from tests.helpers import count_queries
 
-Kind = Organization.Kind
 A = Attendance.Status
 
 pytestmark = pytest.mark.django_db
@@ -36,46 +35,9 @@ def _frozen():
 
 
 def grow_tree(*, under: Organization, committees: int, cells: int, members: int, prefix: str) -> list[Organization]:
-    """Add `committees` grassroots committees under `under`, each with `cells` cells of `members` full members.
-
-    Bulk inserts with path, depth and search text set as the services would set them (tests/cells/test_queries.py).
-    Returns the new cells.
-    """
-    new_committees = Organization.objects.bulk_create(
-        [
-            Organization(
-                parent=under,
-                name=f"Đảng bộ {prefix}{i}",
-                code=f"{prefix}-{i}",
-                kind=Kind.GRASSROOTS_COMMITTEE,
-                depth=under.depth + 1,
-            )
-            for i in range(committees)
-        ]
-    )
-    for committee in new_committees:
-        committee.path = f"{under.path}{committee.pk}/"
-        committee.refresh_search_text()
-    Organization.objects.bulk_update(new_committees, ["path", "search_text"])
-
-    new_cells = Organization.objects.bulk_create(
-        [
-            Organization(
-                parent=committee,
-                name=f"Chi bộ {committee.code}-{j}",
-                code=f"{committee.code}-{j}",
-                kind=Kind.CELL,
-                depth=committee.depth + 1,
-            )
-            for committee in new_committees
-            for j in range(cells)
-        ]
-    )
-    parents = {committee.pk: committee for committee in new_committees}
-    for cell in new_cells:
-        cell.path = f"{parents[cell.parent_id].path}{cell.pk}/"
-        cell.refresh_search_text()
-    Organization.objects.bulk_update(new_cells, ["path", "search_text"])
+    """Add `committees` grassroots committees under `under`, each with `cells` cells (tests/helpers.py) of `members`
+    full members. Returns the new cells."""
+    new_cells = helpers.grow_tree(under=under, committees=committees, cells=cells, prefix=prefix)
     add_members(new_cells, members)
     return new_cells
 
@@ -93,36 +55,26 @@ def add_members(cells, count: int) -> None:
 def log_year(cells, year: int = 2025) -> None:
     """Every cell: a finalised regular meeting each month except December (a missing month), one thematic meeting
     per quarter, attendance for every member (the first one absent without reason in July: a flag per cell)."""
+
+    def final(cell, month, day, **fields):
+        return Meeting(
+            organization=cell,
+            period_year=year,
+            period_month=month,
+            date=datetime.date(year, month, day),
+            start_time=datetime.time(8, 0),
+            end_time=datetime.time(10, 0),
+            status=Meeting.Status.FINAL,
+            **fields,
+        )
+
     meetings = []
     for cell in cells:
         for month in range(1, 12):
-            meetings.append(
-                Meeting(
-                    organization=cell,
-                    kind=Meeting.Kind.REGULAR,
-                    period_year=year,
-                    period_month=month,
-                    date=datetime.date(year, month, 15),
-                    start_time=datetime.time(8, 0),
-                    end_time=datetime.time(10, 0),
-                    status=Meeting.Status.FINAL,
-                    rating=Meeting.Rating.GOOD if month % 2 else Meeting.Rating.FAIR,
-                )
-            )
+            rating = Meeting.Rating.GOOD if month % 2 else Meeting.Rating.FAIR
+            meetings.append(final(cell, month, 15, kind=Meeting.Kind.REGULAR, rating=rating))
         for month in (2, 5, 8, 11):
-            meetings.append(
-                Meeting(
-                    organization=cell,
-                    kind=Meeting.Kind.THEMATIC,
-                    topic="Chuyên đề",
-                    period_year=year,
-                    period_month=month,
-                    date=datetime.date(year, month, 20),
-                    start_time=datetime.time(8, 0),
-                    end_time=datetime.time(10, 0),
-                    status=Meeting.Status.FINAL,
-                )
-            )
+            meetings.append(final(cell, month, 20, kind=Meeting.Kind.THEMATIC, topic="Chuyên đề"))
     meetings = Meeting.objects.bulk_create(meetings)
     roll: dict[int, list[Member]] = {}
     for member in Member.objects.filter(organization__in=cells).order_by("id"):
@@ -141,14 +93,6 @@ def log_year(cells, year: int = 2025) -> None:
         ]
     )
     services.refresh_attendance_totals([meeting.pk for meeting in meetings])
-
-
-def count_queries(client, url: str) -> int:
-    client.get(url)  # warm up per-process caches (content types, translations) outside the measurement
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured.captured_queries)
 
 
 def grow_and_log(tree, *, committees: int, prefix: str) -> None:

@@ -30,6 +30,7 @@ from meetings.models import (
 )
 from members import services as member_services
 from members.models import Member
+from tests.helpers import meeting_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -50,28 +51,7 @@ def _frozen():
 #
 
 
-def minutes(world, **overrides) -> dict:
-    """Complete minutes of a 105-minute regular meeting, prepared and sent ahead (every automatic item met)."""
-    data = {
-        "kind": K.REGULAR,
-        "period_year": 2025,
-        "period_month": 6,
-        "date": DAY,
-        "start_time": datetime.time(8, 0),
-        "end_time": datetime.time(9, 45),
-        "location": "Hội trường cơ quan",
-        "presiding": world.members.own,
-        "minute_taker": world.members.other,
-        "pre_meeting_on": datetime.date(2025, 6, 5),
-        "documents_sent_on": datetime.date(2025, 6, 8),
-        "content": "Học tập chuyên đề; kiểm điểm công việc tháng 5",
-        "conclusion": "Chi bộ thống nhất nhiệm vụ tháng 6",
-        "vote_for": 2,
-        "vote_against": 0,
-        "vote_abstain": 0,
-    }
-    data.update(overrides)
-    return data
+minutes = meeting_minutes  # complete minutes of a regular meeting on DAY (tests/helpers.py)
 
 
 def create(world, organization=None, **overrides) -> Meeting:

@@ -23,6 +23,7 @@ from meetings.models import (
     MeetingScoreTemplate,
     TemporaryAttendance,
 )
+from tests.helpers import meeting_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -68,24 +69,10 @@ def form_data(world, **overrides) -> dict:
 
 
 def create(world, cell=None, **overrides) -> Meeting:
-    values = {
-        "kind": K.REGULAR,
-        "period_year": 2025,
-        "period_month": 6,
-        "date": DAY,
-        "start_time": datetime.time(8, 0),
-        "end_time": datetime.time(9, 45),
-        "location": "Hội trường cơ quan",
-        "presiding": world.members.own,
-        "minute_taker": world.members.other,
-        "content": "Nội dung",
-        "conclusion": "Kết luận",
-        "vote_for": 2,
-        "vote_against": 0,
-        "vote_abstain": 0,
-    }
-    values.update(overrides)
-    return services.meeting_create(organization=cell or world.tree.a1, data=values, created_by=world.personas.admin)
+    """A regular meeting on DAY (tests/helpers.py), neither prepared nor sent ahead, logged by the admin."""
+    values = {"content": "Nội dung", "conclusion": "Kết luận", "pre_meeting_on": None, "documents_sent_on": None}
+    data = meeting_minutes(world, **{**values, **overrides})
+    return services.meeting_create(organization=cell or world.tree.a1, data=data, created_by=world.personas.admin)
 
 
 def written() -> dict:

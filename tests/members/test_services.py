@@ -16,10 +16,12 @@ from cells import selectors as cell_selectors
 from cells.models import AuditEntry, RoleAssignment
 from cells.permissions import EDIT_MEMBERS, get_access
 from criteria.models import RuleParameterSet
+from members import selectors as member_selectors
 from members import services
 from members.models import Member, Position, StatusChange, Transfer
 from members.selectors import probation_alerts
 from tests.conftest import fresh
+from tests.helpers import temporary_transfer
 
 Status = Member.Status
 Role = Position.Role
@@ -61,6 +63,13 @@ def change(world, member, status, on, decision_no="12-QĐ/ĐU", **extra):
         changed_by=world.personas.staff,
         **extra,
     )
+
+
+def refused(world, member, status, on, **extra) -> dict:
+    """The field errors of a status change that must be refused."""
+    with pytest.raises(ValidationError) as error:
+        change(world, member, status, on, **extra)
+    return error.value.message_dict
 
 
 def member_in(world, status, *, via=None):
@@ -152,10 +161,7 @@ def test_member_change_status_does_not_apply_a_refused_transition(world, current
     member = member_in(world, current)
     changes_before = member.status_changes.count()
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, target, CHANGE_DAY)
-
-    assert "status" in error.value.message_dict
+    assert "status" in refused(world, member, target, CHANGE_DAY)
     assert_unchanged(member, current, changes_before)
 
 
@@ -185,10 +191,7 @@ def test_member_change_status_does_require_a_decision_number(world, current, tar
     member = member_in(world, current)
     changes_before = member.status_changes.count()
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, target, CHANGE_DAY, decision_no=decision_no)
-
-    assert "decision_no" in error.value.message_dict
+    assert "decision_no" in refused(world, member, target, CHANGE_DAY, decision_no=decision_no)
     assert_unchanged(member, current, changes_before)
 
 
@@ -207,10 +210,7 @@ def test_member_change_status_does_not_require_a_decision_number_for_a_death(wor
 def test_member_change_status_does_not_accept_a_future_date(world):
     member = world.members.other
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.EXEMPT, TODAY + datetime.timedelta(days=1))
-
-    assert "effective_on" in error.value.message_dict
+    assert "effective_on" in refused(world, member, Status.EXEMPT, TODAY + datetime.timedelta(days=1))
     assert_unchanged(member, Status.FULL, 0)
 
 
@@ -228,10 +228,7 @@ def test_member_change_status_does_accept_today(world):
 def test_member_change_status_does_not_accept_a_date_before_the_previous_change(world):
     member = member_in(world, Status.EXEMPT)  # exempt since SETUP_DAY
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.FULL, SETUP_DAY - datetime.timedelta(days=1))
-
-    assert "effective_on" in error.value.message_dict
+    assert "effective_on" in refused(world, member, Status.FULL, SETUP_DAY - datetime.timedelta(days=1))
     assert_unchanged(member, Status.EXEMPT, 1)
 
 
@@ -248,10 +245,7 @@ def test_member_change_status_does_accept_the_same_day_as_the_previous_change(wo
 def test_member_change_status_does_not_accept_a_date_before_admission(world):
     member = new_member(world, admitted_on=d("2026-02-01"), official_on=d("2026-02-01"))
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.EXEMPT, d("2026-01-31"))
-
-    assert "effective_on" in error.value.message_dict
+    assert "effective_on" in refused(world, member, Status.EXEMPT, d("2026-01-31"))
     assert_unchanged(member, Status.FULL, 0)
 
 
@@ -259,10 +253,7 @@ def test_member_change_status_does_not_accept_a_date_before_admission(world):
 def test_member_change_status_does_not_accept_an_end_before_the_start(world):
     member = world.members.other
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.EXEMPT, CHANGE_DAY, ends_on=CHANGE_DAY)
-
-    assert "ends_on" in error.value.message_dict
+    assert "ends_on" in refused(world, member, Status.EXEMPT, CHANGE_DAY, ends_on=CHANGE_DAY)
     assert_unchanged(member, Status.FULL, 0)
 
 
@@ -271,14 +262,24 @@ def test_member_change_status_does_not_accept_an_end_before_the_start(world):
 #
 
 
+@pytest.fixture
+def eighteen_months():
+    """A parameter set in force from 2026 with 18 months of probation (12 before)."""
+    RuleParameterSet.objects.create(name="Thử 18 tháng", valid_from=d("2026-01-01"), values={"probation_months": 18})
+
+
+def assert_made_full(world, member, on):
+    """The probationary `member` is recognised as a full member on `on`: one change in the timeline."""
+    change(world, member, Status.FULL, on)
+    assert_unchanged(member, Status.FULL, 1)
+    assert member.official_on == on
+
+
 @time_machine.travel(FROZEN)
 def test_member_change_status_does_not_make_full_before_the_probation_ends(world):
     member = new_member(world, status=Status.PROBATIONARY, admitted_on=d("2025-03-10"))
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.FULL, d("2026-03-09"))
-
-    assert "effective_on" in error.value.message_dict
+    assert "effective_on" in refused(world, member, Status.FULL, d("2026-03-09"))
     assert_unchanged(member, Status.PROBATIONARY, 0)
     assert member.official_on is None
 
@@ -287,39 +288,26 @@ def test_member_change_status_does_not_make_full_before_the_probation_ends(world
 def test_member_change_status_does_make_full_when_the_probation_ends_and_sets_official_on(world):
     member = new_member(world, status=Status.PROBATIONARY, admitted_on=d("2025-03-10"))
 
-    change(world, member, Status.FULL, d("2026-03-10"))
-
-    assert_unchanged(member, Status.FULL, 1)
-    assert member.official_on == d("2026-03-10")
+    assert_made_full(world, member, d("2026-03-10"))
 
 
 @time_machine.travel(FROZEN)
-def test_member_change_status_does_take_probation_months_from_the_parameter_set_in_force(world):
-    RuleParameterSet.objects.create(name="Thử 18 tháng", valid_from=d("2026-01-01"), values={"probation_months": 18})
+def test_member_change_status_does_take_probation_months_from_the_parameter_set_in_force(world, eighteen_months):
     member = new_member(world, status=Status.PROBATIONARY, admitted_on=d("2024-10-01"))
 
     # 12 months would end on 2025-10-01; the set valid on 2026-03-02 says 18, so not before 2026-04-01.
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.FULL, d("2026-03-31"))
-    assert "effective_on" in error.value.message_dict
+    assert "effective_on" in refused(world, member, Status.FULL, d("2026-03-31"))
     assert_unchanged(member, Status.PROBATIONARY, 0)
 
-    change(world, member, Status.FULL, d("2026-04-01"))
-
-    assert_unchanged(member, Status.FULL, 1)
-    assert member.official_on == d("2026-04-01")
+    assert_made_full(world, member, d("2026-04-01"))
 
 
 @time_machine.travel(FROZEN)
-def test_member_change_status_does_use_the_parameters_valid_on_the_change_date_not_today(world):
-    RuleParameterSet.objects.create(name="Thử 18 tháng", valid_from=d("2026-01-01"), values={"probation_months": 18})
+def test_member_change_status_does_use_the_parameters_valid_on_the_change_date_not_today(world, eighteen_months):
     member = new_member(world, status=Status.PROBATIONARY, admitted_on=d("2024-10-01"))
 
     # Effective 2025-12-01: the default 12 months were in force then, so the probation ended on 2025-10-01.
-    change(world, member, Status.FULL, d("2025-12-01"))
-
-    assert_unchanged(member, Status.FULL, 1)
-    assert member.official_on == d("2025-12-01")
+    assert_made_full(world, member, d("2025-12-01"))
 
 
 #
@@ -328,24 +316,15 @@ def test_member_change_status_does_use_the_parameters_valid_on_the_change_date_n
 
 
 @time_machine.travel(FROZEN)
-def test_member_change_status_does_not_return_a_suspended_full_member_to_probation(world):
-    member = member_in(world, Status.SUSPENDED, via=Status.FULL)
+@pytest.mark.parametrize(
+    ("before", "other"),
+    [(Status.FULL, Status.PROBATIONARY), (Status.PROBATIONARY, Status.FULL)],
+    ids=["full-not-to-probation", "probationary-not-to-full"],
+)
+def test_member_change_status_does_not_return_a_suspended_member_to_another_status(world, before, other):
+    member = member_in(world, Status.SUSPENDED, via=before)
 
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.PROBATIONARY, CHANGE_DAY)
-
-    assert "status" in error.value.message_dict
-    assert_unchanged(member, Status.SUSPENDED, 1)
-
-
-@time_machine.travel(FROZEN)
-def test_member_change_status_does_not_return_a_suspended_probationary_member_to_full(world):
-    member = member_in(world, Status.SUSPENDED, via=Status.PROBATIONARY)
-
-    with pytest.raises(ValidationError) as error:
-        change(world, member, Status.FULL, CHANGE_DAY)
-
-    assert "status" in error.value.message_dict
+    assert "status" in refused(world, member, other, CHANGE_DAY)
     assert_unchanged(member, Status.SUSPENDED, 1)
 
 
@@ -437,7 +416,7 @@ def test_transfer_official_does_mark_a_member_leaving_the_tree_as_transferred_ou
     assert status_change.organization == a1
     assert AuditEntry.objects.filter(action="members.member.transferred_out", organization=a1).count() == 1
     # Off the roll: no longer counted in the cell.
-    counts = cell_selectors.member_counts_by_organization(organization_filter=Q())
+    counts = member_selectors.member_counts_by_organization(organization_filter=Q())
     assert counts[a1.pk]["all"] == 2
 
 
@@ -619,7 +598,7 @@ def test_transfer_deadlines_does_take_working_days_from_the_parameter_set_in_for
 
 
 def on_roll_counts(world):
-    counts = cell_selectors.member_counts_by_organization(organization_filter=Q())
+    counts = member_selectors.member_counts_by_organization(organization_filter=Q())
     tree = {
         row.organization.pk: row.member_count for row in cell_selectors.organization_tree(user=world.personas.staff)
     }
@@ -634,14 +613,7 @@ def test_transfer_temporary_does_not_count_a_visitor_from_outside_in_the_headcou
     before = on_roll_counts(world)
     members_before = Member.objects.count()
 
-    transfer = services.transfer_temporary(
-        to_organization=world.tree.a1,
-        member_name="  Hoàng   Thị Mai ",
-        from_text="Đảng bộ Trường Đại học Y",
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2027-02-01"),
-        transferred_by=world.personas.secretary,
-    )
+    transfer = temporary_transfer(world, member_name="  Hoàng   Thị Mai ", transferred_by=world.personas.secretary)
 
     assert transfer.kind == Transfer.Kind.TEMPORARY
     assert transfer.member is None
@@ -663,12 +635,8 @@ def test_transfer_temporary_does_keep_a_tree_member_on_the_home_roll(world):
     before = on_roll_counts(world)
     member = world.members.other
 
-    transfer = services.transfer_temporary(
-        member=member,
-        to_organization=world.tree.b1,
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2026-08-01"),
-        transferred_by=world.personas.staff,
+    transfer = temporary_transfer(
+        world, member=member, to_organization=world.tree.b1, expected_return_on=d("2026-08-01")
     )
 
     member.refresh_from_db()
@@ -680,13 +648,8 @@ def test_transfer_temporary_does_keep_a_tree_member_on_the_home_roll(world):
 
 def refused_temporary(world, **kwargs):
     transfers_before = Transfer.objects.count()
-    kwargs.setdefault("to_organization", world.tree.a1)
-    kwargs.setdefault("decided_on", d("2026-02-01"))
-    if "member" not in kwargs:
-        kwargs.setdefault("member_name", "Hoàng Thị Mai")
-        kwargs.setdefault("from_text", "Đảng bộ Trường Đại học Y")
     with pytest.raises(ValidationError) as error:
-        services.transfer_temporary(transferred_by=world.personas.staff, **kwargs)
+        temporary_transfer(world, **kwargs)
     assert Transfer.objects.count() == transfers_before
     return error.value
 
@@ -700,14 +663,7 @@ def test_transfer_temporary_does_not_last_more_than_two_years(world):
 
 @time_machine.travel(FROZEN)
 def test_transfer_temporary_does_accept_exactly_two_years(world):
-    transfer = services.transfer_temporary(
-        to_organization=world.tree.a1,
-        member_name="Hoàng Thị Mai",
-        from_text="Đảng bộ Trường Đại học Y",
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2028-02-01"),
-        transferred_by=world.personas.staff,
-    )
+    transfer = temporary_transfer(world, expected_return_on=d("2028-02-01"))
 
     assert transfer.expected_return_on == d("2028-02-01")
 
@@ -752,13 +708,7 @@ def test_transfer_temporary_does_not_send_a_member_off_the_roll(world):
 @time_machine.travel(FROZEN)
 def test_transfer_temporary_does_not_open_a_second_temporary_transfer_for_a_member(world):
     member = world.members.other
-    first = services.transfer_temporary(
-        member=member,
-        to_organization=world.tree.b1,
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2026-08-01"),
-        transferred_by=world.personas.staff,
-    )
+    first = temporary_transfer(world, member=member, to_organization=world.tree.b1, expected_return_on=d("2026-08-01"))
 
     refused_temporary(world, member=member, to_organization=world.tree.b2, expected_return_on=d("2026-09-01"))
 
@@ -768,13 +718,7 @@ def test_transfer_temporary_does_not_open_a_second_temporary_transfer_for_a_memb
 @time_machine.travel(FROZEN)
 def test_transfer_temporary_end_does_close_it_and_allow_a_new_one(world):
     member = world.members.other
-    first = services.transfer_temporary(
-        member=member,
-        to_organization=world.tree.b1,
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2026-08-01"),
-        transferred_by=world.personas.staff,
-    )
+    first = temporary_transfer(world, member=member, to_organization=world.tree.b1, expected_return_on=d("2026-08-01"))
 
     services.transfer_temporary_end(transfer=first, ended_on=d("2026-04-30"), ended_by=world.personas.outsider)
 
@@ -783,26 +727,19 @@ def test_transfer_temporary_end_does_close_it_and_allow_a_new_one(world):
     assert AuditEntry.objects.filter(
         action="members.transfer.temporary_ended", organization=world.tree.b1, target_id=first.pk
     ).exists()
-    second = services.transfer_temporary(
+    second = temporary_transfer(
+        world,
         member=member,
         to_organization=world.tree.b2,
         decided_on=d("2026-05-04"),
         expected_return_on=d("2026-09-01"),
-        transferred_by=world.personas.staff,
     )
     assert second.ended_on is None
 
 
 @time_machine.travel(FROZEN)
 def test_transfer_temporary_end_does_not_close_a_closed_one_again(world):
-    transfer = services.transfer_temporary(
-        to_organization=world.tree.a1,
-        member_name="Hoàng Thị Mai",
-        from_text="Đảng bộ Trường Đại học Y",
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2027-02-01"),
-        transferred_by=world.personas.staff,
-    )
+    transfer = temporary_transfer(world)
     services.transfer_temporary_end(transfer=transfer, ended_on=d("2026-04-30"), ended_by=world.personas.staff)
 
     with pytest.raises(ValidationError):
@@ -815,14 +752,7 @@ def test_transfer_temporary_end_does_not_close_a_closed_one_again(world):
 @time_machine.travel(FROZEN)
 @pytest.mark.parametrize("ended_on", ["2026-01-31", "2026-06-02"])
 def test_transfer_temporary_end_does_not_accept_a_date_outside_start_and_today(world, ended_on):
-    transfer = services.transfer_temporary(
-        to_organization=world.tree.a1,
-        member_name="Hoàng Thị Mai",
-        from_text="Đảng bộ Trường Đại học Y",
-        decided_on=d("2026-02-01"),
-        expected_return_on=d("2027-02-01"),
-        transferred_by=world.personas.staff,
-    )
+    transfer = temporary_transfer(world)
 
     with pytest.raises(ValidationError) as error:
         services.transfer_temporary_end(transfer=transfer, ended_on=d(ended_on), ended_by=world.personas.staff)
@@ -922,7 +852,7 @@ def test_position_assign_does_grant_the_role_in_the_same_transaction(world):
     positions_before = Position.objects.count()
 
     with (
-        mock.patch("cells.services.role_grant", side_effect=ValidationError("boom")),
+        mock.patch("members.services.role_grant", side_effect=ValidationError("boom")),
         pytest.raises(ValidationError),
     ):
         assign(world, world.members.own)

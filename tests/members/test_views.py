@@ -12,6 +12,7 @@ from django.urls import reverse
 from cells.models import AuditEntry, RoleAssignment
 from members import services
 from members.models import Member, Position, StatusChange, Transfer
+from tests.helpers import temporary_transfer
 
 Status = Member.Status
 
@@ -431,14 +432,7 @@ def a1_objects(world):
             started_on=d("2026-01-05"),
             assigned_by=world.personas.staff,
         )
-        temporary = services.transfer_temporary(
-            to_organization=world.tree.a1,
-            member_name="Hoàng Thị Mai",
-            from_text="Đảng bộ Trường Đại học Y",
-            decided_on=d("2026-02-01"),
-            expected_return_on=d("2027-02-01"),
-            transferred_by=world.personas.staff,
-        )
+        temporary = temporary_transfer(world)
     return {"position": position, "temporary": temporary}
 
 

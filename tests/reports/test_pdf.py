@@ -1,4 +1,4 @@
-"""reports.pdf.render_pdf with the real WeasyPrint: the text comes back out of the PDF, diacritics included,
+"""cells.pdf.render_pdf with the real WeasyPrint: the text comes back out of the PDF, diacritics included,
 in the bundled font."""
 
 import datetime
@@ -8,7 +8,7 @@ import unicodedata
 import pytest
 from django.conf import settings as django_settings
 
-from reports.pdf import font_dir_uri, render_html, render_pdf
+from cells.pdf import font_dir_uri, render_html, render_pdf
 from tests.reports import pdf_fonts, pdf_text
 
 VIETNAMESE = "Đảng bộ Khối — Nguyễn Thị Ánh, Trần Văn Đức, Phạm Thị Ngọc Hạnh"

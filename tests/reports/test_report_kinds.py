@@ -1,4 +1,4 @@
-"""The evaluation, model-cell and cell-profile reports built end to end (reports.services.report_build).
+"""The evaluation, model-cell and cell-profile reports built end to end (reports.building.report_build).
 
 Each kind is built on a small hand-made fixture under the conftest tree, as the bloc staff (STAFF at the root, who
 sees the whole tree). The figures are checked against numbers worked out by hand (the arithmetic is in the comments),
@@ -22,12 +22,13 @@ from evaluations.models import (
     ModelRegistration,
     OrgEvaluation,
 )
-from evaluations.services import period_open
+from evaluations.review.services import period_open
 from meetings.models import Meeting
 from members import services as member_services
 from members.models import Member, Position
+from reports.building import report_build
 from reports.models import Report
-from reports.services import report_build, report_request
+from reports.services import report_request
 from tests.reports import pdf_text
 
 pytestmark = pytest.mark.django_db

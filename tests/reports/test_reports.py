@@ -1,4 +1,4 @@
-"""Report requests and builds (reports.services, reports.tasks, the build_report command).
+"""Report requests and builds (reports.services, reports.building, reports.tasks, the build_report command).
 
 Builds run for real: the eager Celery task, the compliance builder, WeasyPrint and openpyxl. The figures are checked
 against numbers worked out by hand on a small fixed year of meetings (`year_2025` below).

@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 from cells.models import Organization
 from cells.permissions import Access
 from reports.builders import BUILDERS
+from reports.building import report_build
 from reports.models import Report
-from reports.services import report_build, validate_period
+from reports.services import validate_period
 
 
 class OperatorUser:

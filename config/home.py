@@ -1,0 +1,76 @@
+"""The home page: what each person should see first, their scope at a glance and what to do next.
+
+It gathers figures from every layer (the tree, members, meetings, the yearly review), so it lives in config,
+above all of them."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from cells.hooks import parameters_on
+from cells.models import Organization, RoleAssignment
+from cells.permissions import VIEW, default_root, get_access, scope_filter
+from evaluations.dashboard.selectors import dashboard
+from meetings import selectors as meeting_selectors
+from members.models import Member
+
+Role = RoleAssignment.Role
+
+
+def home_context(user) -> dict:
+    access = get_access(user)
+    context: dict = {"access": access, "role": access.primary_role}
+    if access.member_id:
+        context["own_member"] = Member.objects.select_related("organization").get(pk=access.member_id)
+    if not access.has_tree_access:
+        return context
+    orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
+    by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
+    kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
+    # One grouped pass over the members in scope gives both the totals and each organisation's full members,
+    # from which the cells with too few full members (rule B19) follow; their names come with the cell list.
+    minimum = parameters_on()["min_full_members_per_cell"]
+    member_counts = {"on_roll": 0, "full": 0, "probationary": 0}
+    full_by_organization = {}
+    for organization_id, on_roll, full, probationary in (
+        Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW))
+        .order_by()
+        .values("organization_id")
+        .annotate(
+            on_roll=Count("pk", filter=Q(status__in=Member.ON_ROLL)),
+            full=Count("pk", filter=Q(status=Member.Status.FULL)),
+            probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
+        )
+        .values_list("organization_id", "on_roll", "full", "probationary")
+    ):
+        member_counts["on_roll"] += on_roll
+        member_counts["full"] += full
+        member_counts["probationary"] += probationary
+        full_by_organization[organization_id] = full
+    small_cells = [
+        {"pk": pk, "name": name, "full": full_by_organization.get(pk, 0)}
+        for pk, name in orgs.filter(kind__in=Organization.CELL_KINDS).order_by("name", "pk").values_list("pk", "name")
+        if full_by_organization.get(pk, 0) < minimum
+    ]
+    shown = small_cells[:10]
+    # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
+    if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
+        root = default_root(user)
+        if root is not None:
+            today = timezone.localdate()
+            last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+            context["dashboard_root"] = root
+            context["meeting_kpis"] = meeting_selectors.kpis(
+                user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
+            )
+            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False)
+    context.update(
+        {
+            "scopes": [g for g in access.grants],
+            "kinds": kinds,
+            "member_counts": member_counts,
+            "small_cells": shown,
+            "small_cells_count": len(small_cells),
+            "min_full_members": minimum,
+        }
+    )
+    return context

@@ -1,0 +1,116 @@
+"""The evaluation dashboard of a subtree and year: progress, grade distributions against the targets, quota
+status per grassroots organisation, model-cell coverage. A fixed number of grouped queries."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from cells.models import Organization
+from cells.permissions import VIEW, scope_filter
+from evaluations import rules
+from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
+from evaluations.programmes.services import coverage_totals
+
+
+@dataclass
+class Dashboard:
+    period: EvaluationPeriod | None
+    progress: list[tuple[str, str, int]] = field(default_factory=list)
+    org_grades: list[tuple[str, str, int]] = field(default_factory=list)
+    member_grades: list[tuple[str, str, int]] = field(default_factory=list)
+    members_classified: int = 0
+    pct_good_or_better: float | None = None
+    pct_excellent: float | None = None
+    target_good_or_better: int = 80
+    target_excellent: int = 15
+    quota: list[dict] = field(default_factory=list)
+    coverage: dict | None = None
+
+    @property
+    def chart(self) -> list[tuple[str, float | None]]:
+        return [
+            (_("Members rated HTTNV or better"), self.pct_good_or_better),
+            (_("Members rated HTXSNV"), self.pct_excellent),
+        ]
+
+
+def _pct(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def dashboard(*, user, root: Organization, year: int, with_quota: bool = True) -> Dashboard:
+    """The year's review for a subtree: progress, grade distributions, model-cell coverage (totals) and,
+    unless `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation."""
+    period = (
+        EvaluationPeriod.objects.filter(year=year)
+        .filter(Q(root__path__startswith=root.path) | Q(root_id__in=[*root.ancestor_ids(), root.pk]))
+        .select_related("parameter_set")
+        .order_by("root__depth")
+        .first()
+    )
+    result = Dashboard(period=period)
+    result.coverage = coverage_totals(user=user, root=root, programme="KIEU_MAU", year=year)
+    if period is None:
+        return result
+    params = rules.parameters_snapshot(period.parameter_set)
+    result.target_good_or_better = params["target_members_good_or_better_pct"]
+    result.target_excellent = params["target_members_excellent_pct"]
+    evaluations = OrgEvaluation.objects.filter(
+        scope_filter(user, prefix="organization__", action=VIEW),
+        period=period,
+        organization__path__startswith=root.path,
+    )
+    status_counts = {r["status"]: r["n"] for r in evaluations.values("status").annotate(n=Count("id"))}
+    result.progress = [(value, label, status_counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices]
+    org_counts = {
+        r["final_grade"]: r["n"]
+        for r in evaluations.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
+    }
+    result.org_grades = [(value, label, org_counts.get(value, 0)) for value, label in Grade.choices]
+    members = MemberEvaluation.objects.filter(
+        scope_filter(user, prefix="organization__", action=VIEW),
+        period=period,
+        organization__path__startswith=root.path,
+    )
+    member_counts = {
+        r["final_grade"]: r["n"] for r in members.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
+    }
+    result.member_grades = [(value, label, member_counts.get(value, 0)) for value, label in Grade.choices]
+    classified = sum(member_counts.values())
+    result.members_classified = classified
+    result.pct_good_or_better = _pct(
+        member_counts.get(Grade.EXCELLENT, 0) + member_counts.get(Grade.GOOD, 0), classified
+    )
+    result.pct_excellent = _pct(member_counts.get(Grade.EXCELLENT, 0), classified)
+    if not with_quota:
+        return result
+    per_grassroots = (
+        members.values("grassroots_id", "grassroots__name")
+        .annotate(
+            excellent=Count("id", filter=Q(final_grade=Grade.EXCELLENT)),
+            good=Count("id", filter=Q(final_grade=Grade.GOOD)),
+        )
+        .order_by("grassroots__name")
+    )
+    extras = {
+        row["organization_id"]: row["n"]
+        for row in QuotaException.objects.filter(period=period, scope=QuotaException.Scope.MEMBERS)
+        .values("organization_id")
+        .annotate(n=Sum("extra_places"))
+    }
+    for row in per_grassroots:
+        allowed = rules.member_quota(
+            params=params, good_count=row["good"], extra_places=extras.get(row["grassroots_id"], 0)
+        )
+        result.quota.append(
+            {
+                "id": row["grassroots_id"],
+                "name": row["grassroots__name"],
+                "excellent": row["excellent"],
+                "good": row["good"],
+                "allowed": allowed,
+                "remaining": allowed - row["excellent"],
+            }
+        )
+    return result

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from evaluations.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]

@@ -1,0 +1,58 @@
+"""The forms of the model-cell programme pages (input validation only; the services check the rest)."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
+
+from cells.forms import DateInput
+from evaluations.programmes.services import PROGRAMMES
+
+PROGRAMME_CHOICES = [(p.value, p.label) for p in PROGRAMMES]
+
+
+class CoverageFilterForm(forms.Form):
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES, required=False)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+
+
+class RegistrationForm(forms.Form):
+    programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES)
+    phase_start = forms.IntegerField(label=gettext_lazy("Phase from"), min_value=2000, max_value=2100)
+    phase_end = forms.IntegerField(label=gettext_lazy("Phase to"), min_value=2000, max_value=2100)
+    reference_years = forms.CharField(
+        label=gettext_lazy("Reference years"),
+        required=False,
+        max_length=100,
+        help_text=gettext_lazy("e.g. 2020, 2021. Empty: the years just before the phase."),
+    )
+
+    def clean_reference_years(self) -> list[int] | None:
+        text = (self.cleaned_data.get("reference_years") or "").replace(";", ",").replace(" ", ",")
+        parts = [part for part in text.split(",") if part]
+        if not parts:
+            return None
+        try:
+            return sorted({int(part) for part in parts})
+        except ValueError:
+            raise ValidationError(gettext_lazy("Give years separated by commas, e.g. 2020, 2021.")) from None
+
+
+class ApprovalForm(forms.Form):
+    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput())
+    approved_by_body = forms.CharField(label=gettext_lazy("Approved by"), max_length=255)
+
+
+class RecognitionForm(forms.Form):
+    recognised_on = forms.DateField(label=gettext_lazy("Recognised on"), widget=DateInput())
+    decision_no = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OptionalReasonForm(ReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = False

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from evaluations.ratings import views
+
+app_name = "ratings"
+
+urlpatterns = [
+    path("<int:period_pk>/", views.ratings_index, name="index"),
+    path("<int:period_pk>/<int:org_pk>/", views.ratings_table, name="table"),
+    path("<int:period_pk>/<int:org_pk>/exception/", views.ratings_exception, name="exception"),
+]

@@ -1,0 +1,338 @@
+"""Member ratings pages: the list of cells of a year, the rating table of a cell or grassroots organisation (one
+page, one POST, no JavaScript), and the form where the committee staff record a quota exception."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from cells.forms_pages import apply_service_error
+from cells.models import AuditEntry, Organization
+from cells.permissions import (
+    APPRAISE,
+    DECIDE,
+    SELF_ASSESS,
+    get_access,
+    get_organization_for_user,
+    require_anywhere,
+    scope_filter,
+)
+from cells.selectors import breadcrumbs
+from evaluations import rules
+from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException
+from evaluations.ratings import services
+from evaluations.review.selectors import get_period_for_user
+from members.models import Member
+
+# POST names of a row's inputs: "<prefix>-<row id>".
+INPUTS = (
+    ("self", "self_grade"),
+    ("proposed", "proposed_grade"),
+    ("for", "votes_for"),
+    ("against", "votes_against"),
+    ("final", "final_grade"),
+    ("sick", "sick_leave_months"),
+    ("cs", "civil_servant_grade"),
+)
+CHECKBOXES = (("disciplined", "disciplined"), ("maternity", "maternity_leave"))
+
+
+def _period_and_organization(user, period_pk, org_pk, *, action: str) -> tuple[EvaluationPeriod, Organization]:
+    """The node through the access module (404 outside the user's subtrees, 403 for a weak role), then the
+    period, which must cover the node (404 otherwise)."""
+    organization = get_organization_for_user(user, org_pk, action=action)
+    period = EvaluationPeriod.objects.select_related("root", "parameter_set").filter(pk=period_pk).first()
+    if period is None or not organization.path.startswith(period.root.path):
+        raise Http404
+    return period, organization
+
+
+#
+# The year's list of cells
+#
+
+
+@require_GET
+def ratings_index(request, period_pk):
+    period = get_period_for_user(request.user, period_pk)
+    require_anywhere(request.user, SELF_ASSESS)
+    organizations = list(
+        Organization.objects.filter(path__startswith=period.root.path, dissolved_on__isnull=True)
+        .exclude(kind=Organization.Kind.UPPER)
+        .filter(scope_filter(request.user, action=SELF_ASSESS))
+        .order_by("path")
+    )
+    ids = [o.pk for o in organizations]
+    on_roll = {
+        row["organization_id"]: row["n"]
+        for row in Member.objects.filter(organization_id__in=ids, status__in=Member.ON_ROLL)
+        .values("organization_id")
+        .annotate(n=Count("id"))
+    }
+    progress = {
+        row["organization_id"]: row
+        for row in MemberEvaluation.objects.filter(period=period, organization_id__in=ids)
+        .values("organization_id")
+        .annotate(
+            proposed=Count("id", filter=~Q(proposed_grade="")),
+            decided=Count("id", filter=~Q(final_grade="") | ~Q(not_classified="")),
+        )
+    }
+    # Add each cell's counts to itself and to the listed nodes above it (a đảng bộ shows its cells' totals).
+    listed = {o.pk: o for o in organizations}
+    for organization in organizations:
+        organization.on_roll = organization.proposed = organization.decided = 0
+    for organization in organizations:
+        counts = progress.get(organization.pk, {})
+        for pk in [*organization.ancestor_ids(), organization.pk]:
+            if pk in listed:
+                listed[pk].on_roll += on_roll.get(organization.pk, 0)
+                listed[pk].proposed += counts.get("proposed", 0)
+                listed[pk].decided += counts.get("decided", 0)
+    top_depth = min((o.depth for o in organizations), default=0)
+    for organization in organizations:
+        organization.indent = min(organization.depth - top_depth, 5)
+    return render(
+        request,
+        "evaluations/ratings_index.html",
+        {
+            "period": period,
+            "organizations": organizations,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=period.root)
+            if get_access(request.user).can_see(period.root)
+            else [],
+            "breadcrumb_tail": _("Member ratings %(year)s") % {"year": period.year},
+        },
+    )
+
+
+#
+# The rating table
+#
+
+
+def _rows_from_post(post, *, may_decide: bool) -> tuple[dict, dict]:
+    """The submitted rows {id: {field: value}} and versions {id: version}. Checkboxes count as unticked when
+    absent; other inputs that are absent (disabled, not shown) keep their stored value."""
+    if not may_decide and any(key.startswith("final-") for key in post):
+        raise PermissionDenied
+    rows, versions = {}, {}
+    for raw in post.getlist("row"):
+        try:
+            pk = int(raw)
+        except ValueError:
+            raise ValidationError(_("The form does not match this table: reload the page.")) from None
+        data = {field: post[f"{prefix}-{pk}"] for prefix, field in INPUTS if f"{prefix}-{pk}" in post}
+        for prefix, field in CHECKBOXES:
+            data[field] = f"{prefix}-{pk}" in post
+        rows[pk] = data
+        versions[pk] = post.get(f"version-{pk}") or None
+    return rows, versions
+
+
+def _values_of(row: MemberEvaluation) -> dict:
+    return {
+        "self": row.self_grade,
+        "proposed": row.proposed_grade,
+        "for": "" if row.votes_for is None else row.votes_for,
+        "against": "" if row.votes_against is None else row.votes_against,
+        "final": row.final_grade,
+        # A plain "3.5": a localised "3,5" would not fit a number input.
+        "sick": format(row.sick_leave_months.normalize(), "f") if row.sick_leave_months else "",
+        "cs": row.civil_servant_grade,
+        "disciplined": row.disciplined,
+        "maternity": row.maternity_leave,
+        "version": row.version,
+    }
+
+
+def _values_from_post(post, row: MemberEvaluation) -> dict:
+    values = _values_of(row)
+    for prefix, _field in INPUTS:
+        key = f"{prefix}-{row.pk}"
+        if key in post:
+            values[prefix] = post[key][:20]
+    for prefix, _field in CHECKBOXES:
+        values[prefix] = f"{prefix}-{row.pk}" in post
+    values["version"] = post.get(f"version-{row.pk}", row.version)
+    return values
+
+
+def _grade_options() -> dict[str, str]:
+    """The <option>s of a grade select for each selected value, built once per page: a 300-row table has 1200
+    grade selects, and a template loop per select would dominate the page's time."""
+    options = {}
+    for selected in ["", *Grade.values]:
+        options[selected] = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            [(value, " selected" if value == selected else "", value or "—") for value in ["", *Grade.values]],
+        )
+    return options
+
+
+def _groups(rows: list[MemberEvaluation], *, full_members: dict, post=None, errors: dict | None = None) -> list:
+    """Rows grouped by cell, each with the values to show (the user's input after a refused save) and the
+    options of its grade selects."""
+    options = _grade_options()
+    groups: list[dict] = []
+    for row in rows:
+        if not groups or groups[-1]["cell"].pk != row.organization_id:
+            groups.append(
+                {"cell": row.organization, "full_members": full_members.get(row.organization_id, 0), "rows": []}
+            )
+        values = _values_from_post(post, row) if post is not None else _values_of(row)
+        groups[-1]["rows"].append(
+            {
+                "obj": row,
+                "v": values,
+                "options": {
+                    name: options.get(values[name], options[""]) for name in ("self", "proposed", "final", "cs")
+                },
+                "errors": (errors or {}).get(services.row_error_key(row.pk), []),
+            }
+        )
+    return groups
+
+
+def ratings_table(request, period_pk, org_pk):
+    period, organization = _period_and_organization(request.user, period_pk, org_pk, action=SELF_ASSESS)
+    if organization.kind == Organization.Kind.UPPER:
+        # The whole bloc is too large for one table: pick a grassroots organisation from the list.
+        return redirect("ratings:index", period.pk)
+    access = get_access(request.user)
+    # Members are decided by the grassroots committee (cấp ủy cơ sở, domain.md §4.7), or by the committee staff.
+    may_decide = access.can(APPRAISE, organization) and not period.is_locked
+    editable = not period.is_locked
+    errors: dict = {}
+    top_errors: list[str] = []
+    post = None
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("The review of %(year)s is locked.") % {"year": period.year})
+            return redirect("ratings:table", period.pk, organization.pk)
+        try:
+            submitted, versions = _rows_from_post(request.POST, may_decide=may_decide)
+            changed = services.ratings_save(
+                period=period,
+                organization=organization,
+                rows=submitted,
+                version_map=versions,
+                saved_by=request.user,
+                decide=may_decide,
+            )
+        except ValidationError as error:
+            post = request.POST
+            if hasattr(error, "error_dict"):
+                for key, messages_ in error.message_dict.items():
+                    if key == NON_FIELD_ERRORS:
+                        top_errors += messages_
+                    else:
+                        errors[key] = messages_
+            else:
+                top_errors += error.messages
+        else:
+            if changed:
+                messages.success(request, _("Saved: %(count)s members changed.") % {"count": len(changed)})
+            else:
+                messages.info(request, _("Nothing to save: no rating was changed."))
+            return redirect("ratings:table", period.pk, organization.pk)
+    else:
+        services.ensure_member_rows(period=period, organization=organization)
+    params = rules.parameters_snapshot(period.parameter_set)
+    rows = list(services.member_rows(period=period, organization=organization))
+    full_members = services.full_members_by_cell({row.organization_id for row in rows})
+    grassroots = services.grassroots_in_scope(organization)
+    history = AuditEntry.objects.filter(
+        action="evaluations.member_ratings.saved",
+        target_type="evaluations.evaluationperiod",
+        target_id=period.pk,
+        organization__path__startswith=organization.path,
+    ).select_related("actor")[:10]
+    return render(
+        request,
+        "evaluations/ratings_table.html",
+        {
+            "period": period,
+            "organization": organization,
+            "groups": _groups(rows, full_members=full_members, post=post, errors=errors),
+            "row_count": len(rows),
+            "error_count": len(errors),
+            "top_errors": top_errors,
+            "quota": services.quota_status(period=period, organizations=grassroots, params=params),
+            "warnings": services.khtnv_warnings(period=period, organizations=[organization], params=params),
+            "grades": Grade.choices,
+            "editable": editable,
+            "may_decide": may_decide,
+            "may_record_exception": editable and any(access.can(DECIDE, g) for g in grassroots),
+            "params": params,
+            "history": history,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Member ratings %(year)s") % {"year": period.year},
+        },
+    )
+
+
+#
+# Quota exceptions
+#
+
+
+class QuotaExceptionForm(forms.Form):
+    """Typing only: the rules (places 1–50, a written justification) are checked by the service."""
+
+    scope = forms.ChoiceField(
+        label=gettext_lazy("For"), choices=QuotaException.Scope.choices, initial=QuotaException.Scope.MEMBERS
+    )
+    extra_places = forms.IntegerField(label=gettext_lazy("Extra places"), initial=1, required=False)
+    decided_by_body = forms.CharField(
+        label=gettext_lazy("Decided by"),
+        max_length=255,
+        required=False,
+        help_text=gettext_lazy("The body that decided the exception, e.g. the standing committee."),
+    )
+    justification = forms.CharField(
+        label=gettext_lazy("Justification"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def ratings_exception(request, period_pk, org_pk):
+    period, organization = _period_and_organization(request.user, period_pk, org_pk, action=DECIDE)
+    if not organization.is_grassroots:
+        raise Http404
+    form = QuotaExceptionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.quota_exception_record(
+                period=period,
+                organization=organization,
+                granted_by=request.user,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("The quota exception has been recorded."))
+            return redirect("ratings:table", period.pk, organization.pk)
+    return render(
+        request,
+        "evaluations/ratings_exception.html",
+        {
+            "form": form,
+            "period": period,
+            "organization": organization,
+            "quota": services.quota_status(period=period, organizations=[organization]),
+            "exceptions": services.quota_exceptions(period=period, organization=organization),
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Quota exception %(year)s") % {"year": period.year},
+        },
+    )

@@ -1,0 +1,37 @@
+"""Loading the yearly review's periods and evaluations for a user (404 outside their scope, 403 when too weak)."""
+
+from django.db.models import Q
+from django.http import Http404
+
+from cells.models import Organization
+from cells.permissions import VIEW, get_access, require, scope_filter
+from evaluations.models import EvaluationPeriod, OrgEvaluation
+
+
+def visible_periods(user):
+    """Periods whose root the user can see, or whose root sits above one of the user's nodes."""
+    access = get_access(user)
+    if access.is_superuser:
+        return EvaluationPeriod.objects.all()
+    above = {pk for grant in access.grants for pk in [int(p) for p in grant.path.strip("/").split("/") if p]}
+    return EvaluationPeriod.objects.filter(
+        Q(root__in=Organization.objects.filter(scope_filter(user, action=VIEW))) | Q(root_id__in=above)
+    )
+
+
+def get_period_for_user(user, pk) -> EvaluationPeriod:
+    try:
+        return visible_periods(user).select_related("root", "parameter_set").get(pk=int(pk))
+    except (EvaluationPeriod.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_evaluation_for_user(user, pk, *, action: str = VIEW) -> OrgEvaluation:
+    try:
+        evaluation = OrgEvaluation.objects.select_related("period", "period__parameter_set", "organization").get(
+            pk=int(pk)
+        )
+    except (OrgEvaluation.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+    require(user, action, evaluation.organization)
+    return evaluation

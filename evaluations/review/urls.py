@@ -1,0 +1,13 @@
+from django.urls import path
+
+from evaluations.review import views
+
+app_name = "evaluations"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("open/<int:org_pk>/", views.period_open, name="open"),
+    path("<int:pk>/", views.period_detail, name="period"),
+    path("<int:pk>/lock/", views.period_lock, name="lock"),
+    path("item/<int:pk>/", views.evaluation_detail, name="detail"),
+]

@@ -1,0 +1,366 @@
+"""The yearly review pages: open a year, follow progress, and the three steps on one evaluation page."""
+
+from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from cells.forms_pages import apply_service_error
+from cells.models import AuditEntry, Organization, RoleAssignment
+from cells.permissions import (
+    APPRAISE,
+    DECIDE,
+    SELF_ASSESS,
+    UPPER_ROLES,
+    VIEW,
+    acts_from_above,
+    get_access,
+    get_organization_for_user,
+    require,
+    require_anywhere,
+    scope_filter,
+)
+from cells.selectors import breadcrumbs
+from cells.text import fold
+from criteria.models import Criterion
+from evaluations.metrics import metrics_for
+from evaluations.models import Grade, OrgEvaluation
+from evaluations.review import services
+from evaluations.review.forms import AppraisalForm, DecisionForm, PeriodOpenForm, ReasonForm, SelfAssessmentForm
+from evaluations.review.selectors import get_evaluation_for_user, get_period_for_user, visible_periods
+from meetings.services import SIGNATURES
+
+
+def can_appraise(user, organization: Organization) -> bool:
+    """The appraisal comes from above: a grassroots committee or staff grant at a strict ancestor."""
+    return acts_from_above(user, organization, action=APPRAISE, roles=UPPER_ROLES)
+
+
+def can_decide(user, organization: Organization) -> bool:
+    return acts_from_above(user, organization, action=DECIDE, roles=(RoleAssignment.Role.STAFF,))
+
+
+@require_GET
+def index(request):
+    require_anywhere(request.user, VIEW)
+    access = get_access(request.user)
+    periods = list(visible_periods(request.user).select_related("root").order_by("-year", "root__path"))
+    progress = {
+        (row["period_id"], row["status"]): row["n"]
+        for row in OrgEvaluation.objects.filter(period__in=[p.pk for p in periods])
+        .filter(scope_filter(request.user, prefix="organization__", action=VIEW))
+        .values("period_id", "status")
+        .annotate(n=Count("id"))
+    }
+    for period in periods:
+        period.progress = [
+            (label, progress.get((period.pk, value), 0)) for value, label in OrgEvaluation.Status.choices
+        ]
+        period.total = sum(n for _label, n in period.progress)
+    openable = [grant for grant in access.grants if grant.role == "STAFF"]
+    return render(request, "evaluations/index.html", {"periods": periods, "openable": openable})
+
+
+def period_open(request, org_pk):
+    root = get_organization_for_user(request.user, org_pk, action=DECIDE)
+    form = PeriodOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.period_open(root=root, opened_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("The yearly review has been opened."))
+            return redirect("evaluations:period", period.pk)
+    return render(
+        request,
+        "cells/organization_action.html",
+        {
+            "form": form,
+            "organization": root,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
+            "title": _("Open the yearly review for %(name)s") % {"name": root.name},
+            "submit_label": _("Open"),
+        },
+    )
+
+
+@require_GET
+def period_detail(request, pk):
+    period = get_period_for_user(request.user, pk)
+    access = get_access(request.user)
+    evaluations = OrgEvaluation.objects.filter(period=period).filter(
+        scope_filter(request.user, prefix="organization__", action=VIEW)
+    )
+    counts = {row["status"]: row["n"] for row in evaluations.values("status").annotate(n=Count("id"))}
+    grades = {
+        row["final_grade"]: row["n"]
+        for row in evaluations.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
+    }
+    status = request.GET.get("status")
+    if status in OrgEvaluation.Status.values:
+        evaluations = evaluations.filter(status=status)
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        evaluations = evaluations.filter(organization__search_text__contains=fold(q))
+    page = Paginator(evaluations.select_related("organization").order_by("organization__path"), 100).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evaluations/period_detail.html",
+        {
+            "period": period,
+            "page": page,
+            "counts": [(value, label, counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices],
+            "grades": [(label, grades.get(value, 0)) for value, label in Grade.choices],
+            "status": status,
+            "q": q,
+            "can_lock": not period.is_locked and access.can(DECIDE, period.root),
+            "organization": period.root,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=period.root)
+            if access.can_see(period.root)
+            else [],
+            "breadcrumb_tail": _("Yearly review %(year)s") % {"year": period.year},
+        },
+    )
+
+
+@require_POST
+def period_lock(request, pk):
+    period = get_period_for_user(request.user, pk)
+    require(request.user, DECIDE, period.root)
+    try:
+        services.period_lock(period=period, locked_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The review of %(year)s is locked.") % {"year": period.year})
+    return redirect("evaluations:period", period.pk)
+
+
+def _criteria_rows(evaluation: OrgEvaluation, answers: dict, metrics: dict) -> list[dict]:
+    rows = []
+    groups = {g["code"]: g["title"] for g in evaluation.criteria_snapshot.get("groups", [])}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        answer = answers.get(criterion["code"])
+        rows.append(
+            {
+                "criterion": criterion,
+                "group": groups.get(criterion.get("group"), ""),
+                "answer": answer,
+                "metric": metrics.get(criterion.get("metric")) if criterion["kind"] == "METRIC" else None,
+            }
+        )
+    return rows
+
+
+def _metrics(evaluation: OrgEvaluation) -> dict:
+    """Figures the system already holds for the organisation's year (meetings, attendance, discipline)."""
+    if not evaluation.organization.is_cell:
+        # The meeting figures are a cell's; for a committee they stay empty (not applicable) rather than zero.
+        return {}
+    return metrics_for(organizations=[evaluation.organization], year=evaluation.period.year).get(
+        evaluation.organization.pk, {}
+    )
+
+
+def _answers_from_post(post, files, evaluation: OrgEvaluation, metrics: dict) -> dict:
+    answers = {}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        code = criterion["code"]
+        answer = {"evidence": post.get(f"evidence-{code}", "")}
+        if criterion["kind"] == "POINTS":
+            raw = (post.get(f"points-{code}") or "").replace(",", ".").strip()
+            if raw:
+                try:
+                    answer["points"] = Decimal(raw)
+                except InvalidOperation:
+                    raise ValidationError(_("%(code)s: enter a number.") % {"code": code}) from None
+            else:
+                answer["points"] = None
+        elif criterion["kind"] == "CHECK":
+            answer["met"] = post.get(f"met-{code}") == "on"
+        else:
+            value = metrics.get(criterion.get("metric"))
+            answer["metric_value"] = value
+        upload = files.get(f"file-{code}")
+        if upload:
+            head = upload.read(16)
+            upload.seek(0)
+            name = upload.name.lower()
+            if upload.size > 10 * 1024 * 1024 or not any(
+                head.startswith(sig) and name.endswith(ext) for sig, ext in SIGNATURES.values()
+            ):
+                raise ValidationError(_("%(code)s: only PDF, JPEG and PNG files up to 10 MB.") % {"code": code})
+            answer["evidence_file"] = upload
+        answers[code] = answer
+    return answers
+
+
+def _answers_as_posted(post, evaluation: OrgEvaluation, saved: dict) -> dict:
+    """What the user typed, to show again when their save was refused (e.g. a stale version)."""
+    posted = {}
+    for criterion in evaluation.criteria_snapshot.get("criteria", []):
+        code = criterion["code"]
+        answer = saved.get(code)
+        posted[code] = SimpleNamespace(
+            points=post.get(f"points-{code}", ""),
+            met=post.get(f"met-{code}") == "on",
+            metric_value=answer.metric_value if answer else None,
+            evidence=post.get(f"evidence-{code}", ""),
+            evidence_file=answer.evidence_file if answer else None,
+        )
+    return posted
+
+
+def evaluation_detail(request, pk):
+    evaluation = get_evaluation_for_user(request.user, pk, action=VIEW)
+    access = get_access(request.user)
+    organization = evaluation.organization
+    locked = evaluation.period.is_locked
+    may_self = (
+        not locked
+        and access.can(SELF_ASSESS, organization)
+        and evaluation.status
+        in (OrgEvaluation.Status.NOT_STARTED, OrgEvaluation.Status.SELF_ASSESSED, OrgEvaluation.Status.RETURNED)
+    )
+    may_appraise = (
+        not locked
+        and can_appraise(request.user, organization)
+        and evaluation.status == OrgEvaluation.Status.SELF_ASSESSED
+    )
+    may_decide = (
+        not locked and can_decide(request.user, organization) and evaluation.status == OrgEvaluation.Status.APPRAISED
+    )
+    may_return = (
+        not locked
+        and can_decide(request.user, organization)
+        and evaluation.status
+        in (
+            OrgEvaluation.Status.SELF_ASSESSED,
+            OrgEvaluation.Status.APPRAISED,
+        )
+    )
+    may_reopen = not locked and can_decide(request.user, organization) and evaluation.is_decided
+    metrics = _metrics(evaluation)
+    answers = {a.code: a for a in evaluation.answers.all()}
+    initial = {
+        field: getattr(evaluation, field)
+        for field in (
+            "self_grade",
+            "self_score",
+            "tasks_done_pct",
+            "tasks_exceeded_pct",
+            "tasks_late_pct",
+            "leadership_disciplined",
+            "units_disciplined_pct",
+            "self_comment",
+        )
+    } | {"version": evaluation.version}
+    self_form = SelfAssessmentForm(initial=initial, prefix="self")
+    proposed = {"grade": evaluation.appraisal_grade or evaluation.suggested_grade, "version": evaluation.version}
+    step_forms = {
+        "appraise": AppraisalForm(initial=proposed, prefix="appraise"),
+        "decide": DecisionForm(initial=proposed, prefix="decide"),
+        "return": ReasonForm(initial={"version": evaluation.version}, prefix="return"),
+        "reopen": ReasonForm(initial={"version": evaluation.version}, prefix="reopen"),
+    }
+    # The steps after the self-assessment: (allowed, form, service, the service's keyword for the user, message).
+    # The service takes the form's fields as they are.
+    steps = {
+        "appraise": (
+            may_appraise,
+            AppraisalForm,
+            services.appraise,
+            "appraised_by",
+            _("The appraisal has been recorded."),
+        ),
+        "decide": (
+            may_decide,
+            DecisionForm,
+            services.decide,
+            "decided_by",
+            _("The decision has been recorded. The result is locked."),
+        ),
+        "return": (may_return, ReasonForm, services.send_back, "returned_by", _("The evaluation has been returned.")),
+        "reopen": (may_reopen, ReasonForm, services.reopen, "reopened_by", _("The decision has been reopened.")),
+    }
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action in ("save", "submit"):
+                if not may_self:
+                    raise PermissionDenied
+                self_form = SelfAssessmentForm(request.POST, prefix="self")
+                if self_form.is_valid():
+                    data = {k: v for k, v in self_form.cleaned_data.items() if k != "version"}
+                    services.self_assess(
+                        evaluation=evaluation,
+                        answers=_answers_from_post(request.POST, request.FILES, evaluation, metrics),
+                        data=data,
+                        version=self_form.cleaned_data.get("version"),
+                        submit=action == "submit",
+                        assessed_by=request.user,
+                    )
+                    messages.success(request, _("Submitted for appraisal.") if action == "submit" else _("Saved."))
+                    return redirect("evaluations:detail", evaluation.pk)
+            elif action in steps:
+                allowed, form_class, service, actor, done = steps[action]
+                if not allowed:
+                    raise PermissionDenied
+                form = step_forms[action] = form_class(request.POST, prefix=action)
+                if form.is_valid():
+                    data = dict(form.cleaned_data)
+                    service(evaluation=evaluation, version=data.pop("version", None), **data, **{actor: request.user})
+                    messages.success(request, done)
+                    return redirect("evaluations:detail", evaluation.pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as error:
+            target = {
+                "save": self_form,
+                "submit": self_form,
+                **step_forms,
+            }.get(action, self_form)
+            apply_service_error(target, error)
+    if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
+        answers = _answers_as_posted(request.POST, evaluation, answers)
+    history = AuditEntry.objects.filter(
+        target_type="evaluations.orgevaluation", target_id=evaluation.pk
+    ).select_related("actor")[:100]
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "organization": organization,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
+            "breadcrumb_tail": _("Yearly review %(year)s") % {"year": evaluation.period.year},
+            "rows": _criteria_rows(evaluation, answers, metrics),
+            "metrics": [
+                (Criterion.Metric(key).label, value) for key, value in metrics.items() if key in Criterion.Metric.values
+            ],
+            "meetings_url": f"?org={organization.pk}&year={evaluation.period.year}&kind=regular",
+            "self_form": self_form,
+            "appraisal_form": step_forms["appraise"],
+            "decision_form": step_forms["decide"],
+            "return_form": step_forms["return"],
+            "reopen_form": step_forms["reopen"],
+            "may_self": may_self,
+            "may_appraise": may_appraise,
+            "may_decide": may_decide,
+            "may_return": may_return,
+            "may_reopen": may_reopen,
+            "history": history,
+            "today": timezone.localdate(),
+        },
+    )
