@@ -32,9 +32,11 @@ COPY manage.py ./
 COPY config ./config
 COPY cells ./cells
 COPY members ./members
+COPY meetings ./meetings
 COPY criteria ./criteria
 COPY evaluations ./evaluations
 COPY reports ./reports
+COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
 COPY locale ./locale

@@ -50,7 +50,7 @@ def roster(count: int, cell_code: str, recorded_cards: list[str], rng: random.Ra
     """`count` member rows; the first rows update the recorded members, the rest are new."""
     from openpyxl import Workbook
 
-    from members.importing import COLUMNS
+    from members.importing.services import COLUMNS
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Đảng viên")
@@ -123,7 +123,7 @@ def main() -> None:
 
     from cells.models import Organization
     from cells.services import organization_create
-    from members import importing
+    from members.importing import services as importing
     from members.models import Member
 
     admin = get_user_model().objects.create_superuser(username="bench", password="x", email="")

@@ -6,7 +6,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Greatest, StrIndex, Substr
 
 from cells import hooks
-from cells.models import Organization
+from cells.models import AuditEntry, Organization
 from cells.permissions import VIEW, get_access, scope_filter
 from cells.text import fold
 
@@ -174,3 +174,11 @@ def breadcrumbs(*, user, organization: Organization) -> list[Organization]:
     access = get_access(user)
     chain = [ancestors[pk] for pk in ids if pk in ancestors and access.can_see(ancestors[pk])]
     return [*chain, organization]
+
+
+def audit_history(target, *, limit: int, **filters) -> QuerySet[AuditEntry]:
+    """The latest `limit` audit entries about `target` (the object log_action was given), newest first, with their
+    actors; `filters` narrow them further."""
+    return AuditEntry.objects.filter(
+        target_type=target._meta.label_lower, target_id=target.pk, **filters
+    ).select_related("actor")[:limit]

@@ -21,6 +21,15 @@ User = get_user_model()
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 
 
+def required_line(value, field: str, missing: str) -> str:
+    """A required text of one line: `value` with its runs of whitespace made one space, refused on `field` with
+    the message `missing` when nothing is left."""
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise ValidationError({field: missing})
+    return text
+
+
 def log_action(
     *,
     actor,
@@ -282,9 +291,7 @@ def organization_dissolve(
     *, organization: Organization, dissolved_on: datetime.date, reason: str, dissolved_by
 ) -> Organization:
     """Dissolve a node. It keeps its history; it must first have no active subordinates and no members."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason or the decision for the dissolution.")})
+    reason = required_line(reason, "reason", _("Give the reason or the decision for the dissolution."))
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
         if not organization.is_active:
@@ -321,9 +328,7 @@ def organization_merge(
     *, source: Organization, target: Organization, merged_on: datetime.date, reason: str, merged_by
 ) -> Organization:
     """Merge `source` into `target` (same kind): its subordinates and members move, then it is dissolved."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason or the decision for the merger.")})
+    reason = required_line(reason, "reason", _("Give the reason or the decision for the merger."))
     with transaction.atomic():
         locked = {o.pk: o for o in Organization.objects.select_for_update().filter(pk__in=[source.pk, target.pk])}
         if source.pk == target.pk or len(locked) != 2:

@@ -1,7 +1,7 @@
 """Thin views: load through the access module, validate a form, call one service, redirect or render."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponseServerError
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cells import forms, hooks, selectors, services
-from cells.forms_pages import apply_service_error, form_page, save_form
+from cells.forms_pages import form_page, organization_page, save_form
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import (
     EDIT_MEMBERS,
@@ -260,56 +260,45 @@ def role_list(request, pk):
     page = Paginator(assignments, 100).get_page(request.GET.get("page"))
     grant_form = forms.RoleGrantForm(prefix="grant")
     create_form = forms.UserCreateForm(prefix="create")
+    saved = None
     if request.method == "POST":
         if "grant-username" in request.POST:
             grant_form = forms.RoleGrantForm(request.POST, prefix="grant")
-            if grant_form.is_valid():
-                try:
-                    services.role_grant(
-                        user=grant_form.cleaned_data["username"],
-                        organization=organization,
-                        role=grant_form.cleaned_data["role"],
-                        granted_by=request.user,
-                    )
-                except ValidationError as error:
-                    apply_service_error(grant_form, error)
-                else:
-                    messages.success(request, _("The role has been granted."))
-                    return redirect("cells:roles", organization.pk)
+            saved = save_form(
+                request,
+                grant_form,
+                lambda data: services.role_grant(
+                    user=data["username"], organization=organization, role=data["role"], granted_by=request.user
+                ),
+                message=_("The role has been granted."),
+                to=("cells:roles", organization.pk),
+            )
         else:
             create_form = forms.UserCreateForm(request.POST, prefix="create")
-            if create_form.is_valid():
-                data = create_form.cleaned_data
-                try:
-                    with transaction.atomic():
-                        user = services.user_create(
-                            username=data["username"],
-                            full_name=data["full_name"],
-                            email=data["email"],
-                            password=data["password"],
-                            created_by=request.user,
-                        )
-                        services.role_grant(
-                            user=user, organization=organization, role=data["role"], granted_by=request.user
-                        )
-                except ValidationError as error:
-                    apply_service_error(create_form, error)
-                else:
-                    messages.success(
-                        request, _("The account %(username)s has been created.") % {"username": user.username}
-                    )
-                    return redirect("cells:roles", organization.pk)
-    return render(
-        request,
-        "cells/role_list.html",
-        {
-            "organization": organization,
-            "breadcrumbs": selectors.breadcrumbs(user=request.user, organization=organization),
-            "page": page,
-            "grant_form": grant_form,
-            "create_form": create_form,
-        },
+            saved = save_form(
+                request,
+                create_form,
+                lambda data: _user_create_with_role(request, organization, data),
+                message=lambda user: _("The account %(username)s has been created.") % {"username": user.username},
+                to=("cells:roles", organization.pk),
+            )
+    return saved or organization_page(
+        request, "cells/role_list.html", organization, page=page, grant_form=grant_form, create_form=create_form
     )
+
+
+def _user_create_with_role(request, organization, data):
+    """The new account and its first role, both or neither."""
+    with transaction.atomic():
+        user = services.user_create(
+            username=data["username"],
+            full_name=data["full_name"],
+            email=data["email"],
+            password=data["password"],
+            created_by=request.user,
+        )
+        services.role_grant(user=user, organization=organization, role=data["role"], granted_by=request.user)
+    return user
 
 
 @require_POST

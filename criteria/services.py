@@ -13,7 +13,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
-from cells.services import log_action
+from cells.services import log_action, required_line
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
 CODE_MAX_LENGTH = 20
@@ -191,10 +191,7 @@ def criteria_set_update(*, criteria_set: CriteriaSet, data: dict, updated_by) ->
     criteria_set = _lock_unfrozen(criteria_set)
     before = _set_values(criteria_set)
     if "name" in data:
-        name = " ".join(str(data["name"] or "").split())
-        if not name:
-            raise ValidationError({"name": _("Enter a name.")})
-        criteria_set.name = name
+        criteria_set.name = required_line(data["name"], "name", _("Enter a name."))
     if "unit_types" in data:
         criteria_set.unit_types = _clean_choice_list(data["unit_types"], Organization.UnitType.values, "unit_types")
     if "org_kinds" in data:
@@ -261,9 +258,7 @@ def group_save(
     code = _normalise_code(data.get("code", group.code))
     if _code_taken(group, code):
         raise ValidationError({"code": _("Another group of this set already has this code.")})
-    title = " ".join(str(data.get("title", group.title) or "").split())
-    if not title:
-        raise ValidationError({"title": _("Enter a title.")})
+    title = required_line(data.get("title", group.title), "title", _("Enter a title."))
     parent = data.get("parent", group.parent if group.parent_id else None)
     if parent is not None:
         if parent.criteria_set_id != criteria_set.pk:

@@ -1,8 +1,8 @@
 """Demo data: the yearly reviews (evaluations.review.services, called `review_services` below).
 
 - 2025, decided: opened with review_services.period_open (the real service), every evaluation filled in and
-  decided: criteria answers, the suggestion computed by the same rules as review_services.refresh_suggestion (so the
-  decided grade is the suggested one: a cell that missed a monthly meeting is capped by the frame's hard
+  decided: criteria answers, the suggestion computed by review_services.apply_suggestion (as refresh_suggestion
+  does, so the decided grade is the suggested one: a cell that missed a monthly meeting is capped by the frame's hard
   condition), a rating row per member on a roll on 31/12/2025 (caps from rules.suggest_member_cap, quota), then
   locked with review_services.period_lock (which checks that everything is decided).
 - 2026, in progress: opened; not started, self-assessed (with criteria answers), appraised or returned; member rows
@@ -141,7 +141,7 @@ class _OrgDraft:
 
 
 def _fill_self_assessment(draft: _OrgDraft, grade: str, metrics: dict | None, params: dict, year: int) -> None:
-    """Answers, self-assessed figures and the suggestion (as review_services.refresh_suggestion computes it)."""
+    """Answers, self-assessed figures and the suggestion (review_services.apply_suggestion on the answers in memory)."""
     evaluation, rng = draft.evaluation, draft.rng
     snapshot = evaluation.criteria_snapshot
     low, high = SCORE_BANDS[grade]
@@ -173,34 +173,7 @@ def _fill_self_assessment(draft: _OrgDraft, grade: str, metrics: dict | None, pa
     if not has_criteria:
         evaluation.self_score = target
     evaluation.self_comment = SELF_COMMENTS[grade].format(year=year)
-    _suggest(draft, params, year)
-
-
-def _suggest(draft: _OrgDraft, params: dict, year: int) -> None:
-    """review_services.refresh_suggestion, on the answers in memory."""
-    evaluation = draft.evaluation
-    snapshot = evaluation.criteria_snapshot
-    score, maximum, results = rules.evaluate_criteria(snapshot, draft.answers)
-    has_criteria = bool(snapshot.get("criteria"))
-    suggestion = rules.suggest_org_grade(
-        params=params,
-        score=score if has_criteria else evaluation.self_score,
-        max_score=maximum if has_criteria else Decimal(100),
-        criteria_results=results,
-        founded_on=evaluation.organization.founded_on,
-        year=year,
-        tasks_done_pct=evaluation.tasks_done_pct,
-        tasks_exceeded_pct=evaluation.tasks_exceeded_pct,
-        tasks_late_pct=evaluation.tasks_late_pct,
-        leadership_disciplined=evaluation.leadership_disciplined,
-        units_disciplined_pct=evaluation.units_disciplined_pct or Decimal(0),
-    )
-    if has_criteria:
-        evaluation.self_score = score
-    evaluation.suggested_grade = suggestion.grade or ""
-    evaluation.not_classified = suggestion.not_classified
-    evaluation.suggestion_reasons = suggestion.as_json()
-    draft.suggestion = suggestion
+    draft.suggestion = review_services.apply_suggestion(evaluation, answers, params=params, year=year)
 
 
 def _answer_rows(drafts: list[_OrgDraft]) -> list[CriterionAnswer]:
@@ -237,15 +210,15 @@ SELF_ASSESSMENT_FIELDS = (
 )
 
 
-def _open(
-    ctx: EvaluationContext, year: int, dues: tuple[datetime.date, datetime.date, datetime.date], opened_on, staff
-):
+def _open(ctx: EvaluationContext, year: int, opened_on: datetime.date, staff):
+    """The review of `year` opened on `opened_on` (due 15/12, 31/12 and 15/01 of the next year): the period, its
+    parameters and its evaluations."""
     period = review_services.period_open(
         root=ctx.root,
         year=year,
-        self_assessment_due=dues[0],
-        appraisal_due=dues[1],
-        decision_due=dues[2],
+        self_assessment_due=datetime.date(year, 12, 15),
+        appraisal_due=datetime.date(year, 12, 31),
+        decision_due=datetime.date(year + 1, 1, 15),
         opened_by=staff,
     )
     opened_at = min(aware(opened_on, 8, 30), timezone.now())
@@ -254,20 +227,13 @@ def _open(
     evaluations = list(
         OrgEvaluation.objects.filter(period=period).select_related("organization").order_by("organization__path")
     )
-    return period, evaluations
+    return period, rules.parameters_snapshot(period.parameter_set), evaluations
 
 
 def build_decided_year(ctx: EvaluationContext, plan: ProgrammePlan, users: dict) -> None:
     year = DECIDED_YEAR
     staff = users.get(STAFF_USERNAME)
-    period, evaluations = _open(
-        ctx,
-        year,
-        (datetime.date(2025, 12, 15), datetime.date(2025, 12, 31), datetime.date(2026, 1, 15)),
-        datetime.date(2025, 11, 14),
-        staff,
-    )
-    params = rules.parameters_snapshot(period.parameter_set)
+    period, params, evaluations = _open(ctx, year, datetime.date(2025, 11, 14), staff)
     floors = plan.floor_2025()
     programme_cells = {pick.cell.pk for pick in plan.picks}
 
@@ -432,14 +398,7 @@ def _decided_member_rows(ctx: EvaluationContext, period: EvaluationPeriod, param
 def build_current_year(ctx: EvaluationContext, users: dict) -> None:
     year = CURRENT_YEAR
     staff = users.get(STAFF_USERNAME)
-    period, evaluations = _open(
-        ctx,
-        year,
-        (datetime.date(2026, 12, 15), datetime.date(2026, 12, 31), datetime.date(2027, 1, 15)),
-        datetime.date(2026, 11, 2),
-        staff,
-    )
-    params = rules.parameters_snapshot(period.parameter_set)
+    period, params, evaluations = _open(ctx, year, datetime.date(2026, 11, 2), staff)
     statuses = _progress(ctx, evaluations)
     drafts = []
     for evaluation in evaluations:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from cells.hooks import parameters_on
 from cells.models import Organization
-from cells.services import log_action
+from cells.services import log_action, required_line
 from meetings.models import (
     Attendance,
     Meeting,
@@ -572,9 +572,7 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
 
 def meeting_reopen(*, meeting: Meeting, reason: str, reopened_by) -> Meeting:
     """Unlock finalised minutes for a correction. Needs a reason, which stays in the meeting's history."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for reopening the minutes.")})
+    reason = required_line(reason, "reason", _("Give the reason for reopening the minutes."))
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
         if not meeting.is_final:

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells.forms_pages import apply_service_error, flash_service_error, form_page, organization_page, save_form
 from cells.hooks import parameters_on
-from cells.models import AuditEntry
 from cells.permissions import (
     APPRAISE,
     LOG_MEETINGS,
@@ -29,6 +28,7 @@ from cells.permissions import (
     require,
     require_anywhere,
 )
+from cells.selectors import audit_history
 from meetings import selectors as selectors
 from meetings import services as services
 from meetings.forms import AttachmentForm, MeetingForm, PeriodForm, ReasonForm
@@ -210,9 +210,6 @@ def meeting_detail(request, pk):
                 row.status = posted_attendance[row.member_id]["status"]
                 row.reason = posted_attendance[row.member_id].get("reason", "")
     counts = services.attendance_counts(meeting, attendance_rows)
-    history = AuditEntry.objects.filter(target_type=Meeting._meta.label_lower, target_id=meeting.pk).select_related(
-        "actor"
-    )[:50]
     return _meeting_page(
         request,
         "meetings/detail.html",
@@ -232,7 +229,7 @@ def meeting_detail(request, pk):
         and acts_from_above(request.user, meeting.organization, action=APPRAISE, roles=UPPER_ROLES),
         attachments=meeting.attachments.all(),
         attachment_form=AttachmentForm(),
-        history=history,
+        history=audit_history(meeting, limit=50),
         Attendance=Attendance,
     )
 

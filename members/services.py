@@ -281,6 +281,16 @@ def _check_transfer_dates(
             raise ValidationError({"letter_presented_on": _("The date cannot be in the future.")})
 
 
+def _member_to_transfer(member: Member, to_organization: Organization | None) -> Member:
+    """The member, locked, once they may be transferred to the cell `to_organization` (None: out of the tree)."""
+    member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
+    if not member.is_on_roll:
+        raise ValidationError(_("Only a member on a cell's roll can be transferred."))
+    if to_organization is not None and to_organization.pk == member.organization_id:
+        raise ValidationError({"to_organization": _("The member is already in this cell.")})
+    return member
+
+
 def transfer_official(
     *,
     member: Member,
@@ -300,18 +310,14 @@ def transfer_official(
         raise ValidationError(
             {"to_organization": _("Choose a party cell in the tree, or name the organisation outside it.")}
         )
+    if to_organization is not None:
+        _check_cell(to_organization)
     _check_transfer_dates(
         decided_on=decided_on, letter_issued_on=letter_issued_on, letter_presented_on=letter_presented_on
     )
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
-        if not member.is_on_roll:
-            raise ValidationError(_("Only a member on a cell's roll can be transferred."))
+        member = _member_to_transfer(member, to_organization)
         source = member.organization
-        if to_organization is not None:
-            _check_cell(to_organization)
-            if to_organization.pk == source.pk:
-                raise ValidationError({"to_organization": _("The member is already in this cell.")})
         transfer = Transfer.objects.create(
             kind=Transfer.Kind.OFFICIAL,
             member=member,
@@ -393,11 +399,7 @@ def transfer_temporary(
         raise ValidationError({"expected_return_on": _("A temporary transfer lasts at most two years.")})
     with transaction.atomic():
         if member is not None:
-            member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
-            if not member.is_on_roll:
-                raise ValidationError(_("Only a member on a cell's roll can be transferred."))
-            if member.organization_id == to_organization.pk:
-                raise ValidationError({"to_organization": _("The member is already in this cell.")})
+            member = _member_to_transfer(member, to_organization)
             open_transfer = Transfer.objects.filter(member=member, kind=Transfer.Kind.TEMPORARY, ended_on__isnull=True)
             if open_transfer.exists():
                 raise ValidationError(_("This member already has an open temporary transfer."))
@@ -431,13 +433,12 @@ def transfer_temporary_end(*, transfer: Transfer, ended_on: datetime.date, ended
         if transfer.kind != Transfer.Kind.TEMPORARY or transfer.ended_on:
             raise ValidationError(_("This temporary transfer is already closed."))
         _check_end_date(ended_on, transfer.decided_on)
-        transfer.ended_on = ended_on
-        transfer.save(update_fields=["ended_on"])
-        log_action(
-            actor=ended_by,
+        _end(
+            transfer,
+            ended_on,
+            by=ended_by,
             action="members.transfer.temporary_ended",
             organization=transfer.to_organization,
-            target=transfer,
             message=_("%(name)s no longer attends temporarily") % {"name": transfer.display_name},
         )
     return transfer
@@ -624,15 +625,23 @@ def _check_end_date(ended_on: datetime.date, started_on: datetime.date | None) -
 
 def _end_position(position: Position, ended_on: datetime.date, *, member: Member, by) -> None:
     """End a committee seat (of `member`) on `ended_on`, in the audit log too."""
-    position.ended_on = ended_on
-    position.save(update_fields=["ended_on"])
-    log_action(
-        actor=by,
+    _end(
+        position,
+        ended_on,
+        by=by,
         action="members.position.ended",
         organization=position.organization,
-        target=position,
         message=f"{member.full_name}: {position.get_role_display()}",
     )
+
+
+def _end(
+    record: Position | Transfer, ended_on: datetime.date, *, by, action: str, organization: Organization, message: str
+) -> None:
+    """Close a committee seat or a temporary attendance on `ended_on`, with its audit entry."""
+    record.ended_on = ended_on
+    record.save(update_fields=["ended_on"])
+    log_action(actor=by, action=action, organization=organization, target=record, message=message)
 
 
 #

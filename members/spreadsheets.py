@@ -1,4 +1,4 @@
-"""The machinery shared by the spreadsheet imports (members/importing.py, evaluations/past_results/importing.py).
+"""The machinery shared by the spreadsheet imports (members/importing/, evaluations/past_results/importing.py).
 
 Reading: the size and archive checks, finding the header row, reading the rows under it within a row limit, and
 turning cells into text. Checking: the cell cleaners both imports use and the row outcome bookkeeping. Batches:

@@ -1,13 +1,14 @@
 from django.urls import path
 
-from members import views, views_import, views_list
+from members import views
+from members.importing import views as import_views
 
 app_name = "members"
 
 urlpatterns = [
-    path("", views_list.member_list_view, name="list"),
-    path("export.csv", views_list.member_export, {"fmt": "csv"}, name="export_csv"),
-    path("export.xlsx", views_list.member_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("", views.member_list_view, name="list"),
+    path("export.csv", views.member_export, {"fmt": "csv"}, name="export_csv"),
+    path("export.xlsx", views.member_export, {"fmt": "xlsx"}, name="export_xlsx"),
     path("me/", views.my_record, name="me"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("new/<int:org_pk>/", views.member_create, name="create"),
@@ -19,11 +20,11 @@ urlpatterns = [
     path("<int:pk>/transfer/temporary/", views.transfer_temporary_out, name="transfer_temporary"),
     path("temporary/new/<int:org_pk>/", views.temporary_in, name="temporary_in"),
     path("temporary/<int:transfer_pk>/end/", views.temporary_end, name="temporary_end"),
-    path("import/", views_import.import_start, name="import_start"),
-    path("import/<int:org_pk>/", views_import.import_upload, name="import"),
-    path("import/template.xlsx", views_import.import_template, name="import_template"),
-    path("import/batch/<int:pk>/", views_import.import_batch, name="import_batch"),
-    path("import/batch/<int:pk>/confirm/", views_import.import_confirm, name="import_confirm"),
-    path("import/batch/<int:pk>/cancel/", views_import.import_cancel, name="import_cancel"),
-    path("import/batch/<int:pk>/errors.xlsx", views_import.import_errors, name="import_errors"),
+    path("import/", import_views.import_start, name="import_start"),
+    path("import/<int:org_pk>/", import_views.import_upload, name="import"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
+    path("import/batch/<int:pk>/", import_views.import_batch, name="import_batch"),
+    path("import/batch/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("import/batch/<int:pk>/cancel/", import_views.import_cancel, name="import_cancel"),
+    path("import/batch/<int:pk>/errors.xlsx", import_views.import_errors, name="import_errors"),
 ]

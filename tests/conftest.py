@@ -175,6 +175,18 @@ def world(db):
 
 
 @pytest.fixture
+def stranger(world):
+    """Ngô Văn Bí Mật (card 02.000001), a full member of B1: outside Đảng bộ A and cell A1."""
+    return member_services.member_create(
+        organization=world.tree.b1,
+        full_name="Ngô Văn Bí Mật",
+        status=Member.Status.FULL,
+        party_card_no="02.000001",
+        created_by=world.personas.admin,
+    )
+
+
+@pytest.fixture
 def tree(world):
     return world.tree
 

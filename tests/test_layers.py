@@ -94,3 +94,10 @@ def test_the_layer_contract_holds():
     result = subprocess.run([lint_imports], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "1 kept, 0 broken" in result.stdout
+
+
+def test_the_production_image_copies_every_application_package():
+    """The Dockerfile lists what it copies (no `COPY . .`): a new app without its line would fail at start-up."""
+    copied = {line.split()[1] for line in (ROOT / "Dockerfile").read_text().splitlines() if line.startswith("COPY ")}
+    missing = [app for app in APPS if app not in copied]
+    assert missing == []

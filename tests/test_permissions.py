@@ -16,7 +16,17 @@ from django.utils import timezone
 from cells.models import AuditEntry, RoleAssignment
 from members import services as member_services
 from members.models import Position
-from tests.helpers import LOGIN, REDIRECT, assert_outcome, labelled, matrix_params, no_args, tree_node, xlsx
+from tests.helpers import (
+    LOGIN,
+    REDIRECT,
+    check_matrix_case,
+    december_dues,
+    labelled,
+    matrix,
+    no_args,
+    open_period,
+    tree_node,
+)
 
 node = tree_node
 org_node = partial(tree_node, key="org_pk")  # the meetings, printouts, guidance and import URLs
@@ -105,37 +115,13 @@ def attachment_in_a1(world):
     return {"pk": attachment.pk}
 
 
-@labelled("A1-batch")
-def import_batch_of_secretary(world):
-    """A preview uploaded by the secretary into A1: private to them, even from the admin."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from members import importing
-
-    content = xlsx([["Nguyễn Văn Một"]], [column.header for column in importing.COLUMNS])
-    batch = importing.import_preview(
-        organization=world.tree.a1,
-        uploaded_file=SimpleUploadedFile("danh-sach.xlsx", content),
-        user=world.personas.secretary,
-    )
-    return {"pk": batch.pk}
-
-
 def _period_at_root(world):
     from evaluations.models import EvaluationPeriod
-    from evaluations.review.services import period_open
 
     period = EvaluationPeriod.objects.filter(root=world.tree.root).first()
     if period is None:
         year = timezone.localdate().year
-        period = period_open(
-            root=world.tree.root,
-            year=year,
-            self_assessment_due=datetime.date(year, 12, 1),
-            appraisal_due=datetime.date(year, 12, 10),
-            decision_due=datetime.date(year, 12, 20),
-            opened_by=world.personas.admin,
-        )
+        period = open_period(world, year=year, by="admin", dues=december_dues(year))
     return period
 
 
@@ -246,16 +232,7 @@ SPEC = [
     ("members:temporary_in",      "get",  cell_for_members("a1"),         L,   200,  200,  403,   200,  200, 404,   404, 404),
     ("members:temporary_in",      "get",  cell_for_members("b1"),         L,   200,  200,  403,   404,  404, 404,   200, 404),
     ("members:temporary_end",     "get",  temporary_transfer_into_a1,     L,   200,  200,  403,   200,  200, 404,   404, 404),
-    ("members:import_start",      "get",  no_args,                        L,   R,    R,    403,   R,    R,   403,   R,   403),
-    ("members:import",            "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
-    ("members:import",            "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   200, 404),
-    ("members:import_template",   "get",  no_args,                        L,   200,  200,  403,   200,  200, 403,   200, 403),
-    ("members:import_batch",      "get",  import_batch_of_secretary,      L,   404,  404,  404,   404,  200, 404,   404, 404),
-    ("members:import_errors",     "get",  import_batch_of_secretary,      L,   404,  404,  404,   404,  200, 404,   404, 404),
-    ("members:import_confirm",    "get",  import_batch_of_secretary,      L,   405,  405,  405,   405,  405, 405,   405, 405),
-    ("members:import_confirm",    "post", import_batch_of_secretary,      L,   404,  404,  404,   404,  R,   404,   404, 404),
-    ("members:import_cancel",     "get",  import_batch_of_secretary,      L,   405,  405,  405,   405,  405, 405,   405, 405),
-    ("members:import_cancel",     "post", import_batch_of_secretary,      L,   404,  404,  404,   404,  R,   404,   404, 404),
+    # The members:import* URLs: tests/members/test_import.py IMPORT_SPEC.
     # Meetings: VIEW for the pages that read, LOG_MEETINGS to write, REOPEN_MEETINGS to reopen, APPRAISE from an
     # ancestor node to confirm. Empty POSTs: a form comes back (200) or the action refuses and redirects (R).
     ("meetings:compliance",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
@@ -341,26 +318,16 @@ SPEC = [
 ]
 # fmt: on
 
-MATRIX = matrix_params(SPEC)
-
 
 def _path(url: str) -> str:
     return urlsplit(url).path
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url_name", "method", "kwargs", "persona", "expected"), MATRIX)
-def test_url_gives_expected_response_for_persona(world, client_for, url_name, method, kwargs, persona, expected):
-    client = client_for(persona)
-    url = reverse(url_name, kwargs=kwargs(world))
-    audit_before = AuditEntry.objects.count()
-
-    response = getattr(client, method)(url)
-
-    assert_outcome(response, expected)
-    if expected in (LOGIN, 403, 404, 405):
-        # A refused request writes nothing.
-        assert AuditEntry.objects.count() == audit_before
+@matrix(SPEC)
+def test_url_gives_expected_response_for_persona(world, client_for, case):
+    # A refused request writes nothing.
+    check_matrix_case(world, client_for, case, state=AuditEntry.objects.count)
 
 
 def _named_urls(resolver, namespace=""):
@@ -377,12 +344,13 @@ def _named_urls(resolver, namespace=""):
 
 
 def test_matrix_covers_every_named_url():
-    # The member-ratings and past-results URLs have their tables next to their fixtures (same columns, same
-    # expectations); together with SPEC they must cover every named URL.
+    # The member-ratings, past-results and member-import URLs have their tables next to their fixtures (same
+    # columns, same expectations); together with SPEC they must cover every named URL.
     from tests.evaluations.test_member_ratings import RATINGS_SPEC
-    from tests.evaluations.test_past_import import IMPORT_SPEC
+    from tests.evaluations.test_past_import import IMPORT_SPEC as PAST_IMPORT_SPEC
+    from tests.members.test_import import IMPORT_SPEC as MEMBER_IMPORT_SPEC
 
-    covered = {row[0] for row in SPEC} | {row[0] for row in RATINGS_SPEC} | {row[0] for row in IMPORT_SPEC}
+    covered = {row[0] for spec in (SPEC, RATINGS_SPEC, PAST_IMPORT_SPEC, MEMBER_IMPORT_SPEC) for row in spec}
     named = _named_urls(get_resolver())
     assert {name for name in named if name.startswith(("cells:", "members:"))}, "the app URLs were not found"
     assert named - covered == set(), "add a row to SPEC for each new URL"

@@ -2,7 +2,7 @@
 
 The results of 2020–2024 were decided on paper. Loaded as HistoricalRating rows, they let chibo compute eligibility
 (e.g. "excellent several years running") from the first year it is used. The steps are those of the member import
-(members/importing.py):
+(members/importing/services.py):
 1. `parse_workbook` reads the first sheet of an .xlsx file into plain rows, within a size and a row limit.
 2. `import_preview` checks every row against the rules and the records and keeps each row's outcome on a
    PastResultImport. That batch is the only thing it writes.
@@ -167,10 +167,10 @@ def _too_many_rows() -> ValidationError:
 def parse_workbook(file) -> list[dict]:
     """Read the result rows of the first sheet: [{"line": 7, "values": {column key: cell value}}, ...].
 
-    As members.importing.parse_workbook: unknown columns are ignored, rows with no known cell filled are skipped,
-    and a ValidationError with a message for the user is raised when the file is too large, is not an .xlsx file,
-    has no header or no rows, or has more than `max_rows()` rows. Reading stops at the first row past the limit, so
-    a huge sheet is never held in memory.
+    As members.importing.services.parse_workbook: unknown columns are ignored, rows with no known cell filled are
+    skipped, and a ValidationError with a message for the user is raised when the file is too large, is not an .xlsx
+    file, has no header or no rows, or has more than `max_rows()` rows. Reading stops at the first row past the
+    limit, so a huge sheet is never held in memory.
     """
     return spreadsheets.parse_first_sheet(
         file, max_bytes=max_bytes(), read_rows=lambda sheet: _read_rows(sheet, max_rows())

@@ -1,5 +1,5 @@
 """Past results: the list of recorded past ratings, and their spreadsheet import (upload, preview every row, then
-confirm or cancel), the same pages as the member import (members/views_import.py).
+confirm or cancel), the same pages as the member import (members/importing/views.py).
 
 Importing needs DECIDE (the committee's staff) on the target node; the list needs VIEW. A batch
 (PastResultImport) is private to the person who uploaded it: anyone else gets a 404, and so does its uploader once

@@ -264,6 +264,14 @@ def _set_status(registration: ModelRegistration, status: str, *, actor, action: 
     return registration
 
 
+def _required_text(value: str | None, field: str, missing: str, max_length: int | None = None) -> str:
+    """`value` trimmed (and cut to `max_length`); refused on `field` with the message `missing` when nothing is left."""
+    text = (value or "").strip()[:max_length]
+    if not text:
+        raise ValidationError({field: missing})
+    return text
+
+
 def _check_not_future(day: datetime.date, field: str) -> None:
     if day > timezone.localdate():
         raise ValidationError({field: _("The date cannot be in the future.")})
@@ -276,9 +284,7 @@ def registration_approve(
     """The bloc staff approve a proposed registration (DECIDE is checked by the caller)."""
     registration = _lock(registration)
     _refuse_unless(registration, (Status.REGISTERED,))
-    approved_by_body = (approved_by_body or "").strip()[:255]
-    if not approved_by_body:
-        raise ValidationError({"approved_by_body": _("Name the body that approved it.")})
+    approved_by_body = _required_text(approved_by_body, "approved_by_body", _("Name the body that approved it."), 255)
     _check_not_future(approved_on, "approved_on")
     return _set_status(
         registration,
@@ -320,9 +326,7 @@ def registration_fail(*, registration: ModelRegistration, reason: str, failed_by
     """Close a registration as not achieved, with the reason (also to refuse a proposal)."""
     registration = _lock(registration)
     _refuse_unless(registration, (Status.REGISTERED, *IN_PROGRESS_STATUSES))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason.")})
+    reason = _required_text(reason, "reason", _("Give the reason."))
     _append_note(registration, _("Not achieved: %(reason)s") % {"reason": reason})
     return _set_status(
         registration,
@@ -556,9 +560,7 @@ def registration_recognise(
     reasons = recognition_blockers(registration)
     if reasons:
         raise ValidationError([_("The cell cannot be recognised yet:"), *reasons])
-    decision_no = (decision_no or "").strip()[:100]
-    if not decision_no:
-        raise ValidationError({"decision_no": _("Give the number of the recognition decision.")})
+    decision_no = _required_text(decision_no, "decision_no", _("Give the number of the recognition decision."), 100)
     _check_not_future(recognised_on, "recognised_on")
     if registration.approved_on and recognised_on < registration.approved_on:
         raise ValidationError({"recognised_on": _("The recognition cannot come before the approval.")})

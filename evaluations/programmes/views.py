@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error
-from cells.models import AuditEntry, Organization
+from cells.forms_pages import apply_service_error, form_page, organization_page
+from cells.models import Organization
 from cells.permissions import (
     APPRAISE,
     DECIDE,
@@ -27,7 +27,7 @@ from cells.permissions import (
     get_organization_for_user,
     require_anywhere,
 )
-from cells.selectors import breadcrumbs
+from cells.selectors import audit_history, breadcrumbs
 from criteria.models import CriteriaSet, Criterion
 from evaluations.models import Grade, ModelRegistration
 from evaluations.programmes import services as programmes
@@ -144,20 +144,17 @@ def register(request, org_pk):
     existing = list(ModelRegistration.objects.filter(organization=organization).order_by("-phase_start", "programme"))
     for registration in existing:
         registration.programme_label = programmes.programme_label(registration.programme)
-    return render(
+    return form_page(
         request,
         "evaluations/programme_register.html",
-        {
-            "form": form,
-            "organization": organization,
-            "eligibility": eligibility,
-            "eligibility_rows": [(year, Grade(grade).label if grade else None) for year, grade in eligibility.rows]
-            if eligibility
-            else [],
-            "existing": existing,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Register in a model programme"),
-        },
+        form,
+        organization,
+        eligibility=eligibility,
+        eligibility_rows=[(year, Grade(grade).label if grade else None) for year, grade in eligibility.rows]
+        if eligibility
+        else [],
+        existing=existing,
+        breadcrumb_tail=_("Register in a model programme"),
     )
 
 
@@ -174,36 +171,30 @@ def detail(request, pk):
         check.rows = programmes.check_result_rows(check)
     checked_years = {check.year for check in checks}
     today = timezone.localdate()
-    history = AuditEntry.objects.filter(
-        target_type=ModelRegistration._meta.label_lower, target_id=registration.pk
-    ).select_related("actor")[:100]
-    return render(
+    return organization_page(
         request,
         "evaluations/programme_detail.html",
-        {
-            "registration": registration,
-            "organization": organization,
-            "programme_label": programmes.programme_label(registration.programme),
-            "snapshot": [
-                (year, Grade(grade).label if grade else None)
-                for year, grade in sorted(registration.eligibility_snapshot.items())
-            ],
-            "checks": checks,
-            "years": [(year, year in checked_years) for year in programmes.check_years(registration)],
-            "blockers": programmes.recognition_blockers(registration) if in_progress else [],
-            "can_approve": status == ModelRegistration.Status.REGISTERED and access.can(DECIDE, organization),
-            "can_check": in_progress and access.can(APPRAISE, organization),
-            "can_decide": in_progress and access.can(DECIDE, organization),
-            "can_fail": status in open_statuses and access.can(DECIDE, organization),
-            "can_withdraw": status in open_statuses and access.can(SELF_ASSESS, organization),
-            "approval_form": ApprovalForm(initial={"approved_on": today}),
-            "recognition_form": RecognitionForm(initial={"recognised_on": today}),
-            "fail_form": ReasonForm(prefix="fail"),
-            "withdraw_form": OptionalReasonForm(prefix="withdraw"),
-            "history": history,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Model programme"),
-        },
+        organization,
+        registration=registration,
+        programme_label=programmes.programme_label(registration.programme),
+        snapshot=[
+            (year, Grade(grade).label if grade else None)
+            for year, grade in sorted(registration.eligibility_snapshot.items())
+        ],
+        checks=checks,
+        years=[(year, year in checked_years) for year in programmes.check_years(registration)],
+        blockers=programmes.recognition_blockers(registration) if in_progress else [],
+        can_approve=status == ModelRegistration.Status.REGISTERED and access.can(DECIDE, organization),
+        can_check=in_progress and access.can(APPRAISE, organization),
+        can_decide=in_progress and access.can(DECIDE, organization),
+        can_fail=status in open_statuses and access.can(DECIDE, organization),
+        can_withdraw=status in open_statuses and access.can(SELF_ASSESS, organization),
+        approval_form=ApprovalForm(initial={"approved_on": today}),
+        recognition_form=RecognitionForm(initial={"recognised_on": today}),
+        fail_form=ReasonForm(prefix="fail"),
+        withdraw_form=OptionalReasonForm(prefix="withdraw"),
+        history=audit_history(registration, limit=100),
+        breadcrumb_tail=_("Model programme"),
     )
 
 
@@ -270,19 +261,16 @@ def check(request, pk, year):
             messages.warning(request, _("Yearly check %(year)s recorded: criteria not met.") % {"year": year})
         return redirect("programmes:detail", registration.pk)
     page = programmes.check_page(registration=registration, year=year)
-    return render(
+    return organization_page(
         request,
         "evaluations/programme_check.html",
-        {
-            "registration": registration,
-            "organization": registration.organization,
-            "programme_label": programmes.programme_label(registration.programme),
-            "year": year,
-            "year_started": year <= timezone.localdate().year,
-            **page,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=registration.organization),
-            "breadcrumb_tail": _("Yearly check %(year)s") % {"year": year},
-        },
+        registration.organization,
+        registration=registration,
+        programme_label=programmes.programme_label(registration.programme),
+        year=year,
+        year_started=year <= timezone.localdate().year,
+        **page,
+        breadcrumb_tail=_("Yearly check %(year)s") % {"year": year},
     )
 
 

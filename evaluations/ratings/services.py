@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.permissions import DECIDE, get_access
-from cells.services import log_action
+from cells.services import log_action, required_line
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException, grade_rank
 from members.models import Member
@@ -688,9 +688,7 @@ def quota_exception_record(
                 % {"count": MIN_JUSTIFICATION_CHARS}
             }
         )
-    decided_by_body = " ".join((decided_by_body or "").split())
-    if not decided_by_body:
-        raise ValidationError({"decided_by_body": _("Name the body that decided the exception.")})
+    decided_by_body = required_line(decided_by_body, "decided_by_body", _("Name the body that decided the exception."))
     exception = QuotaException(
         period=period,
         organization=organization,

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from cells.forms_pages import apply_service_error
-from cells.models import AuditEntry, Organization
+from cells.forms_pages import form_page, organization_page, save_form
+from cells.models import Organization
 from cells.permissions import (
     APPRAISE,
     DECIDE,
@@ -23,7 +23,7 @@ from cells.permissions import (
     require_anywhere,
     scope_filter,
 )
-from cells.selectors import breadcrumbs
+from cells.selectors import audit_history, breadcrumbs
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException
 from evaluations.ratings import services
@@ -249,33 +249,29 @@ def ratings_table(request, period_pk, org_pk):
     rows = list(services.member_rows(period=period, organization=organization))
     full_members = services.full_members_by_cell({row.organization_id for row in rows})
     grassroots = services.grassroots_in_scope(organization)
-    history = AuditEntry.objects.filter(
-        action="evaluations.member_ratings.saved",
-        target_type="evaluations.evaluationperiod",
-        target_id=period.pk,
-        organization__path__startswith=organization.path,
-    ).select_related("actor")[:10]
-    return render(
+    return organization_page(
         request,
         "evaluations/ratings_table.html",
-        {
-            "period": period,
-            "organization": organization,
-            "groups": _groups(rows, full_members=full_members, post=post, errors=errors),
-            "row_count": len(rows),
-            "error_count": len(errors),
-            "top_errors": top_errors,
-            "quota": services.quota_status(period=period, organizations=grassroots, params=params),
-            "warnings": services.khtnv_warnings(period=period, organizations=[organization], params=params),
-            "grades": Grade.choices,
-            "editable": editable,
-            "may_decide": may_decide,
-            "may_record_exception": editable and any(access.can(DECIDE, g) for g in grassroots),
-            "params": params,
-            "history": history,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Member ratings %(year)s") % {"year": period.year},
-        },
+        organization,
+        period=period,
+        groups=_groups(rows, full_members=full_members, post=post, errors=errors),
+        row_count=len(rows),
+        error_count=len(errors),
+        top_errors=top_errors,
+        quota=services.quota_status(period=period, organizations=grassroots, params=params),
+        warnings=services.khtnv_warnings(period=period, organizations=[organization], params=params),
+        grades=Grade.choices,
+        editable=editable,
+        may_decide=may_decide,
+        may_record_exception=editable and any(access.can(DECIDE, g) for g in grassroots),
+        params=params,
+        history=audit_history(
+            period,
+            limit=10,
+            action="evaluations.member_ratings.saved",
+            organization__path__startswith=organization.path,
+        ),
+        breadcrumb_tail=_("Member ratings %(year)s") % {"year": period.year},
     )
 
 
@@ -310,29 +306,21 @@ def ratings_exception(request, period_pk, org_pk):
     if not organization.is_grassroots:
         raise Http404
     form = QuotaExceptionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.quota_exception_record(
-                period=period,
-                organization=organization,
-                granted_by=request.user,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The quota exception has been recorded."))
-            return redirect("ratings:table", period.pk, organization.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.quota_exception_record(
+            period=period, organization=organization, granted_by=request.user, **data
+        ),
+        message=_("The quota exception has been recorded."),
+        to=("ratings:table", period.pk, organization.pk),
+    ) or form_page(
         request,
         "evaluations/ratings_exception.html",
-        {
-            "form": form,
-            "period": period,
-            "organization": organization,
-            "quota": services.quota_status(period=period, organizations=[organization]),
-            "exceptions": services.quota_exceptions(period=period, organization=organization),
-            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Quota exception %(year)s") % {"year": period.year},
-        },
+        form,
+        organization,
+        period=period,
+        quota=services.quota_status(period=period, organizations=[organization]),
+        exceptions=services.quota_exceptions(period=period, organization=organization),
+        breadcrumb_tail=_("Quota exception %(year)s") % {"year": period.year},
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
-from cells.services import log_action
+from cells.services import log_action, required_line
 from criteria.models import CriteriaSet, RuleParameterSet
 from criteria.selectors import parameters_on
 from evaluations import rules
@@ -241,8 +241,20 @@ def _answers_map(evaluation: OrgEvaluation) -> dict[str, dict]:
 
 def refresh_suggestion(evaluation: OrgEvaluation) -> None:
     """Recompute the suggested grade and its reasons from the snapshot, the answers and the parameters."""
-    params = rules.parameters_snapshot(evaluation.period.parameter_set)
-    score, maximum, results = rules.evaluate_criteria(evaluation.criteria_snapshot, _answers_map(evaluation))
+    apply_suggestion(
+        evaluation,
+        _answers_map(evaluation),
+        params=rules.parameters_snapshot(evaluation.period.parameter_set),
+        year=evaluation.period.year,
+    )
+
+
+def apply_suggestion(
+    evaluation: OrgEvaluation, answers: dict[str, dict], *, params: dict, year: int
+) -> rules.Suggestion:
+    """Set the suggested grade and its reasons (and, with criteria, the self score) on `evaluation` from these
+    answers and parameters, unsaved, and return the suggestion. The demo calls it with answers it holds in memory."""
+    score, maximum, results = rules.evaluate_criteria(evaluation.criteria_snapshot, answers)
     has_criteria = bool(evaluation.criteria_snapshot.get("criteria"))
     suggestion = rules.suggest_org_grade(
         params=params,
@@ -250,7 +262,7 @@ def refresh_suggestion(evaluation: OrgEvaluation) -> None:
         max_score=maximum if has_criteria else Decimal(100),
         criteria_results=results,
         founded_on=evaluation.organization.founded_on,
-        year=evaluation.period.year,
+        year=year,
         tasks_done_pct=evaluation.tasks_done_pct,
         tasks_exceeded_pct=evaluation.tasks_exceeded_pct,
         tasks_late_pct=evaluation.tasks_late_pct,
@@ -262,6 +274,7 @@ def refresh_suggestion(evaluation: OrgEvaluation) -> None:
     evaluation.suggested_grade = suggestion.grade or ""
     evaluation.not_classified = suggestion.not_classified
     evaluation.suggestion_reasons = suggestion.as_json()
+    return suggestion
 
 
 def _validate_answers(evaluation: OrgEvaluation, answers: dict[str, dict]) -> dict[str, dict]:
@@ -418,9 +431,7 @@ def decide(
 
 def send_back(*, evaluation: OrgEvaluation, reason: str, version, returned_by) -> OrgEvaluation:
     """Step 3, the other way: return the evaluation to the organisation with a reason."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for returning the evaluation.")})
+    reason = required_line(reason, "reason", _("Give the reason for returning the evaluation."))
     with transaction.atomic():
         evaluation = _lock(evaluation, version)
         if evaluation.status not in (OrgEvaluation.Status.SELF_ASSESSED, OrgEvaluation.Status.APPRAISED):
@@ -433,9 +444,7 @@ def send_back(*, evaluation: OrgEvaluation, reason: str, version, returned_by) -
 
 def reopen(*, evaluation: OrgEvaluation, reason: str, version, reopened_by) -> OrgEvaluation:
     """Unlock a decided evaluation (back to appraised). Needs a reason, which is logged."""
-    reason = " ".join((reason or "").split())
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for reopening the decision.")})
+    reason = required_line(reason, "reason", _("Give the reason for reopening the decision."))
     with transaction.atomic():
         evaluation = _lock(evaluation, version)
         if not evaluation.is_decided:

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error
-from cells.models import AuditEntry, Organization, RoleAssignment
+from cells.forms_pages import apply_service_error, form_page, organization_page, save_form
+from cells.models import Organization, RoleAssignment
 from cells.permissions import (
     APPRAISE,
     DECIDE,
@@ -27,7 +27,7 @@ from cells.permissions import (
     require_anywhere,
     scope_filter,
 )
-from cells.selectors import breadcrumbs
+from cells.selectors import audit_history, breadcrumbs
 from cells.text import fold
 from criteria.models import Criterion
 from evaluations.metrics import metrics_for
@@ -71,24 +71,19 @@ def index(request):
 def period_open(request, org_pk):
     root = get_organization_for_user(request.user, org_pk, action=DECIDE)
     form = PeriodOpenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            period = services.period_open(root=root, opened_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_service_error(form, error)
-        else:
-            messages.success(request, _("The yearly review has been opened."))
-            return redirect("evaluations:period", period.pk)
-    return render(
+    return save_form(
+        request,
+        form,
+        lambda data: services.period_open(root=root, opened_by=request.user, **data),
+        message=_("The yearly review has been opened."),
+        to=lambda period: ("evaluations:period", period.pk),
+    ) or form_page(
         request,
         "cells/organization_action.html",
-        {
-            "form": form,
-            "organization": root,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=root),
-            "title": _("Open the yearly review for %(name)s") % {"name": root.name},
-            "submit_label": _("Open"),
-        },
+        form,
+        root,
+        title=_("Open the yearly review for %(name)s") % {"name": root.name},
+        submit_label=_("Open"),
     )
 
 
@@ -334,33 +329,27 @@ def evaluation_detail(request, pk):
             apply_service_error(target, error)
     if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
         answers = _answers_as_posted(request.POST, evaluation, answers)
-    history = AuditEntry.objects.filter(
-        target_type="evaluations.orgevaluation", target_id=evaluation.pk
-    ).select_related("actor")[:100]
-    return render(
+    return organization_page(
         request,
         "evaluations/evaluation_detail.html",
-        {
-            "evaluation": evaluation,
-            "organization": organization,
-            "breadcrumbs": breadcrumbs(user=request.user, organization=organization),
-            "breadcrumb_tail": _("Yearly review %(year)s") % {"year": evaluation.period.year},
-            "rows": _criteria_rows(evaluation, answers, metrics),
-            "metrics": [
-                (Criterion.Metric(key).label, value) for key, value in metrics.items() if key in Criterion.Metric.values
-            ],
-            "meetings_url": f"?org={organization.pk}&year={evaluation.period.year}&kind=regular",
-            "self_form": self_form,
-            "appraisal_form": step_forms["appraise"],
-            "decision_form": step_forms["decide"],
-            "return_form": step_forms["return"],
-            "reopen_form": step_forms["reopen"],
-            "may_self": may_self,
-            "may_appraise": may_appraise,
-            "may_decide": may_decide,
-            "may_return": may_return,
-            "may_reopen": may_reopen,
-            "history": history,
-            "today": timezone.localdate(),
-        },
+        organization,
+        evaluation=evaluation,
+        breadcrumb_tail=_("Yearly review %(year)s") % {"year": evaluation.period.year},
+        rows=_criteria_rows(evaluation, answers, metrics),
+        metrics=[
+            (Criterion.Metric(key).label, value) for key, value in metrics.items() if key in Criterion.Metric.values
+        ],
+        meetings_url=f"?org={organization.pk}&year={evaluation.period.year}&kind=regular",
+        self_form=self_form,
+        appraisal_form=step_forms["appraise"],
+        decision_form=step_forms["decide"],
+        return_form=step_forms["return"],
+        reopen_form=step_forms["reopen"],
+        may_self=may_self,
+        may_appraise=may_appraise,
+        may_decide=may_decide,
+        may_return=may_return,
+        may_reopen=may_reopen,
+        history=audit_history(evaluation, limit=100),
+        today=timezone.localdate(),
     )

@@ -23,40 +23,12 @@ CELLS_PER_COMMITTEE = 3
 MEMBERS_PER_CELL = 4
 
 
-def grow_tree(
-    *,
-    under: Organization,
-    committees: int,
-    cells: int,
-    members: int,
-    prefix: str,
-    kind: str = Kind.GRASSROOTS_COMMITTEE,
-) -> list[Organization]:
-    """Add `committees` committees of `kind` under `under`, each with `cells` cells (tests/helpers.py) of `members`
-    members, probationary and full in turn. Returns the new cells."""
-    new_cells = helpers.grow_tree(under=under, committees=committees, cells=cells, prefix=prefix, kind=kind)
-    new_members = []
-    for cell in new_cells:
-        for k in range(members):
-            member = Member(
-                organization=cell,
-                full_name=f"Nguyễn Văn {cell.code} {k}",
-                status=Member.Status.FULL if k % 2 else Member.Status.PROBATIONARY,
-            )
-            member.refresh_derived()
-            new_members.append(member)
-    Member.objects.bulk_create(new_members)
-    return new_cells
-
-
 def add_members(cell: Organization, count: int, prefix: str) -> None:
     """Probationary members: the cell's B19 warnings (which read by full members) stay the same."""
-    new_members = []
-    for k in range(count):
-        member = Member(organization=cell, full_name=f"Trần Thị {prefix} {k}", status=Member.Status.PROBATIONARY)
-        member.refresh_derived()
-        new_members.append(member)
-    Member.objects.bulk_create(new_members)
+    helpers.bulk_members(
+        Member(organization=cell, full_name=f"Trần Thị {prefix} {k}", status=Member.Status.PROBATIONARY)
+        for k in range(count)
+    )
 
 
 # Where each persona's visible tree grows: staff and admin see everything under the root; the grassroots
@@ -70,11 +42,12 @@ GROWTH = {
 
 def grow(tree, persona: str, *, committees: int, prefix: str) -> list[Organization]:
     under, kind = GROWTH[persona]
-    return grow_tree(
+    return helpers.grow_tree(
         under=getattr(tree, under),
         committees=committees,
         cells=CELLS_PER_COMMITTEE,
         members=MEMBERS_PER_CELL,
+        statuses=(Member.Status.PROBATIONARY, Member.Status.FULL),
         prefix=prefix,
         kind=kind,
     )
@@ -140,9 +113,10 @@ def test_node_page_query_count_does_not_grow_with_children(tree, client_for):
 
 def test_cell_page_query_count_does_not_grow_with_members(tree, client_for):
     client = client_for("staff")
-    small_cell, large_cell = grow_tree(under=tree.root, committees=1, cells=2, members=0, prefix="Q")
-    add_members(small_cell, 4, "S")
-    add_members(large_cell, 40, "L")  # fewer than one page (50), so every member is rendered
+    # Probationary members (see add_members); fewer than one page (50), so every member is rendered.
+    small_cell, large_cell = helpers.two_cells(
+        under=tree.root, prefix="Q", members=(4, 40), status=Member.Status.PROBATIONARY
+    )
 
     small = count_queries(client, reverse("cells:detail", args=[small_cell.pk]))
     large = count_queries(client, reverse("cells:detail", args=[large_cell.pk]))

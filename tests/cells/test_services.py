@@ -108,25 +108,18 @@ def test_organization_create_accepts_kinds_that_fit(tree, personas):
     assert_paths_consistent()
 
 
-@pytest.mark.parametrize("code", ["A1", "a1", " a1 "])
-def test_organization_create_refuses_duplicate_code(tree, personas, code):
-    count = Organization.objects.count()
-
-    with pytest.raises(ValidationError) as caught:
-        create(tree.a, code, Kind.CELL, by=personas.staff)
-
-    assert "code" in caught.value.message_dict
-    assert Organization.objects.count() == count
-
-
 def test_organization_create_stores_code_upper_case(tree, personas):
     organization = create(tree.a, "cb-a3.x_1", Kind.CELL, by=personas.staff)
 
     assert organization.code == "CB-A3.X_1"
 
 
-@pytest.mark.parametrize("code", ["", "chi bộ", "A 1", "-A1", "A/1"])
-def test_organization_create_refuses_malformed_code(tree, personas, code):
+@pytest.mark.parametrize(
+    "code",
+    [pytest.param(code, id=f"duplicate-{code!r}") for code in ["A1", "a1", " a1 "]]
+    + [pytest.param(code, id=f"malformed-{code!r}") for code in ["", "chi bộ", "A 1", "-A1", "A/1"]],
+)
+def test_organization_create_refuses_duplicate_or_malformed_code(tree, personas, code):
     count = Organization.objects.count()
 
     with pytest.raises(ValidationError) as caught:
@@ -362,23 +355,15 @@ def test_organization_move_writes_audit_entry(tree, personas):
 #
 
 
-def test_organization_dissolve_refuses_node_with_active_children(tree, personas):
+@pytest.mark.parametrize(
+    "node", [pytest.param("a", id="node-with-active-children"), pytest.param("a1", id="cell-with-members")]
+)
+def test_organization_dissolve_refuses_node_with_active_children_or_members(tree, personas, node):
     before = snapshot()
 
     with pytest.raises(ValidationError):
         services.organization_dissolve(
-            organization=tree.a, dissolved_on=today(), reason="QĐ", dissolved_by=personas.staff
-        )
-
-    assert snapshot() == before
-
-
-def test_organization_dissolve_refuses_cell_with_members(tree, personas):
-    before = snapshot()
-
-    with pytest.raises(ValidationError):
-        services.organization_dissolve(
-            organization=tree.a1, dissolved_on=today(), reason="QĐ", dissolved_by=personas.staff
+            organization=getattr(tree, node), dissolved_on=today(), reason="QĐ", dissolved_by=personas.staff
         )
 
     assert snapshot() == before

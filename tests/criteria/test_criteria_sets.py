@@ -6,7 +6,6 @@ Access (decided here, see criteria/views.py): every persona with a grant allowin
 """
 
 import copy
-import datetime
 import importlib
 from decimal import Decimal
 
@@ -20,7 +19,8 @@ from django.utils.translation import override
 from cells.models import AuditEntry, Organization
 from criteria import services
 from criteria.models import CriteriaSet, Criterion, CriterionGroup
-from evaluations.review.services import criteria_set_for, criteria_snapshot, period_open
+from evaluations.review.services import criteria_set_for, criteria_snapshot
+from tests.helpers import december_dues, open_period
 
 pytestmark = pytest.mark.django_db
 
@@ -465,14 +465,7 @@ def test_snapshot_taken_before_an_edit_keeps_the_old_criteria():
 
 def test_opening_a_period_freezes_the_set_and_evaluations_keep_their_snapshot(world, personas):
     frame = seeded(FRAME_366)
-    period = period_open(
-        root=world.tree.root,
-        year=2025,
-        self_assessment_due=datetime.date(2025, 12, 1),
-        appraisal_due=datetime.date(2025, 12, 10),
-        decision_due=datetime.date(2025, 12, 20),
-        opened_by=personas.staff,
-    )
+    period = open_period(world, year=2025, dues=december_dues(2025))
     evaluation = period.org_evaluations.get(organization=world.tree.a1)
     stored = copy.deepcopy(evaluation.criteria_snapshot)
     frame.refresh_from_db()

@@ -7,6 +7,7 @@ for 2025 is the seeded "QĐ 366" set (6 months for new members, 3 months of sick
 
 import datetime
 from decimal import Decimal
+from functools import partial
 
 import pytest
 import time_machine
@@ -19,9 +20,9 @@ from cells.models import AuditEntry, Organization
 from criteria.models import RuleParameterSet
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, NotClassified, QuotaException
 from evaluations.ratings import services
-from evaluations.review import services as evaluation_services
 from members import services as member_services
 from members.models import Member
+from tests import helpers
 from tests.conftest import fresh
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +37,7 @@ def _frozen():
         yield
 
 
-def open_period(world) -> EvaluationPeriod:
-    return evaluation_services.period_open(
-        root=world.tree.root,
-        year=YEAR,
-        self_assessment_due=datetime.date(2026, 1, 10),
-        appraisal_due=datetime.date(2026, 1, 20),
-        decision_due=datetime.date(2026, 1, 31),
-        opened_by=world.personas.staff,
-    )
+open_period = partial(helpers.open_period, year=YEAR)
 
 
 @pytest.fixture
@@ -53,12 +46,9 @@ def period(world):
 
 
 def add_members(cell: Organization, count: int, *, prefix: str, status=Member.Status.FULL) -> list[Member]:
-    members = []
-    for i in range(count):
-        member = Member(organization=cell, full_name=f"Đảng viên {prefix} {i:03d}", status=status)
-        member.refresh_derived()
-        members.append(member)
-    return Member.objects.bulk_create(members)
+    return helpers.bulk_members(
+        Member(organization=cell, full_name=f"Đảng viên {prefix} {i:03d}", status=status) for i in range(count)
+    )
 
 
 def rows_of(period, organization) -> dict[int, MemberEvaluation]:
@@ -313,14 +303,7 @@ def test_forged_row_of_another_subtree_is_refused_and_nothing_changes(world, per
 
 def test_row_of_another_period_is_refused(world, period):
     row = rows_of(period, world.tree.a1)[world.members.own.pk]
-    other_year = evaluation_services.period_open(
-        root=world.tree.b,
-        year=2024,
-        self_assessment_due=datetime.date(2025, 1, 10),
-        appraisal_due=datetime.date(2025, 1, 20),
-        decision_due=datetime.date(2025, 1, 31),
-        opened_by=world.personas.staff,
-    )
+    other_year = open_period(world, year=2024, root=world.tree.b)
 
     with pytest.raises(ValidationError):
         save(other_year, world.tree.b, {row.pk: {"self_grade": G.GOOD}}, by=world.personas.staff)
@@ -521,6 +504,24 @@ def test_locked_period_page_is_read_only_and_refuses_posts(world, period, client
 #
 
 
+EXCEPTION_OK = {
+    "scope": QuotaException.Scope.MEMBERS,
+    "extra_places": 1,
+    "justification": "Đơn vị dẫn đầu phong trào thi đua.",
+    "decided_by_body": "Ban Thường vụ Đảng ủy Khối",
+}
+
+
+def record_exception(world, period, *, organization=None, by="staff", **change):
+    """quota_exception_record() of EXCEPTION_OK with `change`, for Đảng bộ A unless told, by the staff persona."""
+    return services.quota_exception_record(
+        period=period,
+        organization=organization or world.tree.a,
+        granted_by=getattr(world.personas, by),
+        **(EXCEPTION_OK | change),
+    )
+
+
 @pytest.fixture
 def fifteen_in_a(world, period):
     """Đảng bộ A with 15 full members: the 3 of A1 and 12 in A2."""
@@ -528,16 +529,22 @@ def fifteen_in_a(world, period):
     return list(rows_of(period, world.tree.a).values())
 
 
-def test_quota_at_the_limit_passes_and_one_over_is_refused(world, period, fifteen_in_a):
-    rows = fifteen_in_a
-    # 10 HTTNV → 20% → 2 HTXSNV allowed.
+@pytest.fixture
+def at_the_quota(world, period, fifteen_in_a):
+    """The 15 rows of Đảng bộ A decided 10 HTTNV, 2 HTXSNV (20% of 10: the quota is full), 3 HTNV."""
     grades = [G.GOOD] * 10 + [G.EXCELLENT] * 2 + [G.FULFILLED] * 3
     save(
         period,
         world.tree.a,
-        {row.pk: {"final_grade": grade} for row, grade in zip(rows, grades, strict=True)},
+        {row.pk: {"final_grade": grade} for row, grade in zip(fifteen_in_a, grades, strict=True)},
         by=world.personas.grassroots,
     )
+    return fifteen_in_a
+
+
+def test_quota_at_the_limit_passes_and_one_over_is_refused(world, period, at_the_quota):
+    rows = at_the_quota
+    # 10 HTTNV → 20% → 2 HTXSNV allowed.
     before = snapshot(period)
     audit = AuditEntry.objects.count()
 
@@ -552,25 +559,10 @@ def test_quota_at_the_limit_passes_and_one_over_is_refused(world, period, fiftee
     assert (status["excellent"], status["good"], status["allowed"], status["remaining"]) == (2, 10, 2, 0)
 
 
-def test_recorded_exception_lets_the_save_pass(world, period, fifteen_in_a):
-    rows = fifteen_in_a
-    grades = [G.GOOD] * 10 + [G.EXCELLENT] * 2 + [G.FULFILLED] * 3
-    save(
-        period,
-        world.tree.a,
-        {row.pk: {"final_grade": grade} for row, grade in zip(rows, grades, strict=True)},
-        by=world.personas.grassroots,
-    )
+def test_recorded_exception_lets_the_save_pass(world, period, at_the_quota):
+    rows = at_the_quota
 
-    services.quota_exception_record(
-        period=period,
-        organization=world.tree.a,
-        scope=QuotaException.Scope.MEMBERS,
-        extra_places=1,
-        justification="Đơn vị dẫn đầu phong trào thi đua của Khối năm 2025.",
-        decided_by_body="Ban Thường vụ Đảng ủy Khối",
-        granted_by=world.personas.staff,
-    )
+    record_exception(world, period)
     save(period, world.tree.a, {rows[12].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
 
     status = services.quota_status(period=period, organizations=[world.tree.a])[0]
@@ -579,26 +571,10 @@ def test_recorded_exception_lets_the_save_pass(world, period, fifteen_in_a):
 
 
 def test_exception_for_subordinate_organisations_does_not_add_member_places(world, period, fifteen_in_a):
-    services.quota_exception_record(
-        period=period,
-        organization=world.tree.a,
-        scope=QuotaException.Scope.ORGANISATIONS,
-        extra_places=5,
-        justification="Chi bộ tiêu biểu nhiều năm liền.",
-        decided_by_body="Ban Thường vụ Đảng ủy Khối",
-        granted_by=world.personas.staff,
-    )
+    record_exception(world, period, scope=QuotaException.Scope.ORGANISATIONS, extra_places=5)
 
     with pytest.raises(ValidationError):
         save(period, world.tree.a, {fifteen_in_a[0].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
-
-
-EXCEPTION_OK = {
-    "scope": QuotaException.Scope.MEMBERS,
-    "extra_places": 1,
-    "justification": "Đơn vị dẫn đầu phong trào thi đua.",
-    "decided_by_body": "Ban Thường vụ Đảng ủy Khối",
-}
 
 
 @pytest.mark.parametrize(
@@ -615,9 +591,7 @@ EXCEPTION_OK = {
 )
 def test_exception_with_bad_input_is_refused(world, period, change, field):
     with pytest.raises(ValidationError) as error:
-        services.quota_exception_record(
-            period=period, organization=world.tree.a, granted_by=world.personas.staff, **(EXCEPTION_OK | change)
-        )
+        record_exception(world, period, **change)
 
     assert field in error.value.message_dict
     assert not QuotaException.objects.exists()
@@ -626,23 +600,17 @@ def test_exception_with_bad_input_is_refused(world, period, change, field):
 @pytest.mark.parametrize("persona", ["grassroots", "secretary", "leader", "outsider"])
 def test_only_staff_may_record_an_exception(world, period, persona):
     with pytest.raises(PermissionDenied):
-        services.quota_exception_record(
-            period=period, organization=world.tree.a, granted_by=getattr(world.personas, persona), **EXCEPTION_OK
-        )
+        record_exception(world, period, by=persona)
 
     assert not QuotaException.objects.exists()
 
 
 def test_exception_is_refused_for_a_cell_and_on_a_locked_year(world, period):
     with pytest.raises(ValidationError):
-        services.quota_exception_record(
-            period=period, organization=world.tree.a1, granted_by=world.personas.staff, **EXCEPTION_OK
-        )
+        record_exception(world, period, organization=world.tree.a1)
     EvaluationPeriod.objects.filter(pk=period.pk).update(state=EvaluationPeriod.State.LOCKED)
     with pytest.raises(ValidationError):
-        services.quota_exception_record(
-            period=period, organization=world.tree.a, granted_by=world.personas.staff, **EXCEPTION_OK
-        )
+        record_exception(world, period)
 
     assert not QuotaException.objects.exists()
 
@@ -738,14 +706,7 @@ def test_staff_opening_the_root_table_is_sent_to_the_index(world, period, client
 
 
 def test_table_of_a_node_outside_the_period_is_404(world, client_for):
-    period_b = evaluation_services.period_open(
-        root=world.tree.b,
-        year=YEAR,
-        self_assessment_due=datetime.date(2026, 1, 10),
-        appraisal_due=datetime.date(2026, 1, 20),
-        decision_due=datetime.date(2026, 1, 31),
-        opened_by=world.personas.staff,
-    )
+    period_b = open_period(world, root=world.tree.b)
 
     response = client_for("staff").get(reverse("ratings:table", args=[period_b.pk, world.tree.a1.pk]))
 
@@ -795,34 +756,11 @@ def test_saving_without_changes_writes_nothing(world, period):
 
 
 def build_committee(world, *, code: str, cells: int, members_per_cell: int) -> Organization:
-    from cells import services as cell_services
-
-    committee = cell_services.organization_create(
-        parent=world.tree.root,
-        name=f"Đảng bộ {code}",
-        code=code,
-        kind=Organization.Kind.GRASSROOTS_COMMITTEE,
-        created_by=world.personas.admin,
+    """A new grassroots committee under the root with `cells` cells of `members_per_cell` full members each."""
+    new_cells = helpers.grow_tree(
+        under=world.tree.root, committees=1, cells=cells, members=members_per_cell, prefix=code
     )
-    cell_rows = Organization.objects.bulk_create(
-        [
-            Organization(
-                parent=committee,
-                name=f"Chi bộ {code}-{i:02d}",
-                code=f"{code}-{i:02d}",
-                kind=Organization.Kind.CELL,
-                depth=committee.depth + 1,
-            )
-            for i in range(cells)
-        ]
-    )
-    for cell in cell_rows:
-        cell.path = f"{committee.path}{cell.pk}/"
-        cell.refresh_search_text()
-    Organization.objects.bulk_update(cell_rows, ["path", "search_text"])
-    for cell in cell_rows:
-        add_members(cell, members_per_cell, prefix=cell.code)
-    return committee
+    return new_cells[0].parent
 
 
 def table_post(rows: list[MemberEvaluation]) -> dict:
@@ -913,19 +851,20 @@ def _current_period(world) -> EvaluationPeriod:
     return period or open_period(world)
 
 
+@helpers.labelled("")
 def period_only(world):
     return {"period_pk": _current_period(world).pk}
 
 
 def period_and(name):
+    @helpers.labelled(name)
     def kwargs(world):
         return {"period_pk": _current_period(world).pk, "org_pk": getattr(world.tree, name).pk}
 
-    kwargs.label = name
     return kwargs
 
 
-L, R = "login", "redirect"
+L, R = helpers.LOGIN, helpers.REDIRECT
 
 # fmt: off
 RATINGS_SPEC = [
@@ -941,36 +880,8 @@ RATINGS_SPEC = [
     ("ratings:exception", "post", period_and("a"),    L,   200,  200,  403,   403,  404, 404,   404, 404),
 ]
 # fmt: on
-PERSONA_COLUMNS = ("anonymous", "admin", "staff", "leader", "grassroots", "secretary", "member", "outsider", "norole")
 
 
-@pytest.mark.parametrize(
-    ("url_name", "method", "kwargs", "persona", "expected"),
-    [
-        pytest.param(
-            url_name,
-            method,
-            kwargs,
-            persona,
-            expected,
-            id=f"{url_name}-{method}-{getattr(kwargs, 'label', '')}-{persona}".replace("--", "-"),
-        )
-        for url_name, method, kwargs, *outcomes in RATINGS_SPEC
-        for persona, expected in zip(PERSONA_COLUMNS, outcomes, strict=True)
-    ],
-)
-def test_ratings_url_gives_expected_response_for_persona(
-    world, client_for, url_name, method, kwargs, persona, expected
-):
-    url = reverse(url_name, kwargs=kwargs(world))
-    audit = AuditEntry.objects.count()
-
-    response = getattr(client_for(persona), method)(url)
-
-    if expected in (L, R):
-        assert response.status_code == 302
-        assert (response["Location"].split("?")[0] == reverse("login")) == (expected == L)
-    else:
-        assert response.status_code == expected
-    if expected in (L, 403, 404):
-        assert AuditEntry.objects.count() == audit
+@helpers.matrix(RATINGS_SPEC)
+def test_ratings_url_gives_expected_response_for_persona(world, client_for, case):
+    helpers.check_matrix_case(world, client_for, case, state=AuditEntry.objects.count)

@@ -6,8 +6,6 @@ Today is frozen on 10/02/2026; the review is for 2025 under the seeded QĐ 366 p
 built here (1.1 of 30 points, 2.1 of 70 points, 2.2 a met/not met hard condition capping at HTNV).
 """
 
-import datetime
-
 import pytest
 import time_machine
 from django.urls import reverse
@@ -18,6 +16,7 @@ from cells.models import AuditEntry
 from criteria.models import CriteriaSet, Criterion, CriterionGroup
 from evaluations.models import EvaluationPeriod, Grade, OrgEvaluation
 from evaluations.review import services
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -58,14 +57,7 @@ def period(world) -> EvaluationPeriod:
         cap_grade="HTNV",
         order=3,
     )
-    return services.period_open(
-        root=world.tree.root,
-        year=YEAR,
-        self_assessment_due=datetime.date(2026, 1, 10),
-        appraisal_due=datetime.date(2026, 1, 20),
-        decision_due=datetime.date(2026, 1, 31),
-        opened_by=world.personas.staff,
-    )
+    return helpers.open_period(world, year=YEAR)
 
 
 def evaluation_of(period, organization) -> OrgEvaluation:

@@ -11,6 +11,7 @@ built here, so that these tests do not depend on the sets loaded by data migrati
 
 import datetime
 from decimal import Decimal
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +23,7 @@ from cells.models import AuditEntry, Organization
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, RuleParameterSet
 from evaluations.models import EvaluationPeriod, Grade, NotClassified, OrgEvaluation, QuotaException
 from evaluations.review import services
+from tests import helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -91,15 +93,7 @@ def sets(world):
     return SimpleNamespace(old=old, new=new)
 
 
-def open_period(world, *, year: int = YEAR, root: Organization | None = None) -> EvaluationPeriod:
-    return services.period_open(
-        root=root or world.tree.root,
-        year=year,
-        self_assessment_due=datetime.date(year + 1, 1, 10),
-        appraisal_due=datetime.date(year + 1, 1, 20),
-        decision_due=datetime.date(year + 1, 1, 31),
-        opened_by=world.personas.staff,
-    )
+open_period = partial(helpers.open_period, year=YEAR)
 
 
 @pytest.fixture
@@ -317,14 +311,7 @@ def test_period_open_refuses_bad_years_and_deadlines(world, sets, year, dates, f
     dates = dates or (datetime.date(2026, 1, 10), datetime.date(2026, 1, 20), datetime.date(2026, 1, 31))
 
     with pytest.raises(ValidationError) as error:
-        services.period_open(
-            root=world.tree.root,
-            year=year,
-            self_assessment_due=dates[0],
-            appraisal_due=dates[1],
-            decision_due=dates[2],
-            opened_by=world.personas.staff,
-        )
+        open_period(world, year=year, dues=dates)
 
     assert field in error.value.message_dict
     assert not EvaluationPeriod.objects.exists()
@@ -954,32 +941,24 @@ def test_quota_exception_for_the_grassroots_organisation_allows_one_more(world, 
     through(world, evaluation_of(period, a7), G.EXCELLENT)
     evaluation = appraise(world, submit(world, evaluation_of(period, a1), G.EXCELLENT), G.EXCELLENT)
 
-    # An exception for members, or for another grassroots organisation, does not help.
-    for organization, scope in (
-        (world.tree.a, QuotaException.Scope.MEMBERS),
-        (world.tree.b, QuotaException.Scope.ORGANISATIONS),
-    ):
+    def grant(organization, scope):
         QuotaException.objects.create(
             period=period,
             organization=organization,
             scope=scope,
             extra_places=1,
-            justification="Outstanding",
-            decided_by_body="BTV",
+            justification="Outstanding unit of the year",
+            decided_by_body="BTV Đảng ủy Khối",
             granted_by=world.personas.staff,
         )
+
+    # An exception for members, or for another grassroots organisation, does not help.
+    grant(world.tree.a, QuotaException.Scope.MEMBERS)
+    grant(world.tree.b, QuotaException.Scope.ORGANISATIONS)
     with pytest.raises(ValidationError):
         decide(world, evaluation, G.EXCELLENT)
 
-    QuotaException.objects.create(
-        period=period,
-        organization=world.tree.a,
-        scope=QuotaException.Scope.ORGANISATIONS,
-        extra_places=1,
-        justification="Outstanding unit of the year",
-        decided_by_body="BTV Đảng ủy Khối",
-        granted_by=world.personas.staff,
-    )
+    grant(world.tree.a, QuotaException.Scope.ORGANISATIONS)
     evaluation = decide(world, evaluation, G.EXCELLENT)
     assert evaluation.final_grade == G.EXCELLENT
 

@@ -6,16 +6,11 @@ cell A1 has An (01.000001), Bình (01.000002) and Cường (01.000003); the outs
 """
 
 import datetime
-import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from cells.models import AuditEntry
 from criteria.models import RuleParameterSet
@@ -41,17 +36,6 @@ def xlsx(rows, headers=HEADERS, above=()) -> bytes:
     return helpers.xlsx(rows, headers, above)
 
 
-def upload(content: bytes, name: str = "ket-qua-2020-2024.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=past_import.XLSX_CONTENT_TYPE)
-
-
-def preview(user, organization, rows, **kwargs) -> PastResultImport:
-    return past_import.import_preview(organization=organization, uploaded_file=upload(xlsx(rows, **kwargs)), user=user)
-
-
-outcomes = helpers.outcomes
-
-
 def ratings_state():
     return (
         list(
@@ -61,6 +45,25 @@ def ratings_state():
         ),
         AuditEntry.objects.filter(action="evaluations.past_import.applied").count(),
     )
+
+
+IMPORT = helpers.ImportFlow(
+    service=past_import,
+    batch_model=PastResultImport,
+    batch_arg="past_import",
+    url_names={
+        "page": "pastresults:import",
+        "batch": "pastresults:batch",
+        "errors": "pastresults:errors",
+        "confirm": "pastresults:confirm",
+        "cancel": "pastresults:cancel",
+        "template": "pastresults:template",
+    },
+    file_name="ket-qua-2020-2024.xlsx",
+    headers=HEADERS,
+    state=ratings_state,
+)
+upload, preview, outcomes = IMPORT.upload, IMPORT.preview, helpers.outcomes
 
 
 def rate(*, year, grade, organization=None, member=None, source="sổ 2022"):
@@ -285,15 +288,7 @@ def test_result_before_admission_or_outside_the_organisation_lifetime_is_an_erro
 
 
 @pytest.mark.django_db
-def test_code_or_card_outside_the_target_node_is_an_error_that_reveals_nobody(world, client_for):
-    stranger = member_services.member_create(
-        organization=world.tree.b1,
-        full_name="Ngô Văn Bí Mật",
-        status=Member.Status.FULL,
-        party_card_no="02.000001",
-        created_by=world.personas.admin,
-    )
-
+def test_code_or_card_outside_the_target_node_is_an_error_that_reveals_nobody(world, stranger, client_for):
     batch = preview(
         world.personas.staff,
         world.tree.a,
@@ -342,10 +337,11 @@ def test_headers_match_without_accents_or_case_and_below_a_title(world):
         above=[["KẾT QUẢ XẾP LOẠI 2020-2024"], []],
     )
 
-    assert outcomes(batch) == ["new"]
-    assert batch.rows[0]["line"] == 4
-    assert batch.rows[0]["data"] == {"year": "2023", "kind": "Tổ chức", "organization": "A1", "grade": "HTTNV"}
-    assert batch.summary["columns"] == ["year", "kind", "organization", "grade"]
+    helpers.assert_one_row_below_a_title(
+        batch,
+        {"year": "2023", "kind": "Tổ chức", "organization": "A1", "grade": "HTTNV"},
+        ["year", "kind", "organization", "grade"],
+    )
 
 
 #
@@ -386,14 +382,7 @@ def test_headers_match_without_accents_or_case_and_below_a_title(world):
     ],
 )
 def test_unreadable_file_is_refused_with_a_message_and_writes_nothing(world, content, name, code):
-    with pytest.raises(ValidationError) as caught:
-        past_import.import_preview(
-            organization=world.tree.a, uploaded_file=upload(content, name), user=world.personas.staff
-        )
-
-    assert caught.value.code == code
-    assert caught.value.messages[0]
-    assert PastResultImport.objects.count() == 0
+    IMPORT.refused(code, IMPORT.preview_file, world.personas.staff, world.tree.a, upload(content, name))
 
 
 @pytest.mark.django_db
@@ -401,12 +390,9 @@ def test_file_with_more_rows_than_the_limit_is_refused(world, settings):
     settings.PAST_RESULT_IMPORT_MAX_ROWS = 5
     rows = [org_row(2020 + i, "A1", "HTTNV") for i in range(6)]
 
-    with pytest.raises(ValidationError) as caught:
-        preview(world.personas.staff, world.tree.a, rows)
+    error = IMPORT.refused("too_many_rows", preview, world.personas.staff, world.tree.a, rows)
 
-    assert caught.value.code == "too_many_rows"
-    assert "5" in caught.value.messages[0]
-    assert PastResultImport.objects.count() == 0
+    assert "5" in error.messages[0]
     assert preview(world.personas.staff, world.tree.a, rows[:5]).summary["total"] == 5
 
 
@@ -414,11 +400,7 @@ def test_file_with_more_rows_than_the_limit_is_refused(world, settings):
 def test_file_larger_than_the_limit_is_refused_before_it_is_read(world, settings):
     settings.PAST_RESULT_IMPORT_MAX_BYTES = 1000
 
-    with pytest.raises(ValidationError) as caught:
-        preview(world.personas.staff, world.tree.a, [org_row(2023, "A1", "HTTNV")])
-
-    assert caught.value.code == "too_large"
-    assert PastResultImport.objects.count() == 0
+    IMPORT.refused("too_large", preview, world.personas.staff, world.tree.a, [org_row(2023, "A1", "HTTNV")])
 
 
 @pytest.mark.django_db
@@ -436,14 +418,7 @@ def test_preview_is_refused_without_decide_on_the_node(world):
 
 @pytest.mark.django_db
 def test_confirm_without_skipping_errors_is_refused_and_writes_nothing(world, mixed):
-    before = ratings_state()
-
-    with pytest.raises(ValidationError):
-        past_import.import_confirm(past_import=mixed, user=world.personas.staff, skip_errors=False)
-
-    assert ratings_state() == before
-    mixed.refresh_from_db()
-    assert mixed.state == PastResultImport.State.PREVIEW
+    IMPORT.confirm_refused(mixed, world.personas.staff, skip_errors=False)
 
 
 @pytest.mark.django_db
@@ -476,15 +451,10 @@ def test_confirm_skipping_errors_writes_exactly_the_valid_rows(world, recorded, 
 def test_confirm_refuses_a_result_recorded_after_the_preview(world):
     batch = preview(world.personas.staff, world.tree.a, [org_row(2023, "A1", "HTTNV"), org_row(2023, "A2", "HTTNV")])
     rate(year=2023, grade=Grade.EXCELLENT, organization=world.tree.a1)
-    before = ratings_state()
 
-    with pytest.raises(ValidationError) as caught:
-        past_import.import_confirm(past_import=batch, user=world.personas.staff, skip_errors=True)
+    error = IMPORT.confirm_refused(batch, world.personas.staff, skip_errors=True)
 
-    assert "2" in caught.value.messages[0]
-    assert ratings_state() == before
-    batch.refresh_from_db()
-    assert batch.state == PastResultImport.State.PREVIEW
+    assert "2" in error.messages[0]
 
 
 @pytest.mark.django_db
@@ -513,25 +483,13 @@ def test_batch_cannot_be_confirmed_twice(world):
 def test_batch_with_only_unchanged_rows_has_nothing_to_record(world, recorded):
     batch = preview(world.personas.staff, world.tree.a, [org_row(2021, "A2", "Hoàn thành tốt nhiệm vụ")])
     assert outcomes(batch) == ["unchanged"]
-    before = ratings_state()
 
-    with pytest.raises(ValidationError):
-        past_import.import_confirm(past_import=batch, user=world.personas.staff, skip_errors=False)
-
-    assert ratings_state() == before
+    IMPORT.confirm_refused(batch, world.personas.staff, skip_errors=False)
 
 
 @pytest.mark.django_db
 def test_cancel_writes_nothing(world, mixed, client_for):
-    before = ratings_state()
-
-    response = client_for("staff").post(reverse("pastresults:cancel", args=[mixed.pk]))
-
-    assert response.status_code == 302
-    assert ratings_state() == before
-    mixed.refresh_from_db()
-    assert mixed.state == PastResultImport.State.CANCELLED
-    assert mixed.rows == []
+    IMPORT.assert_cancel_writes_nothing(client_for("staff"), mixed)
 
 
 #
@@ -542,41 +500,24 @@ def test_cancel_writes_nothing(world, mixed, client_for):
 @pytest.mark.django_db
 def test_upload_then_confirm_through_the_pages(world, recorded, client_for):
     client = client_for("staff")
-    url = reverse("pastresults:import", args=[world.tree.a.pk])
 
-    response = client.post(url, {"file": upload(xlsx(MIXED_ROWS))})
+    batch, page = IMPORT.upload_through_the_page(client, world.tree.a, MIXED_ROWS)
 
-    batch = PastResultImport.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("pastresults:batch", args=[batch.pk])
-    page = client.get(response["Location"])
-    assert page.status_code == 200
     assert "Trần Thị Bình — Chi bộ A1" in page.content.decode()
     assert len(page.context["table"]) == 7
     assert page.context["to_write"] == 3
-    assert len(client.get(response["Location"], {"outcome": "duplicate"}).context["table"]) == 2
-
-    refused = client.post(reverse("pastresults:confirm", args=[batch.pk]))
-    assert refused.status_code == 302
+    assert len(client.get(IMPORT.url("batch", batch.pk), {"outcome": "duplicate"}).context["table"]) == 2
+    IMPORT.confirm_through_the_page(client, batch, skip_errors=False)
     assert HistoricalRating.objects.count() == 2
-
-    applied = client.post(reverse("pastresults:confirm", args=[batch.pk]), {"skip_errors": "on"})
-    assert applied.status_code == 302
+    applied = IMPORT.confirm_through_the_page(client, batch, skip_errors=True)
     assert applied["Location"] == f"{reverse('pastresults:index')}?org={world.tree.a.pk}"
     assert HistoricalRating.objects.count() == 4
-    done = client.get(reverse("pastresults:batch", args=[batch.pk]))
-    assert done.status_code == 200 and not done.context["is_preview"]
+    IMPORT.assert_applied_page(client, batch)
 
 
 @pytest.mark.django_db
 def test_upload_shows_a_file_error_on_the_form(world, client_for):
-    response = client_for("staff").post(
-        reverse("pastresults:import", args=[world.tree.a.pk]), {"file": upload(b"not a spreadsheet")}
-    )
-
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert PastResultImport.objects.count() == 0
+    IMPORT.assert_upload_shows_a_file_error(client_for("staff"), world.tree.a)
 
 
 @pytest.mark.django_db
@@ -593,30 +534,14 @@ def test_grassroots_committee_may_not_import_past_results(world, client_for):
 @pytest.mark.django_db
 def test_outsider_gets_404_everywhere(world, mixed, client_for):
     client = client_for("outsider")
-    before = ratings_state()
 
-    assert client.get(reverse("pastresults:import", args=[world.tree.a.pk])).status_code == 404
-    assert (
-        client.post(
-            reverse("pastresults:import", args=[world.tree.a.pk]), {"file": upload(xlsx(MIXED_ROWS))}
-        ).status_code
-        == 404
-    )
-    assert client.get(reverse("pastresults:batch", args=[mixed.pk])).status_code == 404
-    assert client.get(reverse("pastresults:errors", args=[mixed.pk])).status_code == 404
-    assert client.post(reverse("pastresults:confirm", args=[mixed.pk]), {"skip_errors": "on"}).status_code == 404
-    assert client.post(reverse("pastresults:cancel", args=[mixed.pk])).status_code == 404
+    IMPORT.assert_hidden_everywhere(client, world.tree.a, mixed, MIXED_ROWS)
     assert client.get(reverse("pastresults:index"), {"org": world.tree.a.pk}).status_code == 404
-    assert ratings_state() == before
-    assert PastResultImport.objects.count() == 1
 
 
 @pytest.mark.django_db
 def test_batch_is_private_to_its_uploader(world, mixed, client_for):
-    client = client_for("admin")
-
-    assert client.get(reverse("pastresults:batch", args=[mixed.pk])).status_code == 404
-    assert client.post(reverse("pastresults:confirm", args=[mixed.pk]), {"skip_errors": "on"}).status_code == 404
+    IMPORT.assert_batch_hidden(client_for("admin"), mixed)
 
 
 @pytest.mark.django_db
@@ -656,18 +581,11 @@ def test_list_offers_the_import_only_where_the_user_may_decide(world, client_for
 
 @pytest.mark.django_db
 def test_template_has_the_headers_example_rows_and_instructions(world, client_for):
-    response = client_for("staff").get(reverse("pastresults:template"), {"org": world.tree.a1.pk})
+    content, first = IMPORT.template(client_for("staff"), world.tree.a1)
 
-    assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.worksheets) == 2
-    first = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert list(first[0]) == [column.header for column in past_import.COLUMNS]
     assert len(first) == 3
     # Uploaded as it is, the example rows are flagged rather than imported.
-    batch = past_import.import_preview(
-        organization=world.tree.a1, uploaded_file=upload(response.content), user=world.personas.staff
-    )
+    batch = IMPORT.preview_file(world.personas.staff, world.tree.a1, upload(content))
     assert outcomes(batch) == ["error", "error"]
     assert all("notes" in row["errors"] for row in batch.rows)
     assert batch.rows[0]["data"]["organization"] == "A1"
@@ -675,17 +593,12 @@ def test_template_has_the_headers_example_rows_and_instructions(world, client_fo
 
 @pytest.mark.django_db
 def test_rows_in_error_download_back_with_their_reasons(world, mixed, client_for):
-    response = client_for("staff").get(reverse("pastresults:errors", args=[mixed.pk]))
+    content, rows = IMPORT.errors_download(client_for("staff"), mixed)
 
-    assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 1 + 3
     assert [r[2] for r in rows[1:]] == ["A", "A1", "A1"]
-    assert all(r[-1] for r in rows[1:])
     # Corrected, the file can be uploaded again: the reasons column is ignored.
-    again = past_import.import_preview(
-        organization=world.tree.a, uploaded_file=upload(response.content), user=world.personas.staff
-    )
+    again = IMPORT.preview_file(world.personas.staff, world.tree.a, upload(content))
     assert again.summary["total"] == 3
 
 
@@ -715,19 +628,13 @@ def _rows_for_root(count: int) -> list[list]:
 
 @pytest.mark.django_db
 def test_preview_makes_the_same_number_of_queries_for_10_and_200_rows(world, recorded):
-    user = world.personas.staff
     decide(world.tree.a1, 2024)
-    small, large = upload(xlsx(_rows_for_root(10))), upload(xlsx(_rows_for_root(200)))
-    past_import.import_preview(organization=world.tree.root, uploaded_file=upload(xlsx(_rows_for_root(2))), user=user)
 
-    with CaptureQueriesContext(connection) as for_small:
-        past_import.import_preview(organization=world.tree.root, uploaded_file=small, user=user)
-    with CaptureQueriesContext(connection) as for_large:
-        batch = past_import.import_preview(organization=world.tree.root, uploaded_file=large, user=user)
+    small, large, batch = IMPORT.preview_query_counts(world.personas.staff, world.tree.root, _rows_for_root)
 
     assert batch.summary["total"] == 200 and batch.summary["error"] == 0
     assert (batch.summary["new"], batch.summary["unchanged"]) == (199, 1)
-    assert len(for_small) == len(for_large) <= 8
+    assert small == large <= 8
 
 
 #
@@ -766,15 +673,7 @@ IMPORT_SPEC = [
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url_name", "method", "kwargs", "persona", "expected"), helpers.matrix_params(IMPORT_SPEC))
-def test_past_result_url_gives_expected_response_for_persona(
-    world, client_for, url_name, method, kwargs, persona, expected
-):
-    url = reverse(url_name, kwargs=kwargs(world))
-    before = ratings_state()
-
-    response = getattr(client_for(persona), method)(url)
-
-    helpers.assert_outcome(response, expected)
-    if expected != R:
-        assert ratings_state() == before
+@helpers.matrix(IMPORT_SPEC)
+def test_past_result_url_gives_expected_response_for_persona(world, client_for, case):
+    # Only a confirm or cancel that succeeds may write.
+    helpers.check_matrix_case(world, client_for, case, state=ratings_state, unchanged=(*helpers.REFUSED, 200))

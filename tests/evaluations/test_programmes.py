@@ -51,15 +51,27 @@ def register(world, cell=None, *, programme=KIEU_MAU, phase=PHASE, reference_yea
     )
 
 
-def approved(world, cell=None, **kwargs):
-    cell = cell or world.tree.a1
-    rate(cell, y2021=Grade.GOOD, y2022=Grade.EXCELLENT)
-    registration = register(world, cell, **kwargs)
+def approve(world, registration):
     return programmes.registration_approve(
         registration=registration,
         approved_on=datetime.date(2023, 3, 1),
         approved_by_body="Ban Thường vụ Đảng ủy Khối",
         approved_by=world.personas.staff,
+    )
+
+
+def approved(world, cell=None, **kwargs):
+    cell = cell or world.tree.a1
+    rate(cell, y2021=Grade.GOOD, y2022=Grade.EXCELLENT)
+    return approve(world, register(world, cell, **kwargs))
+
+
+def recognise(world, registration):
+    return programmes.registration_recognise(
+        registration=registration,
+        recognised_on=datetime.date(2025, 1, 15),
+        decision_no="123-QĐ/ĐUK",
+        recognised_by=world.personas.staff,
     )
 
 
@@ -92,26 +104,21 @@ def criteria_set(db):
         scoring_mode=CriteriaSet.ScoringMode.CHECKLIST,
     )
     group = criteria_set.groups.create(code="I", title="Tiêu chí chung")
-    criteria_set.criteria.create(
-        group=group,
-        code="1",
-        text="Sinh hoạt đủ 12 kỳ/năm",
-        kind=Criterion.Kind.METRIC,
-        metric=Criterion.Metric.MEETINGS_HELD,
-        comparator=Criterion.Comparator.AT_LEAST,
-        threshold=Decimal(12),
-        order=1,
-    )
-    criteria_set.criteria.create(
-        group=group,
-        code="2",
-        text="Không có đảng viên bị kỷ luật",
-        kind=Criterion.Kind.METRIC,
-        metric=Criterion.Metric.MEMBERS_DISCIPLINED,
-        comparator=Criterion.Comparator.AT_MOST,
-        threshold=Decimal(0),
-        order=2,
-    )
+    figures = [
+        ("Sinh hoạt đủ 12 kỳ/năm", Criterion.Metric.MEETINGS_HELD, Criterion.Comparator.AT_LEAST, 12),
+        ("Không có đảng viên bị kỷ luật", Criterion.Metric.MEMBERS_DISCIPLINED, Criterion.Comparator.AT_MOST, 0),
+    ]
+    for order, (text, metric, comparator, threshold) in enumerate(figures, start=1):
+        criteria_set.criteria.create(
+            group=group,
+            code=str(order),
+            text=text,
+            kind=Criterion.Kind.METRIC,
+            metric=metric,
+            comparator=comparator,
+            threshold=Decimal(threshold),
+            order=order,
+        )
     criteria_set.criteria.create(
         group=group, code="3", text="Cơ quan đạt chuẩn văn hóa", kind=Criterion.Kind.CHECK, order=3
     )
@@ -279,34 +286,29 @@ def test_registration_is_refused_for_a_backwards_or_too_long_phase(world, phase)
 
 
 @pytest.mark.django_db
-def test_staff_approve_a_registration_through_the_page(world, client_for):
+@pytest.mark.parametrize(
+    ("persona", "body", "status_code", "status", "approved_on"),
+    [
+        pytest.param(
+            "staff", "Ban Thường vụ Đảng ủy Khối", 302, Status.APPROVED, datetime.date(2023, 3, 1), id="staff-approve"
+        ),
+        pytest.param("grassroots", "Đảng ủy A", 403, Status.REGISTERED, None, id="grassroots-cannot-approve"),
+    ],
+)
+def test_only_staff_approve_a_registration_through_the_page(
+    world, client_for, persona, body, status_code, status, approved_on
+):
     rate(world.tree.a1, y2021=Grade.GOOD, y2022=Grade.EXCELLENT)
     registration = register(world)
 
-    response = client_for("staff").post(
-        reverse("programmes:approve", args=[registration.pk]),
-        {"approved_on": "2023-03-01", "approved_by_body": "Ban Thường vụ Đảng ủy Khối"},
+    response = client_for(persona).post(
+        reverse("programmes:approve", args=[registration.pk]), {"approved_on": "2023-03-01", "approved_by_body": body}
     )
 
-    assert response.status_code == 302
+    assert response.status_code == status_code
     registration.refresh_from_db()
-    assert registration.status == Status.APPROVED
-    assert registration.approved_on == datetime.date(2023, 3, 1)
-
-
-@pytest.mark.django_db
-def test_grassroots_committee_cannot_approve(world, client_for):
-    rate(world.tree.a1, y2021=Grade.GOOD, y2022=Grade.EXCELLENT)
-    registration = register(world)
-
-    response = client_for("grassroots").post(
-        reverse("programmes:approve", args=[registration.pk]),
-        {"approved_on": "2023-03-01", "approved_by_body": "Đảng ủy A"},
-    )
-
-    assert response.status_code == 403
-    registration.refresh_from_db()
-    assert registration.status == Status.REGISTERED
+    assert registration.status == status
+    assert registration.approved_on == approved_on
 
 
 #
@@ -315,34 +317,28 @@ def test_grassroots_committee_cannot_approve(world, client_for):
 
 
 @pytest.mark.django_db
-def test_year_check_with_12_finalised_regular_meetings_and_the_checks_met_passes(world, criteria_set):
+@pytest.mark.parametrize(
+    "meetings",
+    [
+        pytest.param(12, id="12-finalised-regular-meetings-and-the-checks-met-passes"),
+        pytest.param(11, id="11-meetings-does-not-meet-the-meetings-criterion"),
+    ],
+)
+def test_year_check_with_12_meetings_passes_and_with_11_does_not(world, criteria_set, meetings):
     registration = approved(world)
-    regular_meetings(world.tree.a1, 12)
+    regular_meetings(world.tree.a1, meetings)
 
     check = programmes.year_check(
         registration=registration, year=CHECK_YEAR, answers={"3": {"met": True}}, checked_by=world.personas.grassroots
     )
 
-    assert check.passed
-    assert check.results["1"]["met"] is True and check.results["1"]["value"] == "12"
-    assert check.results["2"]["met"] is True
+    passed = meetings == 12
+    assert check.passed is passed
+    assert check.results["1"]["met"] is passed and check.results["1"]["value"] == str(meetings)
+    assert check.results["2"]["met"] is True and check.results["3"]["met"] is True
     assert check.criteria_snapshot["id"] == criteria_set.pk
     registration.refresh_from_db()
     assert registration.status == Status.BUILDING
-
-
-@pytest.mark.django_db
-def test_year_check_with_11_meetings_does_not_meet_the_meetings_criterion(world, criteria_set):
-    registration = approved(world)
-    regular_meetings(world.tree.a1, 11)
-
-    check = programmes.year_check(
-        registration=registration, year=CHECK_YEAR, answers={"3": {"met": True}}, checked_by=world.personas.grassroots
-    )
-
-    assert not check.passed
-    assert check.results["1"]["met"] is False and check.results["1"]["value"] == "11"
-    assert check.results["3"]["met"] is True
 
 
 @pytest.mark.django_db
@@ -379,12 +375,7 @@ def test_year_check_is_refused_before_approval_and_outside_the_phase(world, crit
     with pytest.raises(ValidationError):
         programmes.year_check(registration=registration, year=CHECK_YEAR, answers={}, checked_by=world.personas.staff)
 
-    registration = programmes.registration_approve(
-        registration=registration,
-        approved_on=datetime.date(2023, 3, 1),
-        approved_by_body="Ban Thường vụ",
-        approved_by=world.personas.staff,
-    )
+    registration = approve(world, registration)
     with pytest.raises(ValidationError):
         programmes.year_check(registration=registration, year=2022, answers={}, checked_by=world.personas.staff)
 
@@ -440,12 +431,7 @@ def test_recognition_is_refused_when_a_yearly_check_failed(world, criteria_set):
     programmes.year_check(registration=registration, year=2024, answers={"3": {"met": True}}, checked_by=None)
 
     with pytest.raises(ValidationError) as error:
-        programmes.registration_recognise(
-            registration=registration,
-            recognised_on=datetime.date(2025, 1, 15),
-            decision_no="123-QĐ/ĐUK",
-            recognised_by=world.personas.staff,
-        )
+        recognise(world, registration)
 
     assert any("2024" in message for message in error.value.messages)
     registration.refresh_from_db()
@@ -457,12 +443,7 @@ def test_recognition_is_refused_without_any_yearly_check(world, english):
     registration = approved(world)
 
     with pytest.raises(ValidationError, match="No yearly check"):
-        programmes.registration_recognise(
-            registration=registration,
-            recognised_on=datetime.date(2025, 1, 15),
-            decision_no="123-QĐ/ĐUK",
-            recognised_by=world.personas.staff,
-        )
+        recognise(world, registration)
 
 
 @pytest.mark.django_db
@@ -473,12 +454,7 @@ def test_recognition_after_passed_checks_locks_the_checks(world, criteria_set):
     for year in (2023, 2024):
         programmes.year_check(registration=registration, year=year, answers={"3": {"met": True}}, checked_by=None)
 
-    registration = programmes.registration_recognise(
-        registration=registration,
-        recognised_on=datetime.date(2025, 1, 15),
-        decision_no="123-QĐ/ĐUK",
-        recognised_by=world.personas.staff,
-    )
+    registration = recognise(world, registration)
 
     assert registration.status == Status.RECOGNISED
     with pytest.raises(ValidationError):

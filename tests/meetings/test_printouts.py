@@ -19,7 +19,7 @@ from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting
 from members import services as member_services
 from members.models import Member
-from tests.helpers import count_queries
+from tests.helpers import LOGIN, assert_outcome, count_queries
 from tests.reports import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +105,18 @@ def get_pdf(client, url):
     return response, " ".join(pdf_text(response.content).split())
 
 
+def assert_says(text, *phrases):
+    for phrase in phrases:
+        assert phrase in text
+
+
+def roll_names(world, a1) -> list[str]:
+    """The names of the four members on A1's roll (An, Bình, Cường, Giang)."""
+    return [
+        member.full_name for member in (world.members.own, world.members.other, world.members.probationary, a1.exempt)
+    ]
+
+
 def urls(a1) -> dict[str, str]:
     return {
         "attendance_sheet": reverse("printouts:attendance_sheet", args=[a1.cell.pk]) + "?year=2026&month=4",
@@ -121,25 +133,18 @@ PRINTOUTS = ("attendance_sheet", "minutes_blank", "minutes")
 
 
 @pytest.mark.parametrize("printout", PRINTOUTS)
-def test_printout_is_hidden_from_secretary_of_another_cell(a1, client_for, printout):
-    response = client_for("outsider").get(urls(a1)[printout])
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        pytest.param("outsider", 404, id="hidden-from-secretary-of-another-cell"),
+        pytest.param("member", 404, id="hidden-from-user-without-role"),
+        pytest.param("anonymous", LOGIN, id="sends-anonymous-user-to-login"),
+    ],
+)
+def test_printout_is_only_for_the_cell(a1, client_for, printout, persona, expected):
+    response = client_for(persona).get(urls(a1)[printout])
 
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("printout", PRINTOUTS)
-def test_printout_is_hidden_from_user_without_role(a1, client_for, printout):
-    response = client_for("member").get(urls(a1)[printout])
-
-    assert response.status_code == 404
-
-
-@pytest.mark.parametrize("printout", PRINTOUTS)
-def test_printout_sends_anonymous_user_to_login(a1, client_for, printout):
-    response = client_for("anonymous").get(urls(a1)[printout])
-
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert_outcome(response, expected)
 
 
 @pytest.mark.parametrize("printout", ["attendance_sheet", "minutes_blank"])
@@ -163,16 +168,15 @@ def test_minutes_of_missing_meeting_is_not_found(a1, client_for):
 def test_attendance_sheet_lists_the_roll_the_exempt_and_the_temporary_members(a1, world, client_for):
     response, text = get_pdf(client_for("secretary"), urls(a1)["attendance_sheet"])
 
-    for member in (world.members.own, world.members.other, world.members.probationary, a1.exempt):
-        assert member.full_name in text
-    assert "Miễn sinh hoạt" in text
-    assert "Hoàng Minh Tuấn" in text
-    assert "Chi bộ Trường Đại học Bách khoa" in text
-    assert "tháng 4 năm 2026" in text
+    assert_says(text, *roll_names(world, a1), "Miễn sinh hoạt", "Hoàng Minh Tuấn", "Chi bộ Trường Đại học Bách khoa")
     # On the roll 4: full 2, probationary 1, exempt 1; 3 must attend; 1 temporary member.
-    assert "Tổng số đảng viên của chi bộ: 4; trong đó chính thức: 2, dự bị: 1" in text
-    assert "Số đảng viên phải dự: 3" in text
-    assert "Đảng viên sinh hoạt tạm thời: 1" in text
+    assert_says(
+        text,
+        "tháng 4 năm 2026",
+        "Tổng số đảng viên của chi bộ: 4; trong đó chính thức: 2, dự bị: 1",
+        "Số đảng viên phải dự: 3",
+        "Đảng viên sinh hoạt tạm thời: 1",
+    )
     # Vietnamese name order: by given name (An, Bình, Cường, Giang), not by family name.
     positions = [text.index(name) for name in ("Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Đặng Thị Giang")]
     assert positions == sorted(positions)
@@ -202,14 +206,16 @@ def test_attendance_sheet_falls_back_to_this_month_on_a_bad_period(a1, client_fo
 def test_blank_minutes_prefill_the_counts(a1, client_for):
     _, text = get_pdf(client_for("secretary"), urls(a1)["minutes_blank"])
 
-    assert "BIÊN BẢN" in text
-    assert "sinh hoạt chi bộ định kỳ tháng 4 năm 2026" in text
-    assert "Tổng số đảng viên của chi bộ: 4 đồng chí; trong đó chính thức: 2, dự bị: 1" in text
-    assert "miễn sinh hoạt hoặc đình chỉ sinh hoạt: 1" in text
-    assert "Số đảng viên phải dự: 3" in text
-    assert "Đảng viên sinh hoạt tạm thời: 1" in text
-    for label in ("THƯ KÝ", "CHỦ TRÌ", "BIỂU QUYẾT", "Tán thành", "không tán thành", "không biểu quyết"):
-        assert label in text
+    assert_says(
+        text,
+        "BIÊN BẢN",
+        "sinh hoạt chi bộ định kỳ tháng 4 năm 2026",
+        "Tổng số đảng viên của chi bộ: 4 đồng chí; trong đó chính thức: 2, dự bị: 1",
+        "miễn sinh hoạt hoặc đình chỉ sinh hoạt: 1",
+        "Số đảng viên phải dự: 3",
+        "Đảng viên sinh hoạt tạm thời: 1",
+    )
+    assert_says(text, "THƯ KÝ", "CHỦ TRÌ", "BIỂU QUYẾT", "Tán thành", "không tán thành", "không biểu quyết")
 
 
 def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, world, client_for, personas):
@@ -218,20 +224,23 @@ def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, wo
     _, text = get_pdf(client_for("secretary"), reverse("printouts:minutes", args=[meeting.pk]))
 
     assert "BẢN NHÁP" not in text
-    assert "sinh hoạt chi bộ định kỳ tháng 3 năm 2026" in text
-    assert "ngày 10 tháng 3 năm 2026" in text
-    assert "Hội trường tầng 3" in text
-    assert "Đánh giá kết quả thực hiện nhiệm vụ tháng trước." in text
-    assert "Chi bộ thống nhất triển khai nhiệm vụ tháng tới." in text
+    assert_says(
+        text,
+        "sinh hoạt chi bộ định kỳ tháng 3 năm 2026",
+        "ngày 10 tháng 3 năm 2026",
+        "Hội trường tầng 3",
+        "Đánh giá kết quả thực hiện nhiệm vụ tháng trước.",
+        "Chi bộ thống nhất triển khai nhiệm vụ tháng tới.",
+    )
     # 4 on the roll: full 2, probationary 1, exempt 1; 3 must attend; only An is present.
-    assert "Tổng số đảng viên của chi bộ: 4 đồng chí; trong đó chính thức: 2, dự bị: 1" in text
-    assert "Số đảng viên phải dự: 3; có mặt: 1" in text
-    assert "vắng mặt: 2 (có lý do: 1, không có lý do: 1)" in text
-    assert EXCUSE in text
-    for member in (world.members.own, world.members.other, world.members.probationary, a1.exempt):
-        assert member.full_name in text
-    assert "Hoàng Minh Tuấn" in text
-    assert "Tán thành: 1 đồng chí, đạt 100%" in text
+    assert_says(
+        text,
+        "Tổng số đảng viên của chi bộ: 4 đồng chí; trong đó chính thức: 2, dự bị: 1",
+        "Số đảng viên phải dự: 3; có mặt: 1",
+        "vắng mặt: 2 (có lý do: 1, không có lý do: 1)",
+        EXCUSE,
+    )
+    assert_says(text, *roll_names(world, a1), "Hoàng Minh Tuấn", "Tán thành: 1 đồng chí, đạt 100%")
 
 
 def test_draft_minutes_print_with_a_draft_mark(a1, client_for):

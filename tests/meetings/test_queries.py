@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cells.models import Organization
 from meetings import services as services
 from meetings.models import Attendance, Meeting
 from members import services as member_services
@@ -32,24 +31,6 @@ MEMBERS_PER_CELL = 4
 def _frozen():
     with time_machine.travel("2026-02-10 09:00 +0700", tick=False):
         yield
-
-
-def grow_tree(*, under: Organization, committees: int, cells: int, members: int, prefix: str) -> list[Organization]:
-    """Add `committees` grassroots committees under `under`, each with `cells` cells (tests/helpers.py) of `members`
-    full members. Returns the new cells."""
-    new_cells = helpers.grow_tree(under=under, committees=committees, cells=cells, prefix=prefix)
-    add_members(new_cells, members)
-    return new_cells
-
-
-def add_members(cells, count: int) -> None:
-    new_members = []
-    for cell in cells:
-        for k in range(count):
-            member = Member(organization=cell, full_name=f"Nguyễn Văn {cell.code} {k}", status=Member.Status.FULL)
-            member.refresh_derived()
-            new_members.append(member)
-    Member.objects.bulk_create(new_members)
 
 
 def log_year(cells, year: int = 2025) -> None:
@@ -96,7 +77,7 @@ def log_year(cells, year: int = 2025) -> None:
 
 
 def grow_and_log(tree, *, committees: int, prefix: str) -> None:
-    cells = grow_tree(
+    cells = helpers.grow_tree(
         under=tree.root, committees=committees, cells=CELLS_PER_COMMITTEE, members=MEMBERS_PER_CELL, prefix=prefix
     )
     log_year(cells)
@@ -140,9 +121,7 @@ def test_compliance_and_list_query_counts_do_not_grow_with_the_tree(tree, client
 
 def test_meeting_detail_query_count_does_not_grow_with_the_roll(tree, client_for, personas):
     client = client_for("staff")
-    small_cell, large_cell = grow_tree(under=tree.root, committees=1, cells=2, members=0, prefix="Q")
-    add_members([small_cell], 5)
-    add_members([large_cell], 40)
+    small_cell, large_cell = helpers.two_cells(under=tree.root, prefix="Q", members=(5, 40))
     urls = []
     for cell in (small_cell, large_cell):
         member_services.transfer_temporary(
@@ -186,9 +165,7 @@ def test_meeting_detail_query_count_does_not_grow_with_the_roll(tree, client_for
 
 def test_cell_year_page_query_count_does_not_grow_with_the_log(tree, client_for):
     client = client_for("staff")
-    small_cell, large_cell = grow_tree(under=tree.root, committees=1, cells=2, members=0, prefix="Y")
-    add_members([small_cell], 2)
-    add_members([large_cell], 30)
+    small_cell, large_cell = helpers.two_cells(under=tree.root, prefix="Y", members=(2, 30))
     log_year([small_cell, large_cell])
 
     small = count_queries(client, reverse("meetings:cell", args=[small_cell.pk]) + "?year=2025")

@@ -10,18 +10,26 @@ from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cells.models import AuditEntry
-from members import importing
 from members import services as member_services
+from members.importing import services as importing
 from members.models import Member, MemberImport
-from tests.helpers import LOGIN, REDIRECT, assert_outcome, matrix_params, no_args, outcomes, tree_node
+from tests.helpers import (
+    LOGIN,
+    REDIRECT,
+    REFUSED,
+    ImportFlow,
+    assert_one_row_below_a_title,
+    check_matrix_case,
+    matrix,
+    no_args,
+    outcomes,
+    tree_node,
+)
 from tests.helpers import xlsx as spreadsheet
 
 HEADERS = [
@@ -45,20 +53,31 @@ def row(name, *, gender="", born="", admitted="", official="", card="", status="
 xlsx = partial(spreadsheet, headers=HEADERS)  # under the template's header row unless told otherwise
 
 
-def upload(content: bytes, name: str = "danh-sach.xlsx") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, content, content_type=importing.XLSX_CONTENT_TYPE)
-
-
-def preview(user, organization, rows, **kwargs) -> MemberImport:
-    return importing.import_preview(organization=organization, uploaded_file=upload(xlsx(rows, **kwargs)), user=user)
-
-
 def registry_state():
     return (
         Member.objects.count(),
         list(Member.objects.order_by("pk").values_list("pk", "full_name", "phone", "job_title", "gender")),
         AuditEntry.objects.count(),
     )
+
+
+IMPORT = ImportFlow(
+    service=importing,
+    batch_model=MemberImport,
+    batch_arg="member_import",
+    url_names={
+        "page": "members:import",
+        "batch": "members:import_batch",
+        "errors": "members:import_errors",
+        "confirm": "members:import_confirm",
+        "cancel": "members:import_cancel",
+        "template": "members:import_template",
+    },
+    file_name="danh-sach.xlsx",
+    headers=HEADERS,
+    state=registry_state,
+)
+upload, preview = IMPORT.upload, IMPORT.preview
 
 
 MIXED_ROWS = [
@@ -184,15 +203,11 @@ def test_headers_match_without_accents_or_case_and_below_a_title(world):
         above=[["DANH SÁCH ĐẢNG VIÊN CHI BỘ A1"], []],
     )
 
-    assert outcomes(batch) == ["new"]
-    assert batch.rows[0]["line"] == 4
-    assert batch.rows[0]["data"] == {
-        "full_name": "Lý Thị Lan",
-        "date_of_birth": "05/06/1980",
-        "party_card_no": "12345678",
-        "status": "Dự bị",
-    }
-    assert batch.summary["columns"] == ["full_name", "date_of_birth", "party_card_no"]
+    assert_one_row_below_a_title(
+        batch,
+        {"full_name": "Lý Thị Lan", "date_of_birth": "05/06/1980", "party_card_no": "12345678", "status": "Dự bị"},
+        ["full_name", "date_of_birth", "party_card_no"],
+    )
 
 
 @pytest.mark.django_db
@@ -212,15 +227,7 @@ def test_row_cell_must_be_an_active_cell_under_the_target_node(world):
 
 
 @pytest.mark.django_db
-def test_card_number_of_a_member_outside_the_scope_is_an_error_that_reveals_nobody(world, client_for):
-    stranger = member_services.member_create(
-        organization=world.tree.b1,
-        full_name="Ngô Văn Bí Mật",
-        status=Member.Status.FULL,
-        party_card_no="02.000001",
-        created_by=world.personas.admin,
-    )
-
+def test_card_number_of_a_member_outside_the_scope_is_an_error_that_reveals_nobody(world, stranger, client_for):
     batch = preview(world.personas.secretary, world.tree.a1, [row("Ngô Văn Bí Mật", card="02.000001")])
 
     assert outcomes(batch) == ["error"]
@@ -277,14 +284,7 @@ def test_import_does_not_change_status_or_cell_of_a_recorded_member(world):
     ids=["csv-renamed", "fake-zip", "zero-bytes", "xls-name", "empty-sheet", "header-only", "no-name-column", "twice"],
 )
 def test_unreadable_file_is_refused_with_a_message_and_writes_nothing(world, content, name, code):
-    with pytest.raises(ValidationError) as caught:
-        importing.import_preview(
-            organization=world.tree.a1, uploaded_file=upload(content, name), user=world.personas.secretary
-        )
-
-    assert caught.value.code == code
-    assert caught.value.messages[0]
-    assert MemberImport.objects.count() == 0
+    IMPORT.refused(code, IMPORT.preview_file, world.personas.secretary, world.tree.a1, upload(content, name))
 
 
 @pytest.mark.django_db
@@ -292,12 +292,9 @@ def test_file_with_more_rows_than_the_limit_is_refused(world, settings):
     settings.MEMBER_IMPORT_MAX_ROWS = 5
     rows = [row(f"Người {i}") for i in range(6)]
 
-    with pytest.raises(ValidationError) as caught:
-        preview(world.personas.secretary, world.tree.a1, rows)
+    error = IMPORT.refused("too_many_rows", preview, world.personas.secretary, world.tree.a1, rows)
 
-    assert caught.value.code == "too_many_rows"
-    assert "5" in caught.value.messages[0]
-    assert MemberImport.objects.count() == 0
+    assert "5" in error.messages[0]
     assert preview(world.personas.secretary, world.tree.a1, rows[:5]).summary["total"] == 5
 
 
@@ -305,11 +302,7 @@ def test_file_with_more_rows_than_the_limit_is_refused(world, settings):
 def test_file_larger_than_the_limit_is_refused_before_it_is_read(world, settings):
     settings.MEMBER_IMPORT_MAX_BYTES = 1000
 
-    with pytest.raises(ValidationError) as caught:
-        preview(world.personas.secretary, world.tree.a1, [row("Một")])
-
-    assert caught.value.code == "too_large"
-    assert MemberImport.objects.count() == 0
+    IMPORT.refused("too_large", preview, world.personas.secretary, world.tree.a1, [row("Một")])
 
 
 #
@@ -319,14 +312,7 @@ def test_file_larger_than_the_limit_is_refused_before_it_is_read(world, settings
 
 @pytest.mark.django_db
 def test_confirm_without_skipping_errors_is_refused_and_writes_nothing(world, mixed):
-    before = registry_state()
-
-    with pytest.raises(ValidationError):
-        importing.import_confirm(member_import=mixed, user=world.personas.secretary, skip_errors=False)
-
-    assert registry_state() == before
-    mixed.refresh_from_db()
-    assert mixed.state == MemberImport.State.PREVIEW
+    IMPORT.confirm_refused(mixed, world.personas.secretary, skip_errors=False)
 
 
 @pytest.mark.django_db
@@ -385,15 +371,10 @@ def test_confirm_refuses_a_card_number_recorded_after_the_preview(world):
         party_card_no="09.000001",
         created_by=world.personas.admin,
     )
-    count_before = Member.objects.count()
 
-    with pytest.raises(ValidationError) as caught:
-        importing.import_confirm(member_import=batch, user=world.personas.secretary, skip_errors=True)
+    error = IMPORT.confirm_refused(batch, world.personas.secretary, skip_errors=True)
 
-    assert "09.000001" in caught.value.messages[0]
-    assert Member.objects.count() == count_before
-    batch.refresh_from_db()
-    assert batch.state == MemberImport.State.PREVIEW
+    assert "09.000001" in error.messages[0]
 
 
 @pytest.mark.django_db
@@ -409,15 +390,7 @@ def test_batch_cannot_be_confirmed_twice(world):
 
 @pytest.mark.django_db
 def test_cancel_writes_nothing_to_the_registry(world, mixed, client_for):
-    before = registry_state()
-
-    response = client_for("secretary").post(reverse("members:import_cancel", args=[mixed.pk]))
-
-    assert response.status_code == 302
-    assert registry_state() == before
-    mixed.refresh_from_db()
-    assert mixed.state == MemberImport.State.CANCELLED
-    assert mixed.rows == []
+    IMPORT.assert_cancel_writes_nothing(client_for("secretary"), mixed)
 
 
 #
@@ -428,66 +401,33 @@ def test_cancel_writes_nothing_to_the_registry(world, mixed, client_for):
 @pytest.mark.django_db
 def test_upload_then_confirm_through_the_pages(world, client_for):
     client = client_for("secretary")
-    url = reverse("members:import", args=[world.tree.a1.pk])
 
-    response = client.post(url, {"file": upload(xlsx(MIXED_ROWS))})
+    batch, page = IMPORT.upload_through_the_page(client, world.tree.a1, MIXED_ROWS)
 
-    batch = MemberImport.objects.get()
-    assert response.status_code == 302
-    assert response["Location"] == reverse("members:import_batch", args=[batch.pk])
-    page = client.get(response["Location"])
-    assert page.status_code == 200
     assert "Phạm Thị Dung" in page.content.decode()
     assert len(page.context["table"]) == 6
-    assert len(client.get(response["Location"], {"outcome": "duplicate"}).context["table"]) == 2
-
-    refused = client.post(reverse("members:import_confirm", args=[batch.pk]))
-    assert refused.status_code == 302
+    assert len(client.get(IMPORT.url("batch", batch.pk), {"outcome": "duplicate"}).context["table"]) == 2
+    IMPORT.confirm_through_the_page(client, batch, skip_errors=False)
     assert not Member.objects.filter(party_card_no="01.100001").exists()
-
-    applied = client.post(reverse("members:import_confirm", args=[batch.pk]), {"skip_errors": "on"})
-    assert applied.status_code == 302
+    IMPORT.confirm_through_the_page(client, batch, skip_errors=True)
     assert Member.objects.filter(party_card_no__in=["01.100001", "01.100002"]).count() == 2
-    done = client.get(reverse("members:import_batch", args=[batch.pk]))
-    assert done.status_code == 200 and not done.context["is_preview"]
+    IMPORT.assert_applied_page(client, batch)
 
 
 @pytest.mark.django_db
 def test_upload_shows_a_file_error_on_the_form(world, client_for):
-    response = client_for("secretary").post(
-        reverse("members:import", args=[world.tree.a1.pk]), {"file": upload(b"not a spreadsheet")}
-    )
-
-    assert response.status_code == 200
-    assert response.context["form"].errors
-    assert MemberImport.objects.count() == 0
+    IMPORT.assert_upload_shows_a_file_error(client_for("secretary"), world.tree.a1)
 
 
 @pytest.mark.django_db
 def test_secretary_of_another_cell_gets_404_everywhere(world, mixed, client_for):
-    client = client_for("outsider")
-    before = registry_state()
-
-    assert client.get(reverse("members:import", args=[world.tree.a1.pk])).status_code == 404
-    assert (
-        client.post(reverse("members:import", args=[world.tree.a1.pk]), {"file": upload(xlsx(MIXED_ROWS))}).status_code
-        == 404
-    )
-    assert client.get(reverse("members:import_batch", args=[mixed.pk])).status_code == 404
-    assert client.get(reverse("members:import_errors", args=[mixed.pk])).status_code == 404
-    assert client.post(reverse("members:import_confirm", args=[mixed.pk]), {"skip_errors": "on"}).status_code == 404
-    assert client.post(reverse("members:import_cancel", args=[mixed.pk])).status_code == 404
-    assert registry_state() == before
-    assert MemberImport.objects.count() == 1
+    IMPORT.assert_hidden_everywhere(client_for("outsider"), world.tree.a1, mixed, MIXED_ROWS)
 
 
 @pytest.mark.django_db
 def test_batch_is_private_to_its_uploader_even_within_scope(world, mixed, client_for):
     # The grassroots committee may edit A1's members, but the secretary's batch is not theirs.
-    client = client_for("grassroots")
-
-    assert client.get(reverse("members:import_batch", args=[mixed.pk])).status_code == 404
-    assert client.post(reverse("members:import_confirm", args=[mixed.pk]), {"skip_errors": "on"}).status_code == 404
+    IMPORT.assert_batch_hidden(client_for("grassroots"), mixed)
 
 
 @pytest.mark.django_db
@@ -516,35 +456,23 @@ def test_import_start_sends_the_user_to_their_node(world, client_for):
 
 @pytest.mark.django_db
 def test_template_has_the_headers_an_example_row_and_instructions(world, client_for):
-    response = client_for("secretary").get(reverse("members:import_template"), {"org": world.tree.a1.pk})
+    content, first = IMPORT.template(client_for("secretary"), world.tree.a1)
 
-    assert response.status_code == 200
-    workbook = load_workbook(io.BytesIO(response.content))
-    assert len(workbook.worksheets) == 2
-    first = list(workbook.worksheets[0].iter_rows(values_only=True))
-    assert list(first[0]) == [column.header for column in importing.COLUMNS]
     assert len(first) == 2
     # Uploaded as it is, the example row is flagged rather than imported.
-    batch = importing.import_preview(
-        organization=world.tree.a1, uploaded_file=upload(response.content), user=world.personas.secretary
-    )
+    batch = IMPORT.preview_file(world.personas.secretary, world.tree.a1, upload(content))
     assert outcomes(batch) == ["error"]
     assert batch.rows[0]["data"]["organization"] == "A1"
 
 
 @pytest.mark.django_db
 def test_rows_in_error_download_back_with_their_reasons(world, mixed, client_for):
-    response = client_for("secretary").get(reverse("members:import_errors", args=[mixed.pk]))
+    content, rows = IMPORT.errors_download(client_for("secretary"), mixed)
 
-    assert response.status_code == 200
-    rows = list(load_workbook(io.BytesIO(response.content)).worksheets[0].iter_rows(values_only=True))
     assert len(rows) == 1 + 3
     assert [r[0] for r in rows[1:]] == ["Vũ Văn Giang", "Đỗ Thị Hoa", "Đỗ Văn Hùng"]
-    assert all(r[-1] for r in rows[1:])
     # Corrected, the file can be uploaded again: the reasons column is ignored.
-    again = importing.import_preview(
-        organization=world.tree.a1, uploaded_file=upload(response.content), user=world.personas.secretary
-    )
+    again = IMPORT.preview_file(world.personas.secretary, world.tree.a1, upload(content))
     assert again.summary["total"] == 3
 
 
@@ -564,17 +492,10 @@ def _rows_for_a(count: int) -> list[list]:
 
 @pytest.mark.django_db
 def test_preview_makes_the_same_number_of_queries_for_10_and_200_rows(world):
-    user = world.personas.grassroots
-    small, large = upload(xlsx(_rows_for_a(10))), upload(xlsx(_rows_for_a(200)))
-    importing.import_preview(organization=world.tree.a, uploaded_file=upload(xlsx(_rows_for_a(2))), user=user)
-
-    with CaptureQueriesContext(connection) as for_small:
-        importing.import_preview(organization=world.tree.a, uploaded_file=small, user=user)
-    with CaptureQueriesContext(connection) as for_large:
-        batch = importing.import_preview(organization=world.tree.a, uploaded_file=large, user=user)
+    small, large, batch = IMPORT.preview_query_counts(world.personas.grassroots, world.tree.a, _rows_for_a)
 
     assert batch.summary["total"] == 200 and batch.summary["error"] == 0
-    assert len(for_small) == len(for_large) <= 4
+    assert small == large <= 4
 
 
 #
@@ -610,16 +531,10 @@ IMPORT_SPEC = [
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("url_name", "method", "kwargs", "persona", "expected"), matrix_params(IMPORT_SPEC))
-def test_import_url_gives_expected_response_for_persona(world, client_for, url_name, method, kwargs, persona, expected):
-    url = reverse(url_name, kwargs=kwargs(world))
-    members_before = registry_state()
-
-    response = getattr(client_for(persona), method)(url)
-
-    assert_outcome(response, expected)
-    if expected != R:
-        assert registry_state() == members_before
+@matrix(IMPORT_SPEC)
+def test_import_url_gives_expected_response_for_persona(world, client_for, case):
+    # Only a confirm or cancel that succeeds may write.
+    check_matrix_case(world, client_for, case, state=registry_state, unchanged=(*REFUSED, 200))
 
 
 @pytest.mark.django_db

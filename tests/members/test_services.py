@@ -134,25 +134,16 @@ def test_allowed_transitions_cover_every_status():
         assert current not in targets
 
 
-REFUSED = [
-    (Status.TRANSFERRED_OUT, Status.FULL),
-    (Status.TRANSFERRED_OUT, Status.PROBATIONARY),
-    (Status.DECEASED, Status.FULL),
-    (Status.DECEASED, Status.PROBATIONARY),
-    (Status.DECEASED, Status.LEFT_PARTY),
-    (Status.DECEASED, Status.SUSPENDED),
-    (Status.LEFT_PARTY, Status.FULL),
-    (Status.LEFT_PARTY, Status.PROBATIONARY),
-    (Status.FULL, Status.PROBATIONARY),
-    (Status.FULL, Status.TRANSFERRED_OUT),  # transfers have their own service
-    (Status.PROBATIONARY, Status.EXEMPT),
-    (Status.PROBATIONARY, Status.TRANSFERRED_OUT),
-    (Status.EXEMPT, Status.PROBATIONARY),
-    (Status.FULL, Status.FULL),
-    (Status.PROBATIONARY, Status.PROBATIONARY),
-    (Status.SUSPENDED, Status.SUSPENDED),
-    (Status.DECEASED, Status.DECEASED),
-]
+REFUSED_FROM = {  # the targets refused from each current status, the status itself included where listed
+    Status.TRANSFERRED_OUT: [Status.FULL, Status.PROBATIONARY],
+    Status.DECEASED: [Status.FULL, Status.PROBATIONARY, Status.LEFT_PARTY, Status.SUSPENDED, Status.DECEASED],
+    Status.LEFT_PARTY: [Status.FULL, Status.PROBATIONARY],
+    Status.FULL: [Status.PROBATIONARY, Status.TRANSFERRED_OUT, Status.FULL],  # transfers have their own service
+    Status.PROBATIONARY: [Status.EXEMPT, Status.TRANSFERRED_OUT, Status.PROBATIONARY],
+    Status.EXEMPT: [Status.PROBATIONARY],
+    Status.SUSPENDED: [Status.SUSPENDED],
+}
+REFUSED = [(current, target) for current, targets in REFUSED_FROM.items() for target in targets]
 
 
 @time_machine.travel(FROZEN)

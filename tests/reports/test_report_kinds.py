@@ -22,13 +22,13 @@ from evaluations.models import (
     ModelRegistration,
     OrgEvaluation,
 )
-from evaluations.review.services import period_open
 from meetings.models import Meeting
 from members import services as member_services
 from members.models import Member, Position
 from reports.building import report_build
 from reports.models import Report
 from reports.services import report_request
+from tests.helpers import open_period
 from tests.reports import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,15 @@ def build(world, kind: str, organization, year: int = YEAR) -> Report:
     return built
 
 
+def built_as_computed(world, year_of, kind: str, organization, figures: dict) -> tuple[Report, dict[str, list]]:
+    """The report of `kind` for `organization` on the year that `year_of(world)` sets up, whose figures are those
+    computed by hand; returns it with the tables of its xlsx."""
+    year_of(world)
+    report = build(world, kind, organization)
+    assert report.figures == figures
+    return report, xlsx_tables(stored(report.xlsx))
+
+
 def new_member(world, cell, name: str, card: str, status=Member.Status.FULL) -> Member:
     return member_services.member_create(
         organization=cell, full_name=name, status=status, party_card_no=card, created_by=world.personas.admin
@@ -83,14 +92,8 @@ def new_member(world, cell, name: str, card: str, status=Member.Status.FULL) -> 
 
 
 def open_year(world):
-    return period_open(
-        root=world.tree.root,
-        year=YEAR,
-        self_assessment_due=datetime.date(2025, 12, 15),
-        appraisal_due=datetime.date(2025, 12, 31),
-        decision_due=datetime.date(2026, 1, 31),
-        opened_by=world.personas.admin,
-    )
+    dues = datetime.date(2025, 12, 15), datetime.date(2025, 12, 31), datetime.date(2026, 1, 31)
+    return open_period(world, year=YEAR, by="admin", dues=dues)
 
 
 def decide(period, organization, grade: str, decision_no: str = "") -> None:
@@ -165,15 +168,12 @@ def evaluation_2025(world):
 
 @time_machine.travel(FROZEN, tick=False)
 def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world):
-    evaluation_2025(world)
+    report, sheets = built_as_computed(
+        world, evaluation_2025, Report.Kind.EVALUATION, world.tree.root, EVALUATION_FIGURES
+    )
 
-    report = build(world, Report.Kind.EVALUATION, world.tree.root)
-
-    assert report.figures == EVALUATION_FIGURES
     assert report.parameter_set.name == BASIS_NAME
-
     # XLSX: three tables (organisations by grade, members by grade, per grassroots organisation).
-    sheets = xlsx_tables(stored(report.xlsx))
     orgs, members, grassroots = (gettext(name) for name in ("Organisations", "Members", "Grassroots"))
     assert list(sheets) == [orgs, members, grassroots]
     # Row 1 the title, row 2 the headers, then the rows.
@@ -214,18 +214,6 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
     documents = flat.split(f"{BASIS_NAME} — ")[1].split(".")[0].replace("-", "")
     for number in ("366-QĐ/TW", "43-HD/BTCTW", "42-HD/BTCTW"):
         assert number.replace("-", "") in documents, number
-
-
-@time_machine.travel(FROZEN, tick=False)
-def test_evaluation_report_built_twice_gives_the_same_figures(world):
-    evaluation_2025(world)
-
-    first = build(world, Report.Kind.EVALUATION, world.tree.root)
-    second = build(world, Report.Kind.EVALUATION, world.tree.root)
-
-    assert first.pk != second.pk
-    assert second.figures == first.figures == EVALUATION_FIGURES
-    assert xlsx_tables(stored(second.xlsx)) == xlsx_tables(stored(first.xlsx))
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -313,13 +301,8 @@ def model_cells_2025(world):
 
 @time_machine.travel(FROZEN, tick=False)
 def test_model_cells_report_figures_pdf_and_xlsx_match_hand_computed_values(world):
-    model_cells_2025(world)
+    report, sheets = built_as_computed(world, model_cells_2025, Report.Kind.MODEL_CELLS, world.tree.root, MODEL_FIGURES)
 
-    report = build(world, Report.Kind.MODEL_CELLS, world.tree.root)
-
-    assert report.figures == MODEL_FIGURES
-
-    sheets = xlsx_tables(stored(report.xlsx))
     coverage = gettext("Coverage")
     assert list(sheets) == [coverage]
     # Name, cells, registered, eligible, recognised, share recognised, note.
@@ -340,17 +323,6 @@ def test_model_cells_report_figures_pdf_and_xlsx_match_hand_computed_values(worl
         none_registered,  # "chưa có chi bộ đăng ký" (pdftotext reads the last column apart)
     ):
         assert expected in flat, expected
-
-
-@time_machine.travel(FROZEN, tick=False)
-def test_model_cells_report_built_twice_gives_the_same_figures(world):
-    model_cells_2025(world)
-
-    first = build(world, Report.Kind.MODEL_CELLS, world.tree.root)
-    second = build(world, Report.Kind.MODEL_CELLS, world.tree.root)
-
-    assert second.figures == first.figures == MODEL_FIGURES
-    assert xlsx_tables(stored(second.xlsx)) == xlsx_tables(stored(first.xlsx))
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -452,13 +424,8 @@ def profile_2025(world):
 
 @time_machine.travel(FROZEN, tick=False)
 def test_cell_profile_figures_pdf_and_xlsx_match_hand_computed_values(world):
-    profile_2025(world)
+    report, sheets = built_as_computed(world, profile_2025, Report.Kind.CELL_PROFILE, world.tree.a1, PROFILE_FIGURES)
 
-    report = build(world, Report.Kind.CELL_PROFILE, world.tree.a1)
-
-    assert report.figures == PROFILE_FIGURES
-
-    sheets = xlsx_tables(stored(report.xlsx))
     committee, members, meetings, evaluations = (
         gettext(name) for name in ("Committee", "Members", "Meetings", "Evaluations")
     )
@@ -506,17 +473,6 @@ def test_cell_profile_figures_pdf_and_xlsx_match_hand_computed_values(world):
 
 
 @time_machine.travel(FROZEN, tick=False)
-def test_cell_profile_built_twice_gives_the_same_figures(world):
-    profile_2025(world)
-
-    first = build(world, Report.Kind.CELL_PROFILE, world.tree.a1)
-    second = build(world, Report.Kind.CELL_PROFILE, world.tree.a1)
-
-    assert second.figures == first.figures == PROFILE_FIGURES
-    assert xlsx_tables(stored(second.xlsx)) == xlsx_tables(stored(first.xlsx))
-
-
-@time_machine.travel(FROZEN, tick=False)
 @pytest.mark.parametrize("node", ["root", "a", "b"])
 def test_cell_profile_request_for_a_non_cell_is_refused_and_creates_nothing(world, node):
     with pytest.raises(ValidationError) as raised:
@@ -526,3 +482,28 @@ def test_cell_profile_request_for_a_non_cell_is_refused_and_creates_nothing(worl
 
     assert "organization" in raised.value.message_dict
     assert not Report.objects.exists()
+
+
+#
+# Every kind
+#
+
+
+@time_machine.travel(FROZEN, tick=False)
+@pytest.mark.parametrize(
+    ("year_of", "kind", "node", "figures"),
+    [
+        pytest.param(evaluation_2025, Report.Kind.EVALUATION, "root", EVALUATION_FIGURES, id="evaluation"),
+        pytest.param(model_cells_2025, Report.Kind.MODEL_CELLS, "root", MODEL_FIGURES, id="model-cells"),
+        pytest.param(profile_2025, Report.Kind.CELL_PROFILE, "a1", PROFILE_FIGURES, id="cell-profile"),
+    ],
+)
+def test_report_built_twice_gives_the_same_figures(world, year_of, kind, node, figures):
+    year_of(world)
+
+    first = build(world, kind, getattr(world.tree, node))
+    second = build(world, kind, getattr(world.tree, node))
+
+    assert first.pk != second.pk
+    assert second.figures == first.figures == figures
+    assert xlsx_tables(stored(second.xlsx)) == xlsx_tables(stored(first.xlsx))

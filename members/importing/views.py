@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from cells import selectors as cell_selectors
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_organization_for_user, require_anywhere
-from members import importing, spreadsheets
+from members import spreadsheets
+from members.importing import services
 from members.models import MemberImport
 
 PREVIEW_PAGE_SIZE = 200
@@ -48,23 +49,23 @@ def import_upload(request, org_pk):
         request,
         organization,
         model=MemberImport,
-        preview=importing.import_preview,
+        preview=services.import_preview,
         batch_view="members:import_batch",
         template="members/import_upload.html",
         title=_("Import party members"),
-        context={"max_rows": importing.max_rows(), "max_bytes": importing.max_bytes(), "columns": importing.COLUMNS},
+        context={"max_rows": services.max_rows(), "max_bytes": services.max_bytes(), "columns": services.COLUMNS},
     )
 
 
 OUTCOME_LABELS = {
-    importing.NEW: (gettext_lazy("New"), "success"),
-    importing.UPDATE: (gettext_lazy("Update"), "primary"),
-    importing.ERROR: (gettext_lazy("Error"), "danger"),
-    importing.DUPLICATE: (gettext_lazy("Duplicate within the file"), "warning"),
+    services.NEW: (gettext_lazy("New"), "success"),
+    services.UPDATE: (gettext_lazy("Update"), "primary"),
+    services.ERROR: (gettext_lazy("Error"), "danger"),
+    services.DUPLICATE: (gettext_lazy("Duplicate within the file"), "warning"),
 }
 
 
-def _table_row(row: dict, columns: list[importing.Column]) -> dict:
+def _table_row(row: dict, columns: list[spreadsheets.Column]) -> dict:
     label, tone = OUTCOME_LABELS[row["outcome"]]
     cells = [
         {
@@ -80,14 +81,14 @@ def _table_row(row: dict, columns: list[importing.Column]) -> dict:
         "outcome": row["outcome"],
         # Errors about a column the file does not have (e.g. a missing party cell code).
         "other_errors": [
-            f"{importing.COLUMNS_BY_KEY[key].label}: {message}"
+            f"{services.COLUMNS_BY_KEY[key].label}: {message}"
             for key, message in row["errors"].items()
             if key not in shown
         ],
         "label": label,
         "tone": tone,
         "cells": cells,
-        "unchanged": row["outcome"] == importing.UPDATE and not row.get("changes"),
+        "unchanged": row["outcome"] == services.UPDATE and not row.get("changes"),
     }
 
 
@@ -102,14 +103,14 @@ def import_batch(request, pk):
             **spreadsheets.preview_context(
                 request,
                 batch,
-                columns_by_key=importing.COLUMNS_BY_KEY,
-                outcomes=importing.OUTCOMES,
+                columns_by_key=services.COLUMNS_BY_KEY,
+                outcomes=services.OUTCOMES,
                 labels=OUTCOME_LABELS,
                 table_row=_table_row,
                 page_size=PREVIEW_PAGE_SIZE,
             ),
-            "blocking": summary.get(importing.ERROR, 0) + summary.get(importing.DUPLICATE, 0),
-            "valid": summary.get(importing.NEW, 0) + summary.get(importing.UPDATE, 0),
+            "blocking": sum(summary.get(key, 0) for key in services.BLOCKING),
+            "valid": summary.get(services.NEW, 0) + summary.get(services.UPDATE, 0),
             "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=batch.organization),
             "breadcrumb_tail": _("Import party members"),
         },
@@ -122,7 +123,7 @@ def import_confirm(request, pk):
     return spreadsheets.confirm_response(
         request,
         batch,
-        confirm=lambda skip_errors: importing.import_confirm(
+        confirm=lambda skip_errors: services.import_confirm(
             member_import=batch, user=request.user, skip_errors=skip_errors
         ),
         done=_(
@@ -139,7 +140,7 @@ def import_cancel(request, pk):
     return spreadsheets.cancel_response(
         request,
         batch,
-        cancel=lambda: importing.import_cancel(member_import=batch, user=request.user),
+        cancel=lambda: services.import_cancel(member_import=batch, user=request.user),
         batch_view="members:import_batch",
         upload_view="members:import",
     )
@@ -153,10 +154,10 @@ def import_template(request):
         organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
         if organization.is_cell:
             cell_code = organization.code
-    return spreadsheets.xlsx_response(importing.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")
+    return spreadsheets.xlsx_response(services.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")
 
 
 @require_GET
 def import_errors(request, pk):
     batch = get_import_for_user(request.user, pk)
-    return spreadsheets.xlsx_response(importing.errors_workbook(batch), f"dong-loi-{batch.pk}.xlsx")
+    return spreadsheets.xlsx_response(services.errors_workbook(batch), f"dong-loi-{batch.pk}.xlsx")
