@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CellsConfig(AppConfig):
     name = "cells"
     verbose_name = _("Organisation tree")
+
+    def ready(self):
+        # import here: the input policy renders templates and builds form fields, which needs the apps loaded.
+        from cells import inputs
+
+        # The input policy on every form field of text, once for the whole application (cells/inputs.py).
+        inputs.install()

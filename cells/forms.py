@@ -1,5 +1,7 @@
 """Input validation and normalisation only; rules live in cells/services.py."""
 
+import uuid
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
@@ -17,7 +19,24 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class OrganizationForm(forms.Form):
+class SubmitOnceForm(forms.Form):
+    """A form that takes effect once: it carries a token made when it is shown, so that the same form sent twice
+    (a double click, a resent request) lands on the first one's result (cells.concurrency.submit_once, through
+    cells.forms_pages.save_form). Every form that creates something derives from it."""
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False, initial=uuid.uuid4)
+
+
+class EditForm(SubmitOnceForm):
+    """A form that edits an existing row: it also carries the version of the row it was shown with (put it in the
+    form's initial), which the service compares with the row's version under a row lock (cells.concurrency).
+    Text, not a number field: a missing or malformed version is the service's to refuse, like a stale one, with a
+    message the user sees (a hidden field's own error would not show)."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+
+
+class OrganizationForm(EditForm):
     name = forms.CharField(label=_("Name"), max_length=255)
     code = forms.CharField(label=_("Code"), max_length=50, help_text=Organization._meta.get_field("code").help_text)
     kind = forms.ChoiceField(label=_("Kind"), choices=Organization.Kind.choices)
@@ -26,7 +45,7 @@ class OrganizationForm(forms.Form):
     founded_on = forms.DateField(label=_("Founded on"), required=False, widget=DateInput())
 
 
-class MoveForm(forms.Form):
+class MoveForm(SubmitOnceForm):
     new_parent = forms.ModelChoiceField(label=_("New parent organisation"), queryset=Organization.objects.none())
 
     def __init__(self, *args, parents=None, **kwargs):
@@ -35,12 +54,12 @@ class MoveForm(forms.Form):
             self.fields["new_parent"].queryset = parents
 
 
-class DissolveForm(forms.Form):
+class DissolveForm(SubmitOnceForm):
     dissolved_on = forms.DateField(label=_("Dissolved on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason or decision"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class MergeForm(forms.Form):
+class MergeForm(SubmitOnceForm):
     target = forms.ModelChoiceField(label=_("Merge into"), queryset=Organization.objects.none())
     merged_on = forms.DateField(label=_("Merged on"), widget=DateInput())
     reason = forms.CharField(label=_("Reason or decision"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
@@ -51,7 +70,7 @@ class MergeForm(forms.Form):
             self.fields["target"].queryset = targets
 
 
-class RoleGrantForm(forms.Form):
+class RoleGrantForm(SubmitOnceForm):
     username = forms.CharField(label=_("User name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=RoleAssignment.Role.choices)
 
@@ -63,7 +82,7 @@ class RoleGrantForm(forms.Form):
             raise forms.ValidationError(_("There is no user with this user name.")) from None
 
 
-class UserCreateForm(forms.Form):
+class UserCreateForm(SubmitOnceForm):
     username = forms.CharField(label=_("User name"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     email = forms.EmailField(label=_("E-mail"), required=False)

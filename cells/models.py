@@ -70,6 +70,9 @@ class Organization(models.Model):
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     search_text = models.CharField(max_length=600, editable=False, default="")
+    # Bumped by every save of the edit form's fields (cells.services), so that two people editing the same
+    # organisation cannot silently overwrite each other (cells.concurrency.check_version).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -101,7 +104,9 @@ class Organization(models.Model):
         return self.path.startswith(other.path)
 
     def refresh_search_text(self) -> None:
-        self.search_text = fold(" ".join([self.name, self.code, self.host_unit_name]))
+        self.search_text = fold(
+            " ".join([self.name, self.code, self.host_unit_name]), self._meta.get_field("search_text").max_length
+        )
 
     def clean(self):
         super().clean()
@@ -175,3 +180,21 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SubmittedForm(models.Model):
+    """A form that has been sent once (its idempotency token), written in the same transaction as what it
+    created or changed: the same form sent again (a double click, a resent request) lands on the first one's
+    result instead of doing it twice. See cells.concurrency.submit_once."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return str(self.token)

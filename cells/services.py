@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells import hooks
+from cells.concurrency import check_version
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import ROLE_NODE_KINDS
 
@@ -148,12 +149,16 @@ def organization_update(
     unit_type: str,
     host_unit_name: str,
     founded_on: datetime.date | None,
+    version: int | None,
     updated_by,
 ) -> Organization:
-    """Rename or re-describe a node. A change of kind must still fit its parent and its children."""
+    """Rename or re-describe a node. A change of kind must still fit its parent and its children.
+
+    `version` is the organisation's version when the form was read: refused when someone else saved it since."""
     code = _normalise_code(code)
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        check_version(organization, version)
         before = {
             f: str(getattr(organization, f) or "") for f in ("name", "code", "kind", "unit_type", "host_unit_name")
         }
@@ -206,6 +211,7 @@ def organization_update(
         organization.founded_on = founded_on
         organization.refresh_search_text()
         organization.full_clean(exclude=["code", "path", "search_text", "parent", "merged_into"])
+        organization.version += 1
         organization.save(
             update_fields=[
                 "name",
@@ -215,6 +221,7 @@ def organization_update(
                 "host_unit_name",
                 "founded_on",
                 "search_text",
+                "version",
                 "updated_at",
             ]
         )

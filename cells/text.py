@@ -3,16 +3,19 @@
 import unicodedata
 
 
-def fold(text: str) -> str:
+def fold(text: str, max_length: int | None = None) -> str:
     """Lower-case, strip diacritics and map đ to d: "Nguyễn Văn Đức" -> "nguyen van duc".
 
     Stored in `search_text` columns so that accent-insensitive search is a plain LIKE on both SQLite and
-    PostgreSQL (and can use a trigram index on PostgreSQL).
+    PostgreSQL (and can use a trigram index on PostgreSQL). The folded text can be longer than the text (a Hangul
+    syllable decomposes into two or three letters that are not accents); `max_length` clips it to its column, as
+    the input policy says (cells/inputs.py): it is only a search key.
     """
     text = (text or "").replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
     stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(stripped.lower().split())
+    folded = " ".join(stripped.lower().split())
+    return folded if max_length is None else folded[:max_length].rstrip()
 
 
 # Vietnamese alphabetical order: ă and â follow a, đ follows d, ê follows e, ô and ơ follow o, ư follows u.

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cells import forms, hooks, selectors, services
 from cells.forms_pages import form_page, organization_page, save_form
+from cells.inputs import choice_param, page_param, text_param
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import (
     EDIT_MEMBERS,
@@ -46,8 +47,8 @@ def tree(request):
     access = get_access(request.user)
     if not access.has_tree_access:
         raise PermissionDenied
-    include_dissolved = request.GET.get("dissolved") == "1"
-    query = request.GET.get("q", "").strip()[:100]
+    include_dissolved = choice_param(request, "dissolved", ("1",)) == "1"
+    query = text_param(request, "q", max_length=100)
     visible = organizations_visible_to(request.user)
     if not include_dissolved:
         visible = visible.filter(dissolved_on__isnull=True)
@@ -67,7 +68,7 @@ def tree(request):
         for top in selectors.tree_tops(user=request.user):
             page = Paginator(
                 selectors.child_nodes(user=request.user, root=top, include_dissolved=include_dissolved), TREE_PAGE
-            ).get_page(request.GET.get("page"))
+            ).get_page(page_param(request))
             top_row, children = selectors.children_overview(
                 user=request.user, root=top, children=page.object_list, include_dissolved=include_dissolved
             )
@@ -93,7 +94,7 @@ def organization_detail(request, pk):
     access = get_access(request.user)
     children_page = Paginator(
         selectors.child_nodes(user=request.user, root=organization, include_dissolved=True), CHILDREN_PAGE
-    ).get_page(request.GET.get("children"))
+    ).get_page(page_param(request, "children"))
     subtree_row, direct_children = selectors.children_overview(
         user=request.user, root=organization, children=children_page.object_list, include_dissolved=True
     )
@@ -129,7 +130,13 @@ def _organization_initial(organization: Organization) -> dict:
         "unit_type": organization.unit_type,
         "host_unit_name": organization.host_unit_name,
         "founded_on": organization.founded_on,
+        "version": organization.version,
     }
+
+
+def _without_version(data: dict) -> dict:
+    """A form's data less the version it was read at (which only guards an edit against concurrent saves)."""
+    return {name: value for name, value in data.items() if name != "version"}
 
 
 def organization_create(request, pk):
@@ -138,7 +145,7 @@ def organization_create(request, pk):
     return save_form(
         request,
         form,
-        lambda data: services.organization_create(parent=parent, created_by=request.user, **data),
+        lambda data: services.organization_create(parent=parent, created_by=request.user, **_without_version(data)),
         message=lambda organization: _("Created %(name)s.") % {"name": organization.name},
         to=lambda organization: ("cells:detail", organization.pk),
     ) or form_page(
@@ -257,7 +264,7 @@ def role_list(request, pk):
         .select_related("user", "organization")
         .order_by("organization__path", "role", "user__username")
     )
-    page = Paginator(assignments, 100).get_page(request.GET.get("page"))
+    page = Paginator(assignments, 100).get_page(page_param(request))
     grant_form = forms.RoleGrantForm(prefix="grant")
     create_form = forms.UserCreateForm(prefix="create")
     saved = None

@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "task": "reports.run_schedules",
         "schedule": crontab(minute=0, hour=6),
     },
+    # crontab(minute=30, hour=3): every night. The tokens that make a form take effect once (cells.SubmittedForm)
+    # are forgotten after 30 days.
+    "cells-purge-submitted-forms": {
+        "task": "cells.purge_submitted_forms",
+        "schedule": crontab(minute=30, hour=3),
+    },
 }
 
 

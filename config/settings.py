@@ -86,6 +86,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
+    # The input policy on every query string (cells/inputs.py): 400 with a Vietnamese page for a control character.
+    "cells.inputs.QueryStringMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -195,6 +198,9 @@ CONTENT_SECURITY_POLICY = (
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+# A request declaring a larger body is refused (413) before it is read: the largest form is a yearly-review page
+# with a few evidence files of up to 10 MB each (config.middleware.RequestSizeLimitMiddleware).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 25 * 1024 * 1024)
 
 #
 # Language, time, formats

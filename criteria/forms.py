@@ -3,14 +3,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import EditForm, SubmitOnceForm
 from cells.models import Organization
+from cells.numbers import DecimalField, IntegerField
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def _year_field(label, required=True):
-    return forms.IntegerField(label=label, min_value=YEAR_MIN, max_value=YEAR_MAX, required=required)
+    return IntegerField(label=label, min_value=YEAR_MIN, max_value=YEAR_MAX, required=required)
 
 
 def _any_of_field(label, choices, help_text):
@@ -22,7 +24,7 @@ def _any_of_field(label, choices, help_text):
 
 def _points_field(label, help_text, **kwargs):
     """Points, to one decimal place, never negative."""
-    return forms.DecimalField(label=label, max_digits=6, decimal_places=1, min_value=0, help_text=help_text, **kwargs)
+    return DecimalField(label=label, max_digits=6, decimal_places=1, min_value=0, help_text=help_text, **kwargs)
 
 
 class YearsMixin:
@@ -34,7 +36,7 @@ class YearsMixin:
         return cleaned
 
 
-class CopyForm(YearsMixin, forms.Form):
+class CopyForm(YearsMixin, SubmitOnceForm):
     year_from = _year_field(_("From year"))
     year_to = _year_field(_("To year"), required=False)
 
@@ -43,7 +45,7 @@ class CopyForm(YearsMixin, forms.Form):
         self.fields["year_to"].help_text = _("Leave empty while the set stays in force.")
 
 
-class CriteriaSetForm(YearsMixin, forms.Form):
+class CriteriaSetForm(YearsMixin, EditForm):
     name = forms.CharField(label=_("Name"), max_length=255)
     unit_types = _any_of_field(
         _("Host unit types"), Organization.UnitType.choices, _("None ticked: every host unit type.")
@@ -61,13 +63,13 @@ class CriteriaSetForm(YearsMixin, forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
 
 
-class GroupForm(forms.Form):
+class GroupForm(EditForm):
     code = forms.CharField(label=_("Code"), max_length=20)
     title = forms.CharField(label=_("Title"), max_length=500)
     parent = forms.ModelChoiceField(
         label=_("Inside group"), queryset=CriterionGroup.objects.none(), required=False, empty_label=_("(top level)")
     )
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
+    order = IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
 
     def __init__(self, *args, criteria_set: CriteriaSet, group: CriterionGroup | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,7 +82,7 @@ class GroupForm(forms.Form):
         return " ".join(self.cleaned_data["code"].split())
 
 
-class CriterionForm(forms.Form):
+class CriterionForm(EditForm):
     code = forms.CharField(label=_("Code"), max_length=20, help_text=_("Unique in the set, e.g. 1.2."))
     group = forms.ModelChoiceField(
         label=_("Group"), queryset=CriterionGroup.objects.none(), required=False, empty_label=_("(no group)")
@@ -99,7 +101,7 @@ class CriterionForm(forms.Form):
     comparator = forms.ChoiceField(
         label=_("Comparison"), choices=Criterion.Comparator.choices, initial=Criterion.Comparator.AT_LEAST
     )
-    threshold = forms.DecimalField(label=_("Threshold"), max_digits=8, decimal_places=2, required=False)
+    threshold = DecimalField(label=_("Threshold"), max_digits=8, decimal_places=2, required=False)
     hard_condition = forms.BooleanField(
         label=_("Hard condition"), required=False, help_text=_("When it is not met, the grade is limited.")
     )
@@ -109,7 +111,7 @@ class CriterionForm(forms.Form):
         required=False,
         help_text=_("Empty: at most Fulfilled duties (the rules' default)."),
     )
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
+    order = IntegerField(label=_("Order"), min_value=0, max_value=32767, required=False)
 
     def __init__(self, *args, criteria_set: CriteriaSet, **kwargs):
         super().__init__(*args, **kwargs)

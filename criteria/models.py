@@ -163,11 +163,18 @@ class CriteriaSet(models.Model):
     copied_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies")
     frozen_at = models.DateTimeField(_("frozen at"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The edit version (`version` above numbers the copies of a name): bumped by every save of the set's fields, so
+    # that two people editing the same set cannot silently overwrite each other (cells.concurrency.check_version).
+    revision = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     class Meta:
         ordering = ["programme", "-year_from", "name"]
         verbose_name = _("criteria set")
         verbose_name_plural = _("criteria sets")
+        constraints = [
+            # One version number per name: two copies made at once cannot both become "v2".
+            models.UniqueConstraint(fields=("name", "version"), name="criteria_set_unique_name_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} (v{self.version}, {self.year_from}–{self.year_to or '…'})"
@@ -192,6 +199,9 @@ class CriterionGroup(models.Model):
     code = models.CharField(_("code"), max_length=20)
     title = models.CharField(_("title"), max_length=500)
     order = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, editable=False
+    )  # the edit version, bumped by every save
 
     class Meta:
         ordering = ["criteria_set", "order", "code"]
@@ -240,6 +250,9 @@ class Criterion(models.Model):
         _("grade at most, when not met"), max_length=8, blank=True, help_text=_("e.g. HTNV or KHTNV")
     )
     order = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(
+        default=1, db_default=1, editable=False
+    )  # the edit version, bumped by every save
 
     class Meta:
         ordering = ["criteria_set", "order", "code"]

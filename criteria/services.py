@@ -8,11 +8,13 @@ Changes go into a copy (`criteria_set_copy`), which starts unfrozen.
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from cells.concurrency import check_version
 from cells.models import Organization
+from cells.numbers import parse_decimal
 from cells.services import log_action, required_line
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
@@ -82,10 +84,8 @@ def _normalise_code(code) -> str:
 
 
 def _decimal(value, field: str) -> Decimal | None:
-    if value is None or value == "":
-        return None
     try:
-        return Decimal(str(value))
+        return parse_decimal(value)  # "7,5" or "7.5"; None when empty
     except (InvalidOperation, ValueError):
         raise ValidationError({field: _("Enter a number.")}) from None
 
@@ -93,6 +93,24 @@ def _decimal(value, field: str) -> Decimal | None:
 #
 # Copy forward
 #
+
+
+def _create_copy(source: CriteriaSet, *, version: int, year_from: int, year_to: int | None) -> CriteriaSet:
+    return CriteriaSet.objects.create(
+        name=source.name,
+        programme=source.programme,
+        unit_types=list(source.unit_types or []),
+        org_kinds=list(source.org_kinds or []),
+        year_from=year_from,
+        year_to=year_to,
+        version=version,
+        scoring_mode=source.scoring_mode,
+        pass_points=source.pass_points,
+        basis=source.basis,
+        copied_from=source,
+        frozen_at=None,
+        notes=source.notes,
+    )
 
 
 @transaction.atomic
@@ -103,23 +121,18 @@ def criteria_set_copy(*, criteria_set: CriteriaSet, year_from: int, year_to: int
     """
     _check_years(year_from, year_to)
     source = CriteriaSet.objects.select_related("basis").get(pk=criteria_set.pk)
-    # The next version of this name, not source+1: copying v1 twice must not give two v2.
+    # The next version of this name, not source+1: copying v1 twice must not give two v2. The sets of the name are
+    # locked first, so that two copies made at once are numbered one after the other (and the unique name+version
+    # constraint refuses what would still collide).
+    list(CriteriaSet.objects.select_for_update().filter(name=source.name).values_list("pk", flat=True))
     latest = CriteriaSet.objects.filter(name=source.name).aggregate(latest=Max("version"))["latest"] or 0
-    copy = CriteriaSet.objects.create(
-        name=source.name,
-        programme=source.programme,
-        unit_types=list(source.unit_types or []),
-        org_kinds=list(source.org_kinds or []),
-        year_from=year_from,
-        year_to=year_to,
-        version=latest + 1,
-        scoring_mode=source.scoring_mode,
-        pass_points=source.pass_points,
-        basis=source.basis,
-        copied_from=source,
-        frozen_at=None,
-        notes=source.notes,
-    )
+    try:
+        with transaction.atomic():
+            copy = _create_copy(source, version=latest + 1, year_from=year_from, year_to=year_to)
+    except IntegrityError:
+        raise ValidationError(
+            _("Another copy of this set was being made at the same moment. Open the list of sets and try again.")
+        ) from None
     groups = list(source.groups.all())
     new_groups: dict[int, CriterionGroup] = {}
     # Parents before children, however deep the nesting (a parent is always in the same set).
@@ -183,15 +196,28 @@ def _clean_choice_list(values, choices, field: str) -> list[str]:
 
 
 @transaction.atomic
-def criteria_set_update(*, criteria_set: CriteriaSet, data: dict, updated_by) -> CriteriaSet:
+def criteria_set_update(*, criteria_set: CriteriaSet, data: dict, version: int | None, updated_by) -> CriteriaSet:
     """Change the fields of an unfrozen set (name, host unit types, kinds, years, scoring, pass mark, basis, notes).
 
-    `data` may name any of SET_FIELDS; fields it leaves out keep their value.
+    `data` may name any of SET_FIELDS; fields it leaves out keep their value. `version` is the set's edit version
+    (`revision`) when the form was read: refused when someone else saved the set since.
     """
     criteria_set = _lock_unfrozen(criteria_set)
+    check_version(criteria_set, version, field="revision")
     before = _set_values(criteria_set)
     if "name" in data:
         criteria_set.name = required_line(data["name"], "name", _("Enter a name."))
+        if (
+            CriteriaSet.objects.filter(name=criteria_set.name, version=criteria_set.version)
+            .exclude(pk=criteria_set.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {
+                    "name": _("Version %(version)s of a set with this name already exists.")
+                    % {"version": criteria_set.version}
+                }
+            )
     if "unit_types" in data:
         criteria_set.unit_types = _clean_choice_list(data["unit_types"], Organization.UnitType.values, "unit_types")
     if "org_kinds" in data:
@@ -226,8 +252,9 @@ def criteria_set_update(*, criteria_set: CriteriaSet, data: dict, updated_by) ->
         criteria_set.basis = basis
     if "notes" in data:
         criteria_set.notes = (data["notes"] or "").strip()
-    criteria_set.full_clean(exclude=["copied_from", "basis"])
-    criteria_set.save(update_fields=list(SET_FIELDS))
+    criteria_set.full_clean(exclude=["copied_from", "basis"], validate_constraints=False)
+    criteria_set.revision += 1
+    criteria_set.save(update_fields=[*SET_FIELDS, "revision"])
     changes = _changes(before, _set_values(criteria_set))
     log_action(
         actor=updated_by,
@@ -246,12 +273,17 @@ def criteria_set_update(*, criteria_set: CriteriaSet, data: dict, updated_by) ->
 
 @transaction.atomic
 def group_save(
-    *, criteria_set: CriteriaSet, group: CriterionGroup | None = None, data: dict, saved_by
+    *, criteria_set: CriteriaSet, group: CriterionGroup | None = None, data: dict, version: int | None = None, saved_by
 ) -> CriterionGroup:
-    """Create (group=None) or change a group of an unfrozen set. `data`: code, title, parent, order."""
+    """Create (group=None) or change a group of an unfrozen set. `data`: code, title, parent, order.
+
+    A change is refused when someone else saved the group since its form was read (`version`, its version then)."""
     criteria_set = _lock_unfrozen(criteria_set)
     if group is not None and group.criteria_set_id != criteria_set.pk:
         raise ValidationError(_("This group belongs to another criteria set."))
+    if group is not None:
+        group = CriterionGroup.objects.select_for_update().get(pk=group.pk)
+        check_version(group, version)
     creating = group is None
     group = group or CriterionGroup(criteria_set=criteria_set)
     before = {} if creating else _group_values(group)
@@ -311,6 +343,8 @@ def _save_row(row, row_kind: str, before: dict, values, *, criteria_set: Criteri
     """Check and save a new or changed group or criterion, and log what changed (`values`: its logged values)."""
     creating = row.pk is None
     row.full_clean(validate_unique=False)
+    if not creating:
+        row.version += 1
     row.save()
     changes = _changes(before, values(row))
     _log_row(
@@ -336,8 +370,16 @@ def _delete_row(row, row_kind: str, values: dict, *, criteria_set: CriteriaSet, 
 
 
 @transaction.atomic
-def criterion_save(*, criteria_set: CriteriaSet, criterion: Criterion | None = None, data: dict, saved_by) -> Criterion:
-    """Create (criterion=None) or change a criterion of an unfrozen set.
+def criterion_save(
+    *,
+    criteria_set: CriteriaSet,
+    criterion: Criterion | None = None,
+    data: dict,
+    version: int | None = None,
+    saved_by,
+) -> Criterion:
+    """Create (criterion=None) or change a criterion of an unfrozen set. A change is refused when someone else saved
+    the criterion since its form was read (`version`, its version then).
 
     `data`: code, text, group, kind, max_points, metric, comparator, threshold, hard_condition, cap_grade, order.
     A METRIC criterion needs a metric and a threshold; other kinds drop them. CHECK and METRIC criteria may sit
@@ -346,6 +388,9 @@ def criterion_save(*, criteria_set: CriteriaSet, criterion: Criterion | None = N
     criteria_set = _lock_unfrozen(criteria_set)
     if criterion is not None and criterion.criteria_set_id != criteria_set.pk:
         raise ValidationError(_("This criterion belongs to another criteria set."))
+    if criterion is not None:
+        criterion = Criterion.objects.select_for_update().get(pk=criterion.pk)
+        check_version(criterion, version)
     creating = criterion is None
     criterion = criterion or Criterion(criteria_set=criteria_set)
     before = {} if creating else _criterion_values(criterion)

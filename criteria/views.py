@@ -8,13 +8,13 @@ Members without a role and users without any grant get 403; anonymous users go t
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.forms_pages import save_form
+from cells.inputs import id_param
 from cells.models import Organization
 from cells.permissions import MANAGE_TREE, VIEW, get_access, require_anywhere
 from criteria import forms, services
@@ -129,11 +129,7 @@ def criteria_set_diff(request, pk):
     require_anywhere(request.user, VIEW)
     criteria_set = _load_set(pk)
     against = None
-    if request.GET.get("against"):
-        try:
-            against_pk = int(request.GET["against"])
-        except ValueError:
-            raise Http404 from None
+    if against_pk := id_param(request, "against"):
         against = _load_set(against_pk)
     elif criteria_set.copied_from_id:
         against = criteria_set.copied_from
@@ -274,12 +270,16 @@ def criteria_set_edit(request, pk):
     refused = _refuse_if_frozen(request, criteria_set)
     if refused:
         return refused
-    initial = {field: getattr(criteria_set, field) for field in services.SET_FIELDS}
+    initial = {field: getattr(criteria_set, field) for field in services.SET_FIELDS} | {
+        "version": criteria_set.revision
+    }
     form = forms.CriteriaSetForm(request.POST or None, initial=initial)
     return save_form(
         request,
         form,
-        lambda data: services.criteria_set_update(criteria_set=criteria_set, data=data, updated_by=request.user),
+        lambda data: services.criteria_set_update(
+            criteria_set=criteria_set, data=data, version=data.get("version"), updated_by=request.user
+        ),
         message=_("Saved."),
         to=("criteria:detail", criteria_set.pk),
     ) or _form_page(request, criteria_set, form, _("Edit %(name)s") % {"name": criteria_set.name})
@@ -298,13 +298,14 @@ def _criterion_page(request, criteria_set: CriteriaSet, criterion: Criterion | N
             if criteria_set.scoring_mode == CriteriaSet.ScoringMode.CHECKLIST
             else Criterion.Kind.POINTS,
             "max_points": 1 if criteria_set.scoring_mode == CriteriaSet.ScoringMode.CHECKLIST else 0,
-            "group": request.GET.get("group") or None,
+            "group": id_param(request, "group"),
         }
     else:
         initial = {
             field: getattr(criterion, field) for field in ("code", *services.CRITERION_FIELDS) if field != "group"
         }
         initial["group"] = criterion.group_id
+        initial["version"] = criterion.version
     form = forms.CriterionForm(request.POST or None, initial=initial, criteria_set=criteria_set)
     return _row_saved(
         request,
@@ -312,7 +313,11 @@ def _criterion_page(request, criteria_set: CriteriaSet, criterion: Criterion | N
         form,
         initial,
         lambda data: services.criterion_save(
-            criteria_set=criteria_set, criterion=criterion, data=data, saved_by=request.user
+            criteria_set=criteria_set,
+            criterion=criterion,
+            data=data,
+            version=data.get("version"),
+            saved_by=request.user,
         ),
         lambda saved: _("Criterion %(code)s saved.") % {"code": saved.code},
         "criterion",
@@ -395,14 +400,22 @@ def _group_page(request, criteria_set: CriteriaSet, group: CriterionGroup | None
     if group is None:
         initial = {"order": _next_order(criteria_set.groups)}
     else:
-        initial = {"code": group.code, "title": group.title, "parent": group.parent_id, "order": group.order}
+        initial = {
+            "code": group.code,
+            "title": group.title,
+            "parent": group.parent_id,
+            "order": group.order,
+            "version": group.version,
+        }
     form = forms.GroupForm(request.POST or None, initial=initial, criteria_set=criteria_set, group=group)
     return _row_saved(
         request,
         criteria_set,
         form,
         initial,
-        lambda data: services.group_save(criteria_set=criteria_set, group=group, data=data, saved_by=request.user),
+        lambda data: services.group_save(
+            criteria_set=criteria_set, group=group, data=data, version=data.get("version"), saved_by=request.user
+        ),
         lambda saved: _("Group %(code)s saved.") % {"code": saved.code},
         "group",
     ) or _form_page(

@@ -4,7 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.inputs import ID_MAX
+from cells.numbers import IntegerField
 from meetings.models import Meeting
 
 
@@ -15,12 +17,12 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs=attrs, format="%H:%M")
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(EditForm):
     kind = forms.ChoiceField(label=_("Kind of meeting"), choices=Meeting.Kind.choices)
     period_month = forms.TypedChoiceField(
         label=_("Month it counts for"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
     )
-    period_year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    period_year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     end_time = forms.TimeField(label=_("End time"), widget=TimeInput())
@@ -42,10 +44,9 @@ class MeetingForm(forms.Form):
     conclusion = forms.CharField(
         label=_("Conclusion or resolution"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    vote_for = forms.IntegerField(label=_("Votes for"), min_value=0, max_value=10000, required=False)
-    vote_against = forms.IntegerField(label=_("Votes against"), min_value=0, max_value=10000, required=False)
-    vote_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, max_value=10000, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    vote_for = IntegerField(label=_("Votes for"), min_value=0, max_value=10000, required=False)
+    vote_against = IntegerField(label=_("Votes against"), min_value=0, max_value=10000, required=False)
+    vote_abstain = IntegerField(label=_("Abstentions"), min_value=0, max_value=10000, required=False)
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,19 +56,19 @@ class MeetingForm(forms.Form):
         self.fields["period_year"].initial = today.year
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SubmitOnceForm):
     reason = forms.CharField(label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(SubmitOnceForm):
     file = forms.FileField(label=_("Scanned minutes or photo (PDF, JPEG, PNG)"))
 
 
 class PeriodForm(forms.Form):
     """The period of the compliance pages: a year, optionally a month or a quarter."""
 
-    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
+    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
+    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
     quarter = forms.TypedChoiceField(
         label=_("Quarter"),
         coerce=int,

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.concurrency import check_version
 from cells.hooks import parameters_on
 from cells.models import Organization
 from cells.services import log_action, required_line
@@ -205,19 +206,8 @@ def meeting_create(*, organization: Organization, data: dict, created_by) -> Mee
 
 
 def _stale(meeting: Meeting, version) -> None:
-    if version is None:
-        return
-    try:
-        current = int(version) == meeting.version
-    except (TypeError, ValueError):
-        current = False
-    if not current:
-        raise ValidationError(
-            _(
-                "Someone else saved this meeting after you opened it. Your input is kept below: reload the page to see "
-                "their changes, then enter yours again."
-            )
-        )
+    """Refuse a save unless `version` is the locked meeting's version (missing or malformed counts as stale)."""
+    check_version(meeting, version)
 
 
 def _value_for_log(value):

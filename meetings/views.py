@@ -13,8 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error, flash_service_error, form_page, organization_page, save_form
+from cells.forms_pages import (
+    already_sent,
+    apply_service_error,
+    flash_service_error,
+    form_page,
+    once,
+    organization_page,
+    save_form,
+)
 from cells.hooks import parameters_on
+from cells.inputs import YEAR_MIN, check_text, choice_param, int_param, page_param
+from cells.numbers import parse_decimal
 from cells.permissions import (
     APPRAISE,
     LOG_MEETINGS,
@@ -49,11 +59,8 @@ def get_meeting_for_user(user, pk, *, action: str = VIEW) -> Meeting:
 
 
 def _year(request) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = timezone.localdate().year
-    return min(max(year, 2000), timezone.localdate().year)
+    this_year = timezone.localdate().year
+    return int_param(request, "year", default=this_year, min=YEAR_MIN, max=this_year)
 
 
 def _cell_members(cell):
@@ -101,7 +108,7 @@ def meeting_create(request, org_pk):
     members = _cell_members(cell)
     today = timezone.localdate()
     initial = {
-        "kind": request.GET.get("kind") or Meeting.Kind.REGULAR,
+        "kind": choice_param(request, "kind", Meeting.Kind.values, default=Meeting.Kind.REGULAR),
         "period_month": today.month,
         "period_year": today.year,
         "date": today,
@@ -124,8 +131,9 @@ def meeting_create(request, org_pk):
 
 
 def _without_version(data: dict) -> dict:
-    """The meeting's fields from a MeetingForm's data (the version only guards against concurrent edits)."""
-    return {k: v for k, v in data.items() if k != "version"}
+    """The meeting's fields from a MeetingForm's data (the version only guards against concurrent edits, the token
+    against a double submit)."""
+    return {k: v for k, v in data.items() if k not in ("version", "form_token")}
 
 
 def _guidance(cell, year, month):
@@ -144,9 +152,11 @@ def _attendance_from_post(post) -> dict[int, dict]:
             raise ValidationError(
                 _("Attendance was sent for someone who is not on this cell's roll for the meeting.")
             ) from None
+        reason = post.get(f"reason-{member_id}", "")
+        check_text(reason, multiline=False)  # the input policy (cells/inputs.py): read outside a form
         attendance[member_id] = {
             "status": value,
-            "reason": post.get(f"reason-{member_id}", ""),
+            "reason": reason,
             "spoke": post.get(f"spoke-{member_id}") == "on",
         }
     return attendance
@@ -184,21 +194,26 @@ def meeting_detail(request, pk):
         if form.is_valid():
             try:
                 posted_attendance = _attendance_from_post(request.POST)
-                services.meeting_update(
-                    meeting=meeting,
-                    data=_without_version(form.cleaned_data),
-                    attendance=posted_attendance,
-                    temporary_present=_temporary_from_post(request.POST, meeting),
-                    version=form.cleaned_data.get("version"),
-                    updated_by=request.user,
+                _saved, url, first = once(
+                    request,
+                    form,
+                    lambda: services.meeting_update(
+                        meeting=meeting,
+                        data=_without_version(form.cleaned_data),
+                        attendance=posted_attendance,
+                        temporary_present=_temporary_from_post(request.POST, meeting),
+                        version=form.cleaned_data.get("version"),
+                        updated_by=request.user,
+                    ),
+                    ("meetings:score" if request.POST.get("next") == "score" else "meetings:detail", meeting.pk),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
+                if not first:
+                    return already_sent(request, url)
                 messages.success(request, _("Saved."))
-                if request.POST.get("next") == "score":
-                    return redirect("meetings:score", meeting.pk)
-                return redirect("meetings:detail", meeting.pk)
+                return redirect(url)
         # Keep what the user tapped when the form comes back with errors.
         posted_attendance = posted_attendance or {
             int(k[4:]): {"status": v, "reason": request.POST.get(f"reason-{k[4:]}", "")}
@@ -255,9 +270,9 @@ def meeting_score(request, pk):
         for item in items:
             if item.auto_key:
                 continue
-            raw = (request.POST.get(f"item-{item.pk}") or "0").replace(",", ".").strip()
             try:
-                points[item.pk] = Decimal(raw)
+                # "7,5" or "7.5"; an empty box counts as 0.
+                points[item.pk] = parse_decimal(request.POST.get(f"item-{item.pk}")) or Decimal(0)
             except InvalidOperation:
                 errors.append(_("%(code)s: enter a number.") % {"code": item.code})
         if not errors:
@@ -341,10 +356,19 @@ def attachment_add(request, pk):
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.attachment_add(meeting=meeting, uploaded_file=form.cleaned_data["file"], uploaded_by=request.user)
+            _saved, url, first = once(
+                request,
+                form,
+                lambda: services.attachment_add(
+                    meeting=meeting, uploaded_file=form.cleaned_data["file"], uploaded_by=request.user
+                ),
+                ("meetings:detail", meeting.pk),
+            )
         except ValidationError as error:
             flash_service_error(request, error)
         else:
+            if not first:
+                return already_sent(request, url)
             messages.success(request, _("The file has been attached."))
     else:
         messages.error(request, _("Choose a file to attach."))
@@ -401,7 +425,7 @@ def compliance(request):
     kpis = selectors.kpis(user=request.user, root=root, period=period)
     missing = selectors.missing_cells(user=request.user, root=root, period=period, limit=MISSING_SHOWN)
     heat_page = Paginator(selectors.heat_rows(user=request.user, root=root), HEAT_ROWS).get_page(
-        request.GET.get("rows")
+        page_param(request, "rows")
     )
     selectors.fill_heat_months(heat_page.object_list, user=request.user, root=root, year=period.year)
     return _period_page(
@@ -443,19 +467,19 @@ def meeting_list(request):
     meetings = selectors.meetings_visible_to(request.user).filter(
         organization__path__startswith=root.path, period_year=period.year, period_month__in=period.months
     )
-    kind = request.GET.get("kind")
+    kind = choice_param(request, "kind", ("regular", "thematic"))
     if kind == "regular":
         meetings = meetings.filter(kind__in=Meeting.REGULAR_KINDS)
     elif kind == "thematic":
         meetings = meetings.filter(kind__in=Meeting.THEMATIC_KINDS)
-    rating = request.GET.get("rating")
-    if rating in Meeting.Rating.values:
+    rating = choice_param(request, "rating", Meeting.Rating.values)
+    if rating:
         meetings = meetings.filter(rating=rating)
-    status = request.GET.get("status")
-    if status in Meeting.Status.values:
+    status = choice_param(request, "status", Meeting.Status.values)
+    if status:
         meetings = meetings.filter(status=status)
     meetings = meetings.select_related("organization").order_by("organization__name", "period_month", "date")
-    page = Paginator(meetings, 100).get_page(request.GET.get("page"))
+    page = Paginator(meetings, 100).get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     return _period_page(

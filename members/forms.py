@@ -1,11 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.inputs import ID_MAX
+from cells.numbers import IntegerField
 from members.models import Member, Position
 
 
-class MemberCreateForm(forms.Form):
+class MemberCreateForm(SubmitOnceForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     status = forms.ChoiceField(
         label=_("Status"),
@@ -22,7 +24,7 @@ class MemberFilterForm(forms.Form):
     """The filters of the member list; every value is optional and bad values are simply ignored."""
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
-    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
     status = forms.MultipleChoiceField(label=_("Status"), choices=Member.Status.choices, required=False)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("All")), *Member.Gender.choices], required=False)
     age_band = forms.ChoiceField(
@@ -36,7 +38,7 @@ class MemberFilterForm(forms.Form):
         ],
         required=False,
     )
-    admission_year = forms.IntegerField(label=_("Admission year"), min_value=1930, max_value=2100, required=False)
+    admission_year = IntegerField(label=_("Admission year"), min_value=1930, max_value=2100, required=False)
     position = forms.ChoiceField(label=_("Position"), choices=[("", _("All"))], required=False)
 
     def __init__(self, *args, **kwargs):
@@ -45,7 +47,7 @@ class MemberFilterForm(forms.Form):
         self.fields["position"].choices = [("", _("All")), *Position.Role.choices]
 
 
-class MemberEditForm(forms.Form):
+class MemberEditForm(EditForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Member.Gender.choices], required=False)
     date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
@@ -66,7 +68,7 @@ class MemberEditForm(forms.Form):
     notes = forms.CharField(label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class StatusChangeForm(forms.Form):
+class StatusChangeForm(SubmitOnceForm):
     status = forms.ChoiceField(label=_("New status"), choices=[])
     effective_on = forms.DateField(label=_("Effective on"), widget=DateInput())
     ends_on = forms.DateField(label=_("Until (if limited)"), required=False, widget=DateInput())
@@ -80,7 +82,7 @@ class StatusChangeForm(forms.Form):
         self.fields["status"].choices = list(choices)
 
 
-class PositionForm(forms.Form):
+class PositionForm(SubmitOnceForm):
     organization = forms.ModelChoiceField(label=_("Committee of"), queryset=None)
     role = forms.ChoiceField(label=_("Position"), choices=[])
     term_label = forms.CharField(label=_("Term"), max_length=20, required=False, help_text=_("e.g. 2025-2030"))
@@ -98,11 +100,11 @@ class PositionForm(forms.Form):
         self.fields["role"].choices = Position.Role.choices
 
 
-class EndDateForm(forms.Form):
+class EndDateForm(SubmitOnceForm):
     ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
 
 
-class OfficialTransferForm(forms.Form):
+class OfficialTransferForm(SubmitOnceForm):
     to_code = forms.CharField(
         label=_("Code of the receiving cell (in the tree)"),
         max_length=50,
@@ -119,7 +121,7 @@ class OfficialTransferForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class TemporaryTransferForm(forms.Form):
+class TemporaryTransferForm(SubmitOnceForm):
     member_name = forms.CharField(label=_("Member's full name"), max_length=150)
     from_text = forms.CharField(label=_("Home party organisation"), max_length=255)
     decided_on = forms.DateField(label=_("From"), widget=DateInput())
@@ -128,7 +130,7 @@ class TemporaryTransferForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class TemporaryTransferOutForm(forms.Form):
+class TemporaryTransferOutForm(SubmitOnceForm):
     to_code = forms.CharField(label=_("Code of the host cell (in the tree)"), max_length=50)
     decided_on = forms.DateField(label=_("From"), widget=DateInput())
     expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())

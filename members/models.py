@@ -53,6 +53,9 @@ class Member(models.Model):
     )
     search_text = models.CharField(max_length=200, editable=False, default="", db_index=True)
     sort_key = models.CharField(max_length=255, editable=False, default="", db_index=True)
+    # Bumped by every save of the record's own fields (members.services.member_update), so that two people editing
+    # the same record cannot silently overwrite each other (cells.concurrency.check_version).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -72,7 +75,9 @@ class Member(models.Model):
     def refresh_derived(self) -> None:
         """Keep the folded search text and the Vietnamese name sort key in step with the name."""
         self.full_name = " ".join(self.full_name.split())
-        self.search_text = fold(f"{self.full_name} {self.party_card_no or ''}")
+        self.search_text = fold(
+            f"{self.full_name} {self.party_card_no or ''}", self._meta.get_field("search_text").max_length
+        )
         self.sort_key = given_name_sort_key(self.full_name)
 
     def clean(self):

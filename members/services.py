@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells import hooks
+from cells.concurrency import check_version
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant, role_revoke
 from members.models import Member, Position, StatusChange, Transfer
@@ -464,10 +465,13 @@ EDITABLE_FIELDS = (
 )
 
 
-def member_update(*, member: Member, data: dict, updated_by) -> Member:
-    """Edit the record's own fields (not status or cell: those have their own services). Logs before/after."""
+def member_update(*, member: Member, data: dict, version: int | None, updated_by) -> Member:
+    """Edit the record's own fields (not status or cell: those have their own services). Logs before/after.
+
+    `version` is the record's version when the form was read: refused when someone else saved it since."""
     with transaction.atomic():
         member = Member.objects.select_for_update().get(pk=member.pk)
+        check_version(member, version)
         before = {field: getattr(member, field) for field in EDITABLE_FIELDS}
         for field in EDITABLE_FIELDS:
             if field in data:
@@ -492,7 +496,8 @@ def member_update(*, member: Member, data: dict, updated_by) -> Member:
         }
         if not changes:
             return member
-        member.save(update_fields=[*changes.keys(), "search_text", "sort_key", "updated_at"])
+        member.version += 1
+        member.save(update_fields=[*changes.keys(), "search_text", "sort_key", "version", "updated_at"])
         sensitive = {"phone"}
         log_action(
             actor=updated_by,

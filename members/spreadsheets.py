@@ -36,6 +36,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from cells.forms_pages import apply_service_error
+from cells.inputs import choice_param, page_param, text_error, visible, xlsx_text
 from cells.permissions import get_access, organizations_visible_to, require
 from cells.selectors import breadcrumbs
 from cells.services import log_action
@@ -139,7 +140,7 @@ def check_archive(file, limit: int) -> None:
 
 
 def parse_first_sheet(file, *, max_bytes: int, read_rows: Callable) -> list[dict]:
-    """`read_rows(sheet)` on the first sheet of an .xlsx file, after checking its size and its archive.
+    """`read_rows(sheet)` on the first visible sheet of an .xlsx file, after checking its size and its archive.
 
     Raises ValidationError with a message for the user when the file is too large, is not an .xlsx file or is
     damaged; `read_rows` raises its own for what it finds in the sheet.
@@ -160,9 +161,11 @@ def parse_first_sheet(file, *, max_bytes: int, read_rows: Callable) -> list[dict
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds of errors on damaged or foreign files
         raise invalid_file() from None
     try:
-        if not workbook.worksheets:
+        # Hidden sheets are left out: a person checks what they see before they upload it.
+        visible = [sheet for sheet in workbook.worksheets if sheet.sheet_state == "visible"]
+        if not visible:
             raise ValidationError(_("The first sheet of the file is empty."), code="empty")
-        sheet = workbook.worksheets[0]
+        sheet = visible[0]
         # Some programs write a wrong sheet size; read every row that is really there.
         sheet.reset_dimensions()
         return read_rows(sheet)
@@ -336,11 +339,15 @@ def clean_cells(row: SheetRow, values: dict, *, columns_by_key: dict, cleaners: 
         if is_blank(value):
             continue
         column = columns_by_key[key]
+        # The input policy (cells/inputs.py): a cell with a control character is refused here, at preview.
+        problem = text_error(value) if isinstance(value, str) else None
         try:
+            if problem:
+                raise CellError(problem)
             parsed, shown = cleaners[column.kind](value, column)
         except CellError as error:
             row.errors[key] = error.message
-            row.data[key] = cell_text(value)
+            row.data[key] = visible(cell_text(value))
         else:
             row.parsed[key] = parsed
             row.data[key] = shown
@@ -441,10 +448,13 @@ def style_header(sheet, widths: list[int]) -> None:
 
 
 def as_text(sheet, values: list[str]) -> list:
-    """Cells that hold text even when it starts with "=": what people typed must not come back as a formula."""
+    """Cells that hold text even when it starts with "=": what people typed must not come back as a formula.
+
+    Without the characters XML cannot hold (cells.inputs.xlsx_text): a row stored before the input policy must
+    not make the whole file fail."""
     cells = []
     for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=xlsx_text(value))
         cell.data_type = "s"
         cells.append(cell)
     return cells
@@ -549,13 +559,13 @@ def preview_context(
 ) -> dict:
     """What the preview page of a batch shows: one page of its rows, filtered by outcome."""
     columns = [columns_by_key[key] for key in batch.summary.get("columns", [])]
-    outcome = request.GET.get("outcome", "")
+    outcome = choice_param(request, "outcome", tuple(outcomes))
     rows = batch.rows
-    if outcome in outcomes:
+    if outcome:
         rows = [row for row in rows if row["outcome"] == outcome]
     else:
         outcome = ""
-    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    page = Paginator(rows, page_size).get_page(page_param(request))
     return {
         "batch": batch,
         "organization": batch.organization,

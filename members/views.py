@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from cells import hooks
 from cells import selectors as cell_selectors
 from cells.forms_pages import form_page, save_form
+from cells.inputs import page_param
 from cells.models import Organization
 from cells.permissions import (
     EDIT_MEMBERS,
@@ -78,7 +79,7 @@ def member_list_view(request):
     counts = selectors.status_counts(members)
     paginator = Paginator(members, 50)
     paginator.count = sum(counts.values())  # the per-status counts already add up to it: no second COUNT
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -278,13 +279,15 @@ def _member_form(request, member, form, save, message: str, title: str, submit_l
 
 def member_edit(request, pk):
     member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
-    initial = {field: getattr(member, field) for field in services.EDITABLE_FIELDS}
+    initial = {field: getattr(member, field) for field in services.EDITABLE_FIELDS} | {"version": member.version}
     form = MemberEditForm(request.POST or None, initial=initial)
     return _member_form(
         request,
         member,
         form,
-        lambda data: services.member_update(member=member, data=data, updated_by=request.user),
+        lambda data: services.member_update(
+            member=member, data=data, version=data.get("version"), updated_by=request.user
+        ),
         _("Saved."),
         _("Edit %(name)s") % {"name": member.full_name},
     )
@@ -441,7 +444,7 @@ def organization_page_context(request, organization: Organization) -> dict:
     members_page = None
     if organization.is_cell:
         members = Member.objects.filter(organization=organization).order_by("sort_key", "id")
-        members_page = Paginator(members, 50).get_page(request.GET.get("page"))
+        members_page = Paginator(members, 50).get_page(page_param(request))
     committee = (
         organization.positions.filter(ended_on__isnull=True)
         .select_related("member")

@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 
 from celery import shared_task
 from django.conf import settings
@@ -24,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from cells import pdf
+from cells.inputs import xlsx_text
 from reports.builders import BUILDERS
 from reports.models import Report, ReportSchedule
 
@@ -109,17 +111,18 @@ def tables_to_xlsx(tables: list[dict], *, title: str) -> bytes:
     workbook = Workbook(write_only=True)
     used = set()
     for index, table in enumerate(tables, start=1):
-        name = (table.get("sheet") or table["title"])[:28].replace("/", "-").replace(":", " ") or f"Sheet{index}"
+        name = xlsx_text(str(table.get("sheet") or table["title"]))[:28].replace("/", "-").replace(":", " ")
+        name = re.sub(r"[\\*?\[\]]", " ", name).strip() or f"Sheet{index}"
         while name in used:
             name = f"{name[:25]}-{index}"
         used.add(name)
         sheet = workbook.create_sheet(title=name)
-        heading = WriteOnlyCell(sheet, value=table["title"])
+        heading = WriteOnlyCell(sheet, value=xlsx_text(str(table["title"])))
         heading.font = Font(bold=True)
         sheet.append([heading])
         header = []
         for value in table["headers"]:
-            cell = WriteOnlyCell(sheet, value=str(value))
+            cell = WriteOnlyCell(sheet, value=xlsx_text(str(value)))
             cell.font = Font(bold=True)
             header.append(cell)
         sheet.append(header)
@@ -128,7 +131,8 @@ def tables_to_xlsx(tables: list[dict], *, title: str) -> bytes:
             for value in row:
                 if isinstance(value, Promise):  # lazy translations (e.g. grade labels)
                     value = str(value)
-                cell = WriteOnlyCell(sheet, value=value)
+                # Stored text may hold what XML cannot (a row written before the input policy): never fail on it.
+                cell = WriteOnlyCell(sheet, value=xlsx_text(value))
                 if isinstance(value, str):
                     cell.data_type = "s"
                 cells.append(cell)

@@ -2,14 +2,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cells.forms import SubmitOnceForm
+from cells.inputs import ID_MAX
+from cells.numbers import IntegerField
 from reports.builders import BUILDERS
 from reports.models import Report
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(SubmitOnceForm):
     kind = forms.ChoiceField(label=_("Kind of report"), choices=[])
-    org = forms.IntegerField(widget=forms.HiddenInput)
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    org = IntegerField(min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
+    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
         label=_("Quarter"),
         coerce=int,

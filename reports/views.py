@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error
+from cells.forms_pages import already_sent, apply_service_error, once
+from cells.inputs import YEAR_MAX, YEAR_MIN, choice_param, id_param, int_param, page_param
 from cells.permissions import (
     REPORTS,
     default_root,
@@ -34,7 +35,7 @@ def get_report_for_user(user, pk) -> Report:
 
 def report_index(request):
     require_anywhere(request.user, REPORTS)
-    org_id = request.POST.get("org") or request.GET.get("org")
+    org_id = request.POST.get("org") or id_param(request, "org")
     organization = (
         get_organization_for_user(request.user, org_id, action=REPORTS)
         if org_id
@@ -44,30 +45,36 @@ def report_index(request):
     if request.method == "POST" and form.is_valid() and organization is not None:
         data = form.cleaned_data
         try:
-            report = services.report_request(
-                user=request.user,
-                organization=organization,
-                kind=data["kind"],
-                year=data["year"],
-                quarter=data["quarter"] if not data["month"] else None,
-                month=data["month"],
+            # Sent twice (a double click), the form lands on the first request's report: no second build.
+            _report, url, first = once(
+                request,
+                form,
+                lambda: services.report_request(
+                    user=request.user,
+                    organization=organization,
+                    kind=data["kind"],
+                    year=data["year"],
+                    quarter=data["quarter"] if not data["month"] else None,
+                    month=data["month"],
+                ),
+                lambda report: ("reports:detail", report.pk),
             )
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            return redirect("reports:detail", report.pk)
+            return redirect(url) if first else already_sent(request, url)
     reports = Report.objects.filter(scope_filter(request.user, prefix="organization__", action=REPORTS)).select_related(
         "organization", "requested_by"
     )
-    kind = request.GET.get("kind")
-    if kind in Report.Kind.values:
+    kind = choice_param(request, "kind", Report.Kind.values)
+    if kind:
         reports = reports.filter(kind=kind)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        reports = reports.filter(year=int(year))
+    year = int_param(request, "year", min=YEAR_MIN, max=YEAR_MAX)
+    if year is not None:
+        reports = reports.filter(year=year)
     if organization is not None and request.GET.get("org"):
         reports = reports.filter(organization__path__startswith=organization.path)
-    page = Paginator(reports, 50).get_page(request.GET.get("page"))
+    page = Paginator(reports, 50).get_page(page_param(request))
     return render(
         request,
         "reports/report_index.html",

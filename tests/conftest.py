@@ -16,12 +16,16 @@ secretary (SECRETARY at A1), member (the user of An, no role), outsider (SECRETA
 """
 
 import os
+import time
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from cells import services as cell_services
@@ -111,6 +115,22 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def seeded_demo(django_db_setup, django_db_blocker):
+    """`manage.py seed_demo --no-meetings`, run once for the module that asks, inside a transaction rolled back when
+    the module ends (the other modules still start from an empty database): its output, how long it took and the
+    root of the demo tree."""
+    from demo.tree import ROOT_CODE
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        started = time.monotonic()
+        call_command("seed_demo", "--no-meetings", stdout=out)
+        seconds = time.monotonic() - started
+        yield SimpleNamespace(output=out.getvalue(), seconds=seconds, root=Organization.objects.get(code=ROOT_CODE))
+        transaction.set_rollback(True)
+
+
 #
 # The tree and the personas
 #
@@ -125,12 +145,24 @@ def make_user(username: str, **extra):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **extra)
 
 
-def build_world() -> SimpleNamespace:
-    User = get_user_model()
-    admin = User.objects.create_superuser(username="admin", password=PASSWORD, email="admin@example.org")
+def make_superuser(username: str):
+    return get_user_model().objects.create_superuser(
+        username=username, password=PASSWORD, email=f"{username}@example.org"
+    )
+
+
+def node_maker(admin):
+    """node(parent, name, code, kind): an organisation created through the services by `admin`."""
 
     def node(parent, name, code, kind):
         return cell_services.organization_create(parent=parent, name=name, code=code, kind=kind, created_by=admin)
+
+    return node
+
+
+def build_world() -> SimpleNamespace:
+    admin = make_superuser("admin")
+    node = node_maker(admin)
 
     root = node(None, "Đảng ủy Khối các cơ quan", "DUK", Kind.UPPER)
     a = node(root, "Đảng bộ A", "A", Kind.GRASSROOTS_COMMITTEE)

@@ -7,8 +7,8 @@
   REDIRECT) and that a refused request wrote nothing.
 - N+1 guards: `grow_tree` adds committees, cells and members in bulk, `bulk_members` adds members in bulk,
   `two_cells` makes a small and a large cell, `count_queries` measures one page.
-- Members, evaluations, meetings: `temporary_transfer`, `open_period`, `meeting_minutes` make one record with
-  defaults that suit most tests.
+- Members, evaluations, meetings: `temporary_transfer`, `open_period`, `meeting_minutes`, `meeting_row`, `absences`
+  make one record (or its data) with defaults that suit most tests.
 """
 
 import datetime
@@ -28,7 +28,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from cells.models import Organization
-from meetings.models import Meeting
+from meetings.models import Attendance, Meeting
 from members.models import Member
 
 #
@@ -180,15 +180,17 @@ class ImportFlow:
         assert list(first[0]) == [column.header for column in self.service.COLUMNS]
         return response.content, first
 
-    def errors_download(self, client, batch) -> tuple[bytes, list[tuple]]:
-        """The rows in error of `batch`, downloaded, each with its reason in the last column. Returns the file and
-        its rows."""
+    def errors_download(self, client, batch, user, organization) -> list[tuple]:
+        """The rows in error of `batch`, downloaded, each with its reason in the last column; corrected, the file
+        can be uploaded again by `user` into `organization` (the reasons column is ignored). Returns its rows."""
         response = client.get(self.url("errors", batch.pk))
 
         assert response.status_code == 200
         rows = sheet_rows(response.content)
         assert all(row[-1] for row in rows[1:])
-        return response.content, rows
+        again = self.preview_file(user, organization, self.upload(response.content))
+        assert again.summary["total"] == len(rows) - 1
+        return rows
 
     def preview_query_counts(self, user, organization, rows_of) -> tuple[int, int, object]:
         """The queries of a preview of `rows_of(10)` and of `rows_of(200)`, after a preview of `rows_of(2)` that warms
@@ -451,6 +453,33 @@ def december_dues(year: int) -> tuple[datetime.date, datetime.date, datetime.dat
 #
 # Meetings
 #
+
+
+def meeting_row(cell, year: int, month: int, *, day: int = 10, **fields) -> Meeting:
+    """An unsaved meeting of `cell` for `month` of `year`, held 8:00–10:00 on `day` of that month: a row written
+    directly, without the services. `fields` set the other columns (a finalised regular meeting unless told)."""
+    fields = {
+        "kind": Meeting.Kind.REGULAR,
+        "status": Meeting.Status.FINAL,
+        "date": datetime.date(year, month, day),
+    } | fields
+    return Meeting(
+        organization=cell,
+        period_year=year,
+        period_month=month,
+        start_time=datetime.time(8, 0),
+        end_time=datetime.time(10, 0),
+        **fields,
+    )
+
+
+def absences(world, reason: str = "Ốm") -> dict:
+    """Meeting attendance in A1 (the `attendance` of meetings.services.meeting_update): Bình absent with `reason`,
+    Cường absent without one."""
+    return {
+        world.members.other.pk: {"status": Attendance.Status.EXCUSED, "reason": reason},
+        world.members.probationary.pk: {"status": Attendance.Status.UNEXCUSED},
+    }
 
 
 def meeting_minutes(world, **overrides) -> dict:

@@ -1,7 +1,16 @@
 from django import template
 from django.utils.safestring import mark_safe
 
+from cells import numbers
+
 register = template.Library()
+
+
+@register.filter
+def input_value(value) -> str:
+    """A number as an `<input>` reads it ("7.5", never the localized "7,5" that a number box shows as empty):
+    `value="{{ x|input_value }}"` in every hand-written input (cells/numbers.py)."""
+    return numbers.input_value(value)
 
 
 @register.filter

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cells.inputs import YEAR_MIN, id_param, int_param
 from cells.permissions import VIEW, default_root, get_organization_for_user, require_anywhere
 from cells.selectors import breadcrumbs
 from evaluations.dashboard.selectors import dashboard
@@ -12,14 +13,12 @@ from evaluations.dashboard.selectors import dashboard
 @require_GET
 def index(request):
     require_anywhere(request.user, VIEW)
-    org = request.GET.get("org")
+    org = id_param(request, "org")
     root = get_organization_for_user(request.user, org, action=VIEW) if org else default_root(request.user)
     if root is None:
         raise Http404
-    try:
-        year = min(int(request.GET.get("year", "")), timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    this_year = timezone.localdate().year
+    year = int_param(request, "year", default=this_year, min=YEAR_MIN, max=this_year)
     return render(
         request,
         "evaluations/dashboard.html",

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells import selectors as cell_selectors
+from cells.inputs import ID_MAX, id_param, page_param
 from cells.models import Organization
+from cells.numbers import IntegerField
 from cells.permissions import (
     DECIDE,
     VIEW,
@@ -39,7 +41,7 @@ class PastRatingFilterForm(forms.Form):
         choices=[("", gettext_lazy("Organisations and members"))]
         + [(kind, importing.KIND_LABELS[kind]) for kind in importing.KINDS],
     )
-    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
 
     def __init__(self, *args, years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,7 +74,7 @@ def rating_list(request):
         if data.get("org"):
             organization = get_organization_for_user(request.user, data["org"], action=VIEW)
     ratings = importing.past_rating_list(user=request.user, year=year, kind=kind, organization=organization)
-    page = Paginator(ratings, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(ratings, LIST_PAGE_SIZE).get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     access = get_access(request.user)
@@ -217,8 +219,8 @@ def import_cancel(request, pk):
 def import_template(request):
     require_anywhere(request.user, DECIDE)
     codes = {}
-    if request.GET.get("org"):
-        organization = get_organization_for_user(request.user, request.GET["org"], action=DECIDE)
+    if org := id_param(request, "org"):
+        organization = get_organization_for_user(request.user, org, action=DECIDE)
         codes["organization_code"] = organization.code
         if organization.is_cell:
             codes["cell_code"] = organization.code

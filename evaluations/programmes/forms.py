@@ -4,22 +4,24 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from cells.forms import DateInput
+from cells.forms import DateInput, SubmitOnceForm
+from cells.inputs import ID_MAX
+from cells.numbers import IntegerField
 from evaluations.programmes.services import PROGRAMMES
 
 PROGRAMME_CHOICES = [(p.value, p.label) for p in PROGRAMMES]
 
 
 class CoverageFilterForm(forms.Form):
-    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES, required=False)
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+    year = IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(SubmitOnceForm):
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES)
-    phase_start = forms.IntegerField(label=gettext_lazy("Phase from"), min_value=2000, max_value=2100)
-    phase_end = forms.IntegerField(label=gettext_lazy("Phase to"), min_value=2000, max_value=2100)
+    phase_start = IntegerField(label=gettext_lazy("Phase from"), min_value=2000, max_value=2100)
+    phase_end = IntegerField(label=gettext_lazy("Phase to"), min_value=2000, max_value=2100)
     reference_years = forms.CharField(
         label=gettext_lazy("Reference years"),
         required=False,
@@ -38,17 +40,17 @@ class RegistrationForm(forms.Form):
             raise ValidationError(gettext_lazy("Give years separated by commas, e.g. 2020, 2021.")) from None
 
 
-class ApprovalForm(forms.Form):
+class ApprovalForm(SubmitOnceForm):
     approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput())
     approved_by_body = forms.CharField(label=gettext_lazy("Approved by"), max_length=255)
 
 
-class RecognitionForm(forms.Form):
+class RecognitionForm(SubmitOnceForm):
     recognised_on = forms.DateField(label=gettext_lazy("Recognised on"), widget=DateInput())
     decision_no = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(SubmitOnceForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

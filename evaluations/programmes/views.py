@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error, form_page, organization_page
+from cells.forms_pages import already_sent, apply_service_error, form_page, once, organization_page
+from cells.inputs import choice_param, page_param, text_error
 from cells.models import Organization
 from cells.permissions import (
     APPRAISE,
@@ -83,7 +84,7 @@ def index(request):
     for row in result["rows"]:
         row.registrable = [cell for cell in row.unregistered_cells if access.can(SELF_ASSESS, cell)]
     registrations = programmes.registration_list(user=request.user, root=root, programme=programme, year=year)
-    page = Paginator(registrations, 100).get_page(request.GET.get("page"))
+    page = Paginator(registrations, 100).get_page(page_param(request))
     return render(
         request,
         "evaluations/programme_index.html",
@@ -113,7 +114,9 @@ def register(request, org_pk):
         raise Http404
     this_year = timezone.localdate().year
     initial = {
-        "programme": request.GET.get("programme") or CriteriaSet.Programme.MODEL_CELL,
+        "programme": choice_param(
+            request, "programme", dict(PROGRAMME_CHOICES), default=CriteriaSet.Programme.MODEL_CELL
+        ),
         "phase_start": this_year,
         "phase_end": this_year + 3,
     }
@@ -123,19 +126,26 @@ def register(request, org_pk):
         data = form.cleaned_data
         if request.POST.get("action") == "register":
             try:
-                registration = programmes.registration_create(
-                    organization=organization,
-                    programme=data["programme"],
-                    phase_start=data["phase_start"],
-                    phase_end=data["phase_end"],
-                    reference_years=data["reference_years"],
-                    registered_by=request.user,
+                _registration, url, first = once(
+                    request,
+                    form,
+                    lambda: programmes.registration_create(
+                        organization=organization,
+                        programme=data["programme"],
+                        phase_start=data["phase_start"],
+                        phase_end=data["phase_end"],
+                        reference_years=data["reference_years"],
+                        registered_by=request.user,
+                    ),
+                    lambda registration: ("programmes:detail", registration.pk),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
+                if not first:
+                    return already_sent(request, url)
                 messages.success(request, _("The registration has been recorded. It now awaits approval."))
-                return redirect("programmes:detail", registration.pk)
+                return redirect(url)
         eligibility = programmes.registration_eligibility(
             organization=organization, phase_start=data["phase_start"], reference_years=data["reference_years"]
         )
@@ -205,11 +215,19 @@ def _registration_step(request, pk, *, action: str, form: forms.Form, service, a
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("programmes:detail", registration.pk)
+    data = {name: value for name, value in form.cleaned_data.items() if name != "form_token"}
     try:
-        service(registration=registration, **{actor: request.user}, **form.cleaned_data)
+        _saved, url, first = once(
+            request,
+            form,
+            lambda: service(registration=registration, **{actor: request.user}, **data),
+            ("programmes:detail", registration.pk),
+        )
     except ValidationError as error:
         _service_errors(request, error)
     else:
+        if not first:
+            return already_sent(request, url)
         messages.success(request, done)
     return redirect("programmes:detail", registration.pk)
 
@@ -248,6 +266,10 @@ def check(request, pk, year):
             for code in codes
         }
         try:
+            for code, answer in answers.items():  # the input policy (cells/inputs.py) on texts read outside a form
+                problem = text_error(answer["evidence"])
+                if problem:
+                    raise ValidationError(f"{code}: {problem}")
             result = programmes.year_check(
                 registration=registration, year=year, answers=answers, checked_by=request.user
             )

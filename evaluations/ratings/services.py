@@ -25,6 +25,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
+from cells.numbers import parse_decimal
 from cells.permissions import DECIDE, get_access
 from cells.services import log_action, required_line
 from evaluations import rules
@@ -268,10 +269,10 @@ def _parse_months(value, errors: list[str]) -> Decimal | None:
     if value is None or str(value).strip() == "":
         return Decimal(0)
     try:
-        months = Decimal(str(value).strip().replace(",", "."))
+        months = parse_decimal(value)  # "1,5" or "1.5"
     except InvalidOperation:
         months = None
-    if months is None or not months.is_finite() or months < 0 or months > MAX_SICK_LEAVE_MONTHS:
+    if months is None or months < 0 or months > MAX_SICK_LEAVE_MONTHS:
         errors.append(
             _("%(field)s: enter a number of months between 0 and %(max)s.")
             % {"field": _field_label("sick_leave_months"), "max": MAX_SICK_LEAVE_MONTHS}
@@ -500,8 +501,8 @@ def ratings_save(
             if not fields:
                 continue
             version = version_map.get(row.pk)
-            # A stale row blocks the save only if this save would change it.
-            if version is not None and str(version) != str(row.version):
+            # A stale row blocks the save only if this save would change it; a missing version counts as stale.
+            if version is None or str(version).strip() != str(row.version):
                 stale.append(row.member.full_name)
             changed[row.pk] = fields | {"cap_reasons"}
             befores[row.pk] = before

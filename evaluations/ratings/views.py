@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
+from cells.forms import SubmitOnceForm
 from cells.forms_pages import form_page, organization_page, save_form
 from cells.models import Organization
+from cells.numbers import IntegerField
 from cells.permissions import (
     APPRAISE,
     DECIDE,
@@ -280,13 +282,13 @@ def ratings_table(request, period_pk, org_pk):
 #
 
 
-class QuotaExceptionForm(forms.Form):
+class QuotaExceptionForm(SubmitOnceForm):
     """Typing only: the rules (places 1–50, a written justification) are checked by the service."""
 
     scope = forms.ChoiceField(
         label=gettext_lazy("For"), choices=QuotaException.Scope.choices, initial=QuotaException.Scope.MEMBERS
     )
-    extra_places = forms.IntegerField(label=gettext_lazy("Extra places"), initial=1, required=False)
+    extra_places = IntegerField(label=gettext_lazy("Extra places"), initial=1, required=False)
     decided_by_body = forms.CharField(
         label=gettext_lazy("Decided by"),
         max_length=255,

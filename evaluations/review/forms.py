@@ -2,14 +2,15 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput
+from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.numbers import DecimalField, IntegerField
 from evaluations.models import Grade
 
 GRADE_CHOICES = [("", "—"), *Grade.choices]
 
 
-class PeriodOpenForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+class PeriodOpenForm(SubmitOnceForm):
+    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     self_assessment_due = forms.DateField(label=_("Self-assessment due"), widget=DateInput())
     appraisal_due = forms.DateField(label=_("Appraisal due"), widget=DateInput())
     decision_due = forms.DateField(label=_("Decision due"), widget=DateInput())
@@ -19,39 +20,37 @@ class PeriodOpenForm(forms.Form):
         self.fields["year"].initial = timezone.localdate().year
 
 
-class SelfAssessmentForm(forms.Form):
+class SelfAssessmentForm(EditForm):
     self_grade = forms.ChoiceField(
         label=_("Grade the organisation gives itself"), choices=GRADE_CHOICES, required=False
     )
-    self_score = forms.DecimalField(
+    self_score = DecimalField(
         label=_("Self-assessed score (when there are no criteria)"), min_value=0, max_value=100, required=False
     )
-    tasks_done_pct = forms.DecimalField(label=_("Tasks completed (%)"), min_value=0, max_value=100, required=False)
-    tasks_exceeded_pct = forms.DecimalField(
+    tasks_done_pct = DecimalField(label=_("Tasks completed (%)"), min_value=0, max_value=100, required=False)
+    tasks_exceeded_pct = DecimalField(
         label=_("Tasks exceeding their targets (%)"), min_value=0, max_value=100, required=False
     )
-    tasks_late_pct = forms.DecimalField(label=_("Tasks late (%)"), min_value=0, max_value=100, required=False)
+    tasks_late_pct = DecimalField(label=_("Tasks late (%)"), min_value=0, max_value=100, required=False)
     leadership_disciplined = forms.BooleanField(
         label=_("The leading collective was disciplined this year"), required=False
     )
-    units_disciplined_pct = forms.DecimalField(
+    units_disciplined_pct = DecimalField(
         label=_("Subordinate units disciplined (%)"), min_value=0, max_value=100, required=False
     )
     self_comment = forms.CharField(
         label=_("Self-assessment report"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class AppraisalForm(forms.Form):
+class AppraisalForm(EditForm):
     grade = forms.ChoiceField(label=_("Proposed grade"), choices=Grade.choices)
     comment = forms.CharField(
         label=_("Appraisal"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(EditForm):
     grade = forms.ChoiceField(label=_("Decided grade"), choices=GRADE_CHOICES, required=False)
     justification = forms.CharField(
         label=_("Justification (needed when the decision differs from the suggestion)"),
@@ -60,9 +59,7 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(EditForm):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

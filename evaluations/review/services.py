@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.concurrency import check_version
 from cells.models import Organization
 from cells.services import log_action, required_line
 from criteria.models import CriteriaSet, RuleParameterSet
@@ -204,13 +205,7 @@ def _snapshot(evaluation: OrgEvaluation) -> dict:
 
 def _lock(evaluation: OrgEvaluation, version) -> OrgEvaluation:
     locked = OrgEvaluation.objects.select_for_update().select_related("period", "organization").get(pk=evaluation.pk)
-    if version is not None and str(version) != str(locked.version):
-        raise ValidationError(
-            _(
-                "Someone else saved this evaluation after you opened it. Your input is kept below: reload the page to "
-                "see their changes, then enter yours again."
-            )
-        )
+    check_version(locked, version)  # a missing or malformed version is refused like a stale one
     if locked.period.is_locked:
         raise ValidationError(_("The review of %(year)s is locked.") % {"year": locked.period.year})
     return locked

@@ -1,6 +1,6 @@
 """The yearly review pages: open a year, follow progress, and the three steps on one evaluation page."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -12,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import apply_service_error, form_page, organization_page, save_form
+from cells.forms_pages import already_sent, apply_service_error, form_page, once, organization_page, save_form
+from cells.inputs import choice_param, line_feeds, page_param, text_error, text_param
 from cells.models import Organization, RoleAssignment
+from cells.numbers import parse_decimal
 from cells.permissions import (
     APPRAISE,
     DECIDE,
@@ -99,14 +101,14 @@ def period_detail(request, pk):
         row["final_grade"]: row["n"]
         for row in evaluations.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
     }
-    status = request.GET.get("status")
-    if status in OrgEvaluation.Status.values:
+    status = choice_param(request, "status", OrgEvaluation.Status.values)
+    if status:
         evaluations = evaluations.filter(status=status)
-    q = request.GET.get("q", "").strip()[:100]
+    q = text_param(request, "q", max_length=100)
     if q:
         evaluations = evaluations.filter(organization__search_text__contains=fold(q))
     page = Paginator(evaluations.select_related("organization").order_by("organization__path"), 100).get_page(
-        request.GET.get("page")
+        page_param(request)
     )
     return render(
         request,
@@ -172,16 +174,16 @@ def _answers_from_post(post, files, evaluation: OrgEvaluation, metrics: dict) ->
     answers = {}
     for criterion in evaluation.criteria_snapshot.get("criteria", []):
         code = criterion["code"]
-        answer = {"evidence": post.get(f"evidence-{code}", "")}
+        answer = {"evidence": line_feeds(post.get(f"evidence-{code}", ""))}  # a textarea: "\r\n" from the browser
+        # The input policy (cells/inputs.py) on a text read outside a form.
+        problem = text_error(answer["evidence"])
+        if problem:
+            raise ValidationError(f"{code}: {problem}")
         if criterion["kind"] == "POINTS":
-            raw = (post.get(f"points-{code}") or "").replace(",", ".").strip()
-            if raw:
-                try:
-                    answer["points"] = Decimal(raw)
-                except InvalidOperation:
-                    raise ValidationError(_("%(code)s: enter a number.") % {"code": code}) from None
-            else:
-                answer["points"] = None
+            try:
+                answer["points"] = parse_decimal(post.get(f"points-{code}"))  # "7,5" or "7.5"; None when empty
+            except InvalidOperation:
+                raise ValidationError(_("%(code)s: enter a number.") % {"code": code}) from None
         elif criterion["kind"] == "CHECK":
             answer["met"] = post.get(f"met-{code}") == "on"
         else:
@@ -297,27 +299,42 @@ def evaluation_detail(request, pk):
                     raise PermissionDenied
                 self_form = SelfAssessmentForm(request.POST, prefix="self")
                 if self_form.is_valid():
-                    data = {k: v for k, v in self_form.cleaned_data.items() if k != "version"}
-                    services.self_assess(
-                        evaluation=evaluation,
-                        answers=_answers_from_post(request.POST, request.FILES, evaluation, metrics),
-                        data=data,
-                        version=self_form.cleaned_data.get("version"),
-                        submit=action == "submit",
-                        assessed_by=request.user,
+                    data = {k: v for k, v in self_form.cleaned_data.items() if k not in ("version", "form_token")}
+                    _saved, url, first = once(
+                        request,
+                        self_form,
+                        lambda: services.self_assess(
+                            evaluation=evaluation,
+                            answers=_answers_from_post(request.POST, request.FILES, evaluation, metrics),
+                            data=data,
+                            version=self_form.cleaned_data.get("version"),
+                            submit=action == "submit",
+                            assessed_by=request.user,
+                        ),
+                        ("evaluations:detail", evaluation.pk),
                     )
+                    if not first:
+                        return already_sent(request, url)
                     messages.success(request, _("Submitted for appraisal.") if action == "submit" else _("Saved."))
-                    return redirect("evaluations:detail", evaluation.pk)
+                    return redirect(url)
             elif action in steps:
                 allowed, form_class, service, actor, done = steps[action]
                 if not allowed:
                     raise PermissionDenied
                 form = step_forms[action] = form_class(request.POST, prefix=action)
                 if form.is_valid():
-                    data = dict(form.cleaned_data)
-                    service(evaluation=evaluation, version=data.pop("version", None), **data, **{actor: request.user})
+                    data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "form_token")}
+                    version = form.cleaned_data.get("version")
+                    _saved, url, first = once(
+                        request,
+                        form,
+                        lambda: service(evaluation=evaluation, version=version, **data, **{actor: request.user}),
+                        ("evaluations:detail", evaluation.pk),
+                    )
+                    if not first:
+                        return already_sent(request, url)
                     messages.success(request, done)
-                    return redirect("evaluations:detail", evaluation.pk)
+                    return redirect(url)
             else:
                 messages.error(request, _("Unknown action."))
         except ValidationError as error:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from cells.forms_pages import form_page, save_form
+from cells.inputs import page_param
 from cells.permissions import APPRAISE, get_access, get_organization_for_user
 from meetings.guidance import services as guidance_services
 from meetings.guidance.forms import GuidanceForm
@@ -18,7 +19,7 @@ def guidance_list(request):
     if not get_access(request.user).has_tree_access:
         raise PermissionDenied
     items = guidance_services.guidance_visible_to(user=request.user)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    page = Paginator(items, 50).get_page(page_param(request))
     return render(
         request,
         "meetings/guidance_list.html",

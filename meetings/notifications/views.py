@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cells.inputs import page_param
 from meetings.models import Notification
 
 
@@ -18,7 +19,7 @@ def _own_notifications(user):
 @require_GET
 def notification_list(request):
     notifications = _own_notifications(request.user).order_by("-created_at", "-id")
-    page = Paginator(notifications, 50).get_page(request.GET.get("page"))
+    page = Paginator(notifications, 50).get_page(page_param(request))
     return render(request, "meetings/notifications.html", {"page": page})
 
 

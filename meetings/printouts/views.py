@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cells.inputs import YEAR_MIN, int_param
 from cells.models import Organization
 from cells.pdf import render_pdf
 from cells.permissions import VIEW, get_organization_for_user
@@ -46,11 +47,9 @@ def _get_cell(user, org_pk) -> Organization:
 def _period(request) -> tuple[int, int]:
     """The month the sheet is for, from ?year=&month=; the current month when missing or out of range."""
     today = timezone.localdate()
-    try:
-        year, month = int(request.GET.get("year", "")), int(request.GET.get("month", ""))
-    except ValueError:
-        return today.year, today.month
-    if not (2000 <= year <= today.year + 1 and 1 <= month <= 12):
+    year = int_param(request, "year", min=YEAR_MIN, max=today.year + 1)
+    month = int_param(request, "month", min=1, max=12)
+    if year is None or month is None:
         return today.year, today.month
     return year, month
 

@@ -550,7 +550,7 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     now = timezone.now()
     created: list[Member] = []
     updated: list[Member] = []
-    updated_fields = {"search_text", "sort_key", "updated_at"}
+    updated_fields = {"search_text", "sort_key", "version", "updated_at"}
     unchanged = 0
     for row in checked:
         if row.outcome == NEW:
@@ -565,6 +565,7 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
                 setattr(member, key, row.parsed[key])
             updated_fields.update(row.changes)
             member.updated_at = now
+            member.version += 1  # an edit form opened before the import is now stale
         member.refresh_derived()
         _full_clean(member, row.line)
         (created if row.outcome == NEW else updated).append(member)

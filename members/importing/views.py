@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells import selectors as cell_selectors
+from cells.inputs import id_param
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_organization_for_user, require_anywhere
 from members import spreadsheets
@@ -34,8 +35,8 @@ def _import_roots(user) -> list[Organization]:
 def import_start(request):
     """The entry from the member list: the import of the listed node, or of the user's own node."""
     require_anywhere(request.user, EDIT_MEMBERS)
-    if request.GET.get("org"):
-        organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
+    if org := id_param(request, "org"):
+        organization = get_organization_for_user(request.user, org, action=EDIT_MEMBERS)
         return redirect("members:import", organization.pk)
     roots = _import_roots(request.user)
     if len(roots) == 1:
@@ -150,8 +151,8 @@ def import_cancel(request, pk):
 def import_template(request):
     require_anywhere(request.user, EDIT_MEMBERS)
     cell_code = "CB-VP-01"
-    if request.GET.get("org"):
-        organization = get_organization_for_user(request.user, request.GET["org"], action=EDIT_MEMBERS)
+    if org := id_param(request, "org"):
+        organization = get_organization_for_user(request.user, org, action=EDIT_MEMBERS)
         if organization.is_cell:
             cell_code = organization.code
     return spreadsheets.xlsx_response(services.template_workbook(cell_code=cell_code), "mau-nhap-dang-vien.xlsx")

@@ -20,7 +20,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cells import services as cell_services
@@ -28,7 +27,7 @@ from cells.models import Organization, RoleAssignment
 from evaluations.review import services as evaluation_services
 from members import services as member_services
 from members.models import Member
-from tests.conftest import PASSWORD, service_unavailable
+from tests.conftest import PASSWORD, make_superuser, node_maker, service_unavailable
 
 HERE = Path(__file__).resolve().parent
 CHROMIUM = "/usr/bin/chromium"
@@ -329,11 +328,8 @@ def build_journey_world() -> SimpleNamespace:
     """Root → two đảng bộ cơ sở → two cells each with six full members; five signed-in personas; the yearly
     review of this year opened for the root."""
     ensure_seed_data()
-    User = get_user_model()
-    admin = User.objects.create_superuser(username="quantri", password=PASSWORD, email="quantri@example.org")
-
-    def node(parent, name, code, kind):
-        return cell_services.organization_create(parent=parent, name=name, code=code, kind=kind, created_by=admin)
+    admin = make_superuser("quantri")
+    node = node_maker(admin)
 
     root = node(None, "Đảng ủy Khối các cơ quan tỉnh", "DUK", Kind.UPPER)
     db1 = node(root, "Đảng bộ Sở Y tế", "SYT", Kind.GRASSROOTS_COMMITTEE)

@@ -107,7 +107,7 @@ def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(jour
     assert manual.count() > 0, "the score sheet has no item to fill in"
     for index in range(manual.count()):
         item = manual.nth(index)
-        journey.fill(item, item.get_attribute("max"))
+        journey.fill(item, item.get_attribute("data-max"))
     if fits_the_phone(journey, page, "meetings:score"):
         journey.submit(page, page.locator("main form button[type=submit]"))
     else:
@@ -169,7 +169,7 @@ def test_yearly_review_self_assess_appraise_decide_then_member_quota_refusal(jou
     points = staff.locator('input[name^="points-"]')
     for index in range(points.count()):
         field = points.nth(index)
-        journey.fill(field, field.get_attribute("max"))
+        journey.fill(field, field.get_attribute("data-max"))
     checks = staff.locator('input[type=checkbox][name^="met-"]')
     for index in range(checks.count()):
         checks.nth(index).check()

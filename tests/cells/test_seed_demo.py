@@ -51,16 +51,6 @@ Kind = Organization.Kind
 Role = RoleAssignment.Role
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        started = time.monotonic()
-        call_command("seed_demo", "--no-meetings", stdout=out)
-        yield SimpleNamespace(output=out.getvalue(), seconds=time.monotonic() - started)
-        transaction.set_rollback(True)
-
-
 def snapshot() -> dict:
     """Row counts and last-change marks of everything the seed writes."""
     User = get_user_model()
@@ -82,7 +72,7 @@ def snapshot() -> dict:
 
 
 @pytest.mark.django_db
-def test_tree_has_the_bloc_shape(seeded):
+def test_tree_has_the_bloc_shape(seeded_demo):
     root = Organization.objects.get(code=ROOT_CODE)
     assert root.kind == Kind.UPPER and root.parent is None and root.depth == 0 and root.path == f"/{root.pk}/"
     counts = dict(Organization.objects.values_list("kind").annotate(n=Count("id")).order_by())
@@ -109,7 +99,7 @@ def test_tree_has_the_bloc_shape(seeded):
 
 
 @pytest.mark.django_db
-def test_paths_depths_codes_and_search_text_are_consistent(seeded):
+def test_paths_depths_codes_and_search_text_are_consistent(seeded_demo):
     organizations = {org.pk: org for org in Organization.objects.all()}
     for org in organizations.values():
         assert org.code == org.code.upper() and org.code.isascii()
@@ -124,7 +114,7 @@ def test_paths_depths_codes_and_search_text_are_consistent(seeded):
 
 
 @pytest.mark.django_db
-def test_members_are_plausible(seeded):
+def test_members_are_plausible(seeded_demo):
     today = datetime.date.today()
     members = list(Member.objects.all())
     assert 4600 <= len(members) <= 4900
@@ -151,7 +141,7 @@ def test_members_are_plausible(seeded):
 
 
 @pytest.mark.django_db
-def test_cells_sizes_and_committees_give_rule_b19_something_to_show(seeded):
+def test_cells_sizes_and_committees_give_rule_b19_something_to_show(seeded_demo):
     cells = Organization.objects.filter(kind__in=Organization.CELL_KINDS).annotate(
         total=Count("members", distinct=True),
         full=Count("members", filter=Q(members__status=Member.Status.FULL), distinct=True),
@@ -171,7 +161,7 @@ def test_cells_sizes_and_committees_give_rule_b19_something_to_show(seeded):
 
 
 @pytest.mark.django_db
-def test_second_run_and_if_empty_change_nothing(seeded):
+def test_second_run_and_if_empty_change_nothing(seeded_demo):
     before = snapshot()
     out = StringIO()
     call_command("seed_demo", stdout=out)
@@ -183,7 +173,7 @@ def test_second_run_and_if_empty_change_nothing(seeded):
 
 
 @pytest.mark.django_db
-def test_same_seed_same_data(seeded):
+def test_same_seed_same_data(seeded_demo):
     today = datetime.date(2026, 1, 15)
     first = plan_demo(random.Random(2025), today=today)
     second = plan_demo(random.Random(2025), today=today)
@@ -213,10 +203,10 @@ def test_scale_copies_the_grassroots_level_with_suffixed_codes():
 
 
 @pytest.mark.django_db
-def test_demo_logins_authenticate_and_land_where_documented(seeded):
+def test_demo_logins_authenticate_and_land_where_documented(seeded_demo):
     for row in demo_logins():
         assert authenticate(username=row.username, password=DEMO_PASSWORD) is not None, row.username
-        assert row.username in seeded.output
+        assert row.username in seeded_demo.output
     User = get_user_model()
     usernames = {a.username for a in DEMO_ACCOUNTS}
     assert set(User.objects.filter(username__in=usernames).values_list("username", flat=True)) == usernames
@@ -253,7 +243,7 @@ def test_demo_logins_authenticate_and_land_where_documented(seeded):
 
 
 @pytest.mark.django_db
-def test_status_history_matches_each_members_status(seeded):
+def test_status_history_matches_each_members_status(seeded_demo):
     S = Member.Status
     counts = dict(Member.objects.values_list("status").annotate(n=Count("id")).order_by())
     assert counts[S.SUSPENDED] == SUSPENDED_PER_COPY
@@ -281,7 +271,7 @@ def test_status_history_matches_each_members_status(seeded):
 
 
 @pytest.mark.django_db
-def test_transfers_within_out_of_and_into_the_tree(seeded):
+def test_transfers_within_out_of_and_into_the_tree(seeded_demo):
     today = timezone.localdate()
     official = Transfer.objects.filter(kind=Transfer.Kind.OFFICIAL)
     out = official.filter(to_organization=None)
@@ -311,7 +301,7 @@ def test_transfers_within_out_of_and_into_the_tree(seeded):
 
 
 @pytest.mark.django_db
-def test_probation_alerts_show(seeded):
+def test_probation_alerts_show(seeded_demo):
     admin = get_user_model().objects.get(username="admin")
     alerts = probation_alerts(user=admin, limit=500)
     assert sum(a.overdue for a in alerts) == PROBATION_OVERDUE_PER_COPY
@@ -369,7 +359,7 @@ def sample_cells() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def meetings(seeded, django_db_blocker):
+def meetings(seeded_demo, django_db_blocker):
     """The sample's meetings, logged once for the module (rolled back with the seed when the module ends)."""
     with django_db_blocker.unblock():
         root = Organization.objects.get(code=ROOT_CODE)
@@ -482,7 +472,7 @@ def test_meeting_kpis_land_near_the_blocs_figures(meetings):
 
 
 @pytest.mark.django_db
-def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded):
+def test_meetings_are_deterministic_and_independent_of_the_other_cells(seeded_demo):
     root = Organization.objects.get(code=ROOT_CODE)
     # Cells outside the module's sample, whose meetings may already be logged.
     cell_codes = sorted(

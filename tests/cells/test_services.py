@@ -54,6 +54,7 @@ def update(organization, *, by, **changes):
         "unit_type": organization.unit_type,
         "host_unit_name": organization.host_unit_name,
         "founded_on": organization.founded_on,
+        "version": Organization.objects.get(pk=organization.pk).version,
     }
     fields.update(changes)
     return services.organization_update(organization=organization, updated_by=by, **fields)

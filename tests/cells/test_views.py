@@ -78,7 +78,7 @@ def test_create_by_grassroots_is_forbidden_and_creates_nothing(tree, client_for)
 
 
 def test_staff_edits_organization(tree, client_for):
-    data = new_cell_data(name="Chi bộ Văn phòng", code="A2")
+    data = new_cell_data(name="Chi bộ Văn phòng", code="A2", version=tree.a2.version)
 
     response = client_for("staff").post(reverse("cells:edit", args=[tree.a2.pk]), data)
 

@@ -222,14 +222,18 @@ def test_copy_refuses_years_in_the_wrong_order():
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda s: services.criteria_set_update(criteria_set=s, data={"name": "Khác"}, updated_by=None),
+        lambda s: services.criteria_set_update(
+            criteria_set=s, data={"name": "Khác"}, version=s.revision, updated_by=None
+        ),
         lambda s: services.criterion_save(criteria_set=s, data=criterion_data(), saved_by=None),
         lambda s: services.criterion_save(
-            criteria_set=s, criterion=s.criteria.first(), data={"text": "Sửa"}, saved_by=None
+            criteria_set=s, criterion=s.criteria.first(), data={"text": "Sửa"}, version=1, saved_by=None
         ),
         lambda s: services.criterion_delete(criterion=s.criteria.first(), deleted_by=None),
         lambda s: services.group_save(criteria_set=s, data={"code": "5", "title": "Nhóm mới"}, saved_by=None),
-        lambda s: services.group_save(criteria_set=s, group=s.groups.first(), data={"title": "Sửa"}, saved_by=None),
+        lambda s: services.group_save(
+            criteria_set=s, group=s.groups.first(), data={"title": "Sửa"}, version=1, saved_by=None
+        ),
         lambda s: services.group_delete(group=s.groups.first(), deleted_by=None),
     ],
     ids=["set", "criterion-add", "criterion-edit", "criterion-delete", "group-add", "group-edit", "group-delete"],
@@ -330,7 +334,9 @@ def test_group_cannot_be_moved_inside_its_own_subgroup():
     )
 
     with pytest.raises(ValidationError) as error:
-        services.group_save(criteria_set=criteria_set, group=top, data={"parent": sub}, saved_by=None)
+        services.group_save(
+            criteria_set=criteria_set, group=top, data={"parent": sub}, version=top.version, saved_by=None
+        )
 
     assert "parent" in error.value.message_dict
     top.refresh_from_db()
@@ -360,6 +366,7 @@ def test_criteria_set_update_changes_fields_and_logs_them(personas):
     services.criteria_set_update(
         criteria_set=criteria_set,
         data={"year_to": 2026, "unit_types": ["DOANH_NGHIEP_KHAC"], "pass_points": Decimal(50)},
+        version=criteria_set.revision,
         updated_by=personas.staff,
     )
 
@@ -388,7 +395,9 @@ def test_criteria_set_update_rejects_bad_input(data, field):
     before = state(criteria_set)
 
     with pytest.raises(ValidationError) as error:
-        services.criteria_set_update(criteria_set=criteria_set, data=data, updated_by=None)
+        services.criteria_set_update(
+            criteria_set=criteria_set, data=data, version=criteria_set.revision, updated_by=None
+        )
 
     assert field in error.value.message_dict
     assert state(criteria_set) == before
@@ -405,10 +414,14 @@ def test_diff_lists_added_removed_and_changed_criteria_and_groups():
     services.criterion_save(criteria_set=new, data=criterion_data(code="5.1"), saved_by=None)
     services.criterion_delete(criterion=new.criteria.get(code="4.4"), deleted_by=None)
     services.criterion_save(
-        criteria_set=new, criterion=new.criteria.get(code="3.2"), data={"threshold": Decimal(11)}, saved_by=None
+        criteria_set=new,
+        criterion=new.criteria.get(code="3.2"),
+        data={"threshold": Decimal(11)},
+        version=1,
+        saved_by=None,
     )
     services.group_save(
-        criteria_set=new, group=new.groups.get(code="4"), data={"title": "Đảng viên tốt hơn"}, saved_by=None
+        criteria_set=new, group=new.groups.get(code="4"), data={"title": "Đảng viên tốt hơn"}, version=1, saved_by=None
     )
     services.group_save(criteria_set=new, data={"code": "5", "title": "Nhóm mới"}, saved_by=None)
 
@@ -456,7 +469,11 @@ def test_snapshot_taken_before_an_edit_keeps_the_old_criteria():
     kept = copy.deepcopy(snapshot)
 
     services.criterion_save(
-        criteria_set=criteria_set, criterion=criteria_set.criteria.get(code="1.1"), data={"text": "Sửa"}, saved_by=None
+        criteria_set=criteria_set,
+        criterion=criteria_set.criteria.get(code="1.1"),
+        data={"text": "Sửa"},
+        version=1,
+        saved_by=None,
     )
 
     assert snapshot == kept
@@ -474,11 +491,15 @@ def test_opening_a_period_freezes_the_set_and_evaluations_keep_their_snapshot(wo
     assert evaluation.criteria_set_id == frame.pk
     with pytest.raises(ValidationError):
         services.criterion_save(
-            criteria_set=frame, criterion=frame.criteria.get(code="1.1"), data={"text": "Sửa"}, saved_by=None
+            criteria_set=frame, criterion=frame.criteria.get(code="1.1"), data={"text": "Sửa"}, version=1, saved_by=None
         )
     successor = services.criteria_set_copy(criteria_set=frame, year_from=2026, year_to=None, copied_by=personas.staff)
     services.criterion_save(
-        criteria_set=successor, criterion=successor.criteria.get(code="1.1"), data={"text": "Sửa"}, saved_by=None
+        criteria_set=successor,
+        criterion=successor.criteria.get(code="1.1"),
+        data={"text": "Sửa"},
+        version=1,
+        saved_by=None,
     )
 
     evaluation.refresh_from_db()
@@ -607,6 +628,7 @@ def test_staff_edits_a_criterion_through_the_page(client_for):
         "threshold": "",
         "cap_grade": "",
         "order": "4",
+        "version": criterion.version,
     }
 
     response = client_for("staff").post(reverse("criteria:criterion_edit", args=[criteria_set.pk, criterion.pk]), data)
@@ -747,6 +769,7 @@ def test_edit_set_page_saves_for_staff(client_for):
             "pass_points": "",
             "basis": criteria_set.basis_id,
             "notes": "Ghi chú",
+            "version": criteria_set.revision,
         },
     )
 

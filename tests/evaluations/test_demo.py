@@ -6,14 +6,11 @@ transaction rolled back when the module ends, so the other test modules still st
 """
 
 import datetime
-import time
 from collections import Counter, defaultdict
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Max
 
 from cells.models import Organization
@@ -23,7 +20,6 @@ from demo.evaluations import build_evaluations, quota_overruns
 from demo.grading import CURRENT_YEAR, DECIDED_YEAR, HISTORY_YEARS, SOURCE, STAFF_USERNAME
 from demo.past_ratings import plan_past_ratings
 from demo.programmes import plan_programmes
-from demo.tree import ROOT_CODE
 from evaluations import rules
 from evaluations.models import (
     CriterionAnswer,
@@ -45,17 +41,6 @@ Status = OrgEvaluation.Status
 Registration = ModelRegistration.Status
 KIEU_MAU = CriteriaSet.Programme.MODEL_CELL
 BON_TOT = CriteriaSet.Programme.FOUR_GOOD
-
-
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        started = time.monotonic()
-        call_command("seed_demo", "--no-meetings", stdout=out)
-        root = Organization.objects.get(code=ROOT_CODE)
-        yield SimpleNamespace(output=out.getvalue(), seconds=time.monotonic() - started, root=root)
-        transaction.set_rollback(True)
 
 
 def grassroots_by_organization(root) -> dict[int, Organization]:
@@ -84,18 +69,18 @@ def rows_snapshot() -> dict:
 
 
 @pytest.mark.django_db
-def test_the_seed_prints_the_review_summary_and_stays_fast(seeded):
-    assert "Reviews and model cells" in seeded.output
-    assert "no grassroots organisation over it" in seeded.output
-    assert "2025 review (locked)" in seeded.output
-    assert "2026 review in progress" in seeded.output
-    assert "target 4%: met" in seeded.output
-    assert seeded.seconds < 60  # about 10 s: the tree without meetings, then the reviews
+def test_the_seed_prints_the_review_summary_and_stays_fast(seeded_demo):
+    assert "Reviews and model cells" in seeded_demo.output
+    assert "no grassroots organisation over it" in seeded_demo.output
+    assert "2025 review (locked)" in seeded_demo.output
+    assert "2026 review in progress" in seeded_demo.output
+    assert "target 4%: met" in seeded_demo.output
+    assert seeded_demo.seconds < 60  # about 10 s: the tree without meetings, then the reviews
 
 
 @pytest.mark.django_db
-def test_five_years_of_past_ratings_for_organisations_and_members(seeded):
-    root = seeded.root
+def test_five_years_of_past_ratings_for_organisations_and_members(seeded_demo):
+    root = seeded_demo.root
     assert set(HistoricalRating.objects.values_list("source", flat=True)) == {SOURCE}
     for year in HISTORY_YEARS:
         params = params_for(year)
@@ -126,10 +111,10 @@ def test_five_years_of_past_ratings_for_organisations_and_members(seeded):
 
 
 @pytest.mark.django_db
-def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
+def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded_demo):
     """B12, counted independently of the builder: members by their cell's grassroots organisation (today's cell
     for past ratings, the row's for decided ones), subordinate organisations by theirs."""
-    grassroots = grassroots_by_organization(seeded.root)
+    grassroots = grassroots_by_organization(seeded_demo.root)
     counts = defaultdict(Counter)
     for year, cell_id, grade in HistoricalRating.objects.filter(member__isnull=False).values_list(
         "year", "member__organization_id", "grade"
@@ -141,7 +126,7 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
         unit = grassroots[organization_id]
         if unit.pk != organization_id:
             counts[(year, "organisations", unit.pk)][grade] += 1
-    decided = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR)
+    decided = EvaluationPeriod.objects.get(root=seeded_demo.root, year=DECIDED_YEAR)
     for cell_id, grassroots_id, grade in decided.member_evaluations.values_list(
         "organization_id", "grassroots_id", "final_grade"
     ):
@@ -163,18 +148,18 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded):
     # The quota binds: most grassroots organisations use their places.
     used = sum(1 for (year, scope, _u), g in counts.items() if scope == "members" and g[Grade.EXCELLENT])
     assert used > len(counts) / 3
-    assert quota_overruns(seeded.root)[1] == []
+    assert quota_overruns(seeded_demo.root)[1] == []
 
 
 @pytest.mark.django_db
-def test_2025_is_decided_and_locked(seeded):
-    period = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR)
+def test_2025_is_decided_and_locked(seeded_demo):
+    period = EvaluationPeriod.objects.get(root=seeded_demo.root, year=DECIDED_YEAR)
     assert period.state == EvaluationPeriod.State.LOCKED
     assert period.opened_by.username == STAFF_USERNAME
     evaluations = list(period.org_evaluations.select_related("organization"))
     assert (
         len(evaluations)
-        == Organization.objects.filter(path__startswith=seeded.root.path).exclude(kind=Kind.UPPER).count()
+        == Organization.objects.filter(path__startswith=seeded_demo.root.path).exclude(kind=Kind.UPPER).count()
     )
     for evaluation in evaluations:
         assert evaluation.status == Status.DECIDED
@@ -196,7 +181,7 @@ def test_2025_is_decided_and_locked(seeded):
     rated = {row.member_id for row in rows}
     on_roll = set(
         Member.objects.filter(
-            organization__path__startswith=seeded.root.path,
+            organization__path__startswith=seeded_demo.root.path,
             status__in=Member.ON_ROLL,
             admitted_on__lte=datetime.date(2025, 12, 31),
         ).values_list("pk", flat=True)
@@ -220,8 +205,8 @@ def test_2025_is_decided_and_locked(seeded):
 
 
 @pytest.mark.django_db
-def test_2026_is_in_progress_with_a_realistic_mix(seeded):
-    period = EvaluationPeriod.objects.get(root=seeded.root, year=CURRENT_YEAR)
+def test_2026_is_in_progress_with_a_realistic_mix(seeded_demo):
+    period = EvaluationPeriod.objects.get(root=seeded_demo.root, year=CURRENT_YEAR)
     assert period.state == EvaluationPeriod.State.OPEN
     assert period.decision_due > datetime.date(2026, 12, 31)
     evaluations = list(period.org_evaluations.select_related("organization"))
@@ -256,7 +241,7 @@ def test_2026_is_in_progress_with_a_realistic_mix(seeded):
 
 
 @pytest.mark.django_db
-def test_model_cells_are_eligible_and_the_target_is_met(seeded):
+def test_model_cells_are_eligible_and_the_target_is_met(seeded_demo):
     registrations = list(ModelRegistration.objects.filter(programme=KIEU_MAU).select_related("organization"))
     assert len(registrations) == 29
     assert Counter(r.status for r in registrations) == {
@@ -289,8 +274,8 @@ def test_model_cells_are_eligible_and_the_target_is_met(seeded):
     recognised = [r.organization for r in registrations if r.status == Registration.RECOGNISED]
     assert len({quota.grassroots_of(cell).pk for cell in recognised}) == len(recognised)
 
-    staff = EvaluationPeriod.objects.get(root=seeded.root, year=DECIDED_YEAR).opened_by
-    coverage = programmes.coverage(user=staff, root=seeded.root, programme=KIEU_MAU, year=2025)
+    staff = EvaluationPeriod.objects.get(root=seeded_demo.root, year=DECIDED_YEAR).opened_by
+    coverage = programmes.coverage(user=staff, root=seeded_demo.root, programme=KIEU_MAU, year=2025)
     assert coverage["recognised"] == 13 and coverage["recognised_pct"] >= 4 and coverage["target_met"]
     assert coverage["missing"]  # B22 is a KPI: some đảng bộ cơ sở show the flag
 
@@ -304,9 +289,9 @@ def test_model_cells_are_eligible_and_the_target_is_met(seeded):
 
 
 @pytest.mark.django_db
-def test_a_second_run_changes_nothing(seeded):
+def test_a_second_run_changes_nothing(seeded_demo):
     before = rows_snapshot()
-    summary = build_evaluations(root=seeded.root, seed=2025)
+    summary = build_evaluations(root=seeded_demo.root, seed=2025)
     assert summary.built == [] and len(summary.skipped) == 4
     assert rows_snapshot() == before
     out = StringIO()
@@ -316,9 +301,9 @@ def test_a_second_run_changes_nothing(seeded):
 
 
 @pytest.mark.django_db
-def test_the_plan_is_deterministic(seeded):
+def test_the_plan_is_deterministic(seeded_demo):
     """Planned again from the same seed and data, the past ratings are the ones written."""
-    context = EvaluationContext(root=seeded.root, seed=2025, today=datetime.date.today())
+    context = EvaluationContext(root=seeded_demo.root, seed=2025, today=datetime.date.today())
     plan = plan_programmes(context)
     rows = plan_past_ratings(context, plan.forced)
     planned = Counter((r.organization_id, r.member_id, r.year, r.grade) for r in rows)

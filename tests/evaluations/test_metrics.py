@@ -13,22 +13,15 @@ from evaluations.models import EvaluationPeriod, MemberEvaluation
 from meetings.models import Attendance, Meeting
 from meetings.services import refresh_attendance_totals
 from members.models import Member
+from tests.helpers import meeting_row
 
 YEAR = 2024
 
 
-def meeting(cell, month, *, kind=Meeting.Kind.REGULAR, status=Meeting.Status.FINAL, rating="", year=YEAR):
-    return Meeting.objects.create(
-        organization=cell,
-        kind=kind,
-        period_year=year,
-        period_month=month,
-        date=datetime.date(year, month, 10),
-        start_time=datetime.time(8, 0),
-        end_time=datetime.time(10, 0),
-        status=status,
-        rating=rating,
-    )
+def meeting(cell, month, *, year=YEAR, **fields):
+    record = meeting_row(cell, year, month, **fields)
+    record.save()
+    return record
 
 
 def attend(meeting_, member, status=Attendance.Status.PRESENT):

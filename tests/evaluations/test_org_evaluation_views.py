@@ -24,8 +24,8 @@ G = Grade
 Status = OrgEvaluation.Status
 YEAR = 2025
 STALE_MESSAGE = (
-    "Someone else saved this evaluation after you opened it. Your input is kept below: reload the page to "
-    "see their changes, then enter yours again."
+    "Someone else saved changes here after you opened this page. The values now saved are shown under the "
+    "fields; your input is kept: check it, then save again to apply it."
 )
 
 
@@ -97,31 +97,25 @@ def self_post(evaluation, action="save", **changes) -> dict:
     return data
 
 
-def appraise_post(evaluation, grade=G.GOOD, **changes) -> dict:
-    data = {
-        "action": "appraise",
-        "appraise-grade": grade,
-        "appraise-comment": "Agreed",
-        "appraise-version": str(reload(evaluation).version),
-    }
-    data.update(changes)
-    return data
+def step_post(evaluation, action: str, **fields) -> dict:
+    """The form of one step (appraise, decide, return, reopen) as the page posts it: `fields` under the action's
+    prefix, with the version read now unless given."""
+    fields.setdefault("version", str(reload(evaluation).version))
+    return {"action": action, **{f"{action}-{name}": value for name, value in fields.items()}}
 
 
-def decide_post(evaluation, grade=G.GOOD, **changes) -> dict:
-    data = {
-        "action": "decide",
-        "decide-grade": grade,
-        "decide-justification": "",
-        "decide-decision_no": "15-QĐ/ĐUK",
-        "decide-version": str(reload(evaluation).version),
-    }
-    data.update(changes)
-    return data
+def appraise_post(evaluation, grade=G.GOOD, **fields) -> dict:
+    return step_post(evaluation, "appraise", **({"grade": grade, "comment": "Agreed"} | fields))
+
+
+def decide_post(evaluation, grade=G.GOOD, **fields) -> dict:
+    return step_post(
+        evaluation, "decide", **({"grade": grade, "justification": "", "decision_no": "15-QĐ/ĐUK"} | fields)
+    )
 
 
 def reason_post(evaluation, action, reason="A reason") -> dict:
-    return {"action": action, f"{action}-reason": reason, f"{action}-version": str(reload(evaluation).version)}
+    return step_post(evaluation, action, reason=reason)
 
 
 def post_for(action: str, evaluation) -> dict:
@@ -257,7 +251,7 @@ def test_secretary_posting_the_appraisal_gets_403_and_nothing_changes(world, cli
 def test_grassroots_appraises_and_staff_decide(world, client_for, a1):
     submitted(world, a1)
 
-    response = client_for("grassroots").post(detail(a1), appraise_post(a1, G.GOOD, **{"appraise-comment": "Fair"}))
+    response = client_for("grassroots").post(detail(a1), appraise_post(a1, G.GOOD, comment="Fair"))
 
     assert response.status_code == 302
     evaluation = reload(a1)
@@ -292,9 +286,7 @@ def test_staff_deciding_against_the_suggestion_without_justification_see_the_err
     assert "justification" in response.context["decision_form"].errors
     assert snapshot(a1) == before
 
-    response = client_for("staff").post(
-        detail(a1), decide_post(a1, G.FULFILLED, **{"decide-justification": "Two targets missed"})
-    )
+    response = client_for("staff").post(detail(a1), decide_post(a1, G.FULFILLED, justification="Two targets missed"))
     assert response.status_code == 302
     assert reload(a1).final_grade == G.FULFILLED
     assert reload(a1).justification == "Two targets missed"
@@ -305,9 +297,7 @@ def test_staff_deciding_beyond_the_quota_see_the_error(world, client_for, a1):
     appraised(world, a1)
     before = snapshot(a1)
 
-    response = client_for("staff").post(
-        detail(a1), decide_post(a1, G.EXCELLENT, **{"decide-justification": "Outstanding year"})
-    )
+    response = client_for("staff").post(detail(a1), decide_post(a1, G.EXCELLENT, justification="Outstanding year"))
 
     assert response.status_code == 200
     assert "grade" in response.context["decision_form"].errors
@@ -403,18 +393,24 @@ def test_an_unknown_evaluation_id_is_404(client_for, period):
 #
 
 
-def test_a_stale_version_shows_the_message_and_keeps_the_users_input(world, client_for, a1):
-    client = client_for("secretary")
-    read_version = reload(a1).version
-    # Meanwhile the grassroots committee saves the same evaluation.
+def read_then_saved_by_another(world, evaluation, **data) -> int:
+    """The version the user read, after which the grassroots committee saves the same evaluation (20 points for 1.1
+    and `data`)."""
+    read_version = reload(evaluation).version
     services.self_assess(
-        evaluation=a1,
+        evaluation=evaluation,
         answers={"1.1": {"points": 20}},
-        data={"self_comment": "Their text"},
+        data=data,
         version=read_version,
         submit=False,
         assessed_by=world.personas.grassroots,
     )
+    return read_version
+
+
+def test_a_stale_version_shows_the_message_and_keeps_the_users_input(world, client_for, a1):
+    client = client_for("secretary")
+    read_version = read_then_saved_by_another(world, a1, self_comment="Their text")
     before = snapshot(a1)
 
     response = client.post(
@@ -439,15 +435,7 @@ def test_a_stale_version_shows_the_message_and_keeps_the_users_input(world, clie
 
 def test_a_stale_version_keeps_the_points_the_user_typed(world, client_for, a1):
     client = client_for("secretary")
-    read_version = reload(a1).version
-    services.self_assess(
-        evaluation=a1,
-        answers={"1.1": {"points": 20}},
-        data={},
-        version=read_version,
-        submit=False,
-        assessed_by=world.personas.grassroots,
-    )
+    read_version = read_then_saved_by_another(world, a1)
 
     response = client.post(
         detail(a1),
@@ -461,6 +449,53 @@ def test_a_stale_version_keeps_the_points_the_user_typed(world, client_for, a1):
     assert "My evidence" in content
 
 
+def test_a_stale_save_shows_the_saved_values_and_saving_again_applies_the_users_input(world, client_for, a1):
+    client = client_for("secretary")
+    read_version = read_then_saved_by_another(world, a1, self_comment="Their text")
+
+    refused = client.post(
+        detail(a1), self_post(a1, "save", **{"self-version": str(read_version), "self-self_comment": "My own text"})
+    )
+
+    form = refused.context["self_form"]
+    assert form["self_comment"].value() == "My own text"  # the user's input stays in the form
+    with translation.override("vi"):
+        assert gettext("Now saved: %(value)s") % {"value": "Their text"} in form.fields["self_comment"].help_text
+    assert form["version"].value() == str(reload(a1).version)  # saving again goes over what is now saved
+    again = client.post(detail(a1), self_post(a1, "save", **{"self-version": form["version"].value()}))
+    assert again.status_code == 302
+    assert reload(a1).self_comment == "Our yearly report"
+
+
+@pytest.mark.parametrize("version", [None, "", "x"], ids=["missing", "empty", "malformed"])
+def test_a_self_assessment_without_a_valid_version_is_refused_like_a_stale_one(client_for, a1, version):
+    before = snapshot(a1)
+    data = self_post(a1, "save", **{"self-self_comment": "My own text"})
+    if version is None:
+        del data["self-version"]
+    else:
+        data["self-version"] = version
+
+    response = client_for("secretary").post(detail(a1), data)
+
+    assert response.status_code == 200
+    with translation.override("vi"):
+        assert gettext(STALE_MESSAGE) in response.context["self_form"].non_field_errors()
+    assert snapshot(a1) == before
+
+
+def test_the_same_self_assessment_sent_twice_is_saved_once(client_for, a1):
+    client = client_for("secretary")
+    data = self_post(a1, "submit", **{"self-form_token": "5f0c8a9e-2b0e-4a4e-9d6c-1c1f4f7f0a11"})
+
+    first = client.post(detail(a1), data)
+    second = client.post(detail(a1), data)  # a double click: same token, same (now old) version
+
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert AuditEntry.objects.filter(action="evaluations.evaluation.self_assessed", target_id=a1.pk).count() == 1
+
+
 def test_a_stale_version_is_refused_for_the_appraisal_and_the_decision(world, client_for, a1):
     evaluation = submitted(world, a1)
     stale = evaluation.version
@@ -470,7 +505,7 @@ def test_a_stale_version_is_refused_for_the_appraisal_and_the_decision(world, cl
     evaluation = submitted(world, evaluation)
     before = snapshot(a1)
 
-    response = client_for("grassroots").post(detail(a1), appraise_post(a1, **{"appraise-version": str(stale)}))
+    response = client_for("grassroots").post(detail(a1), appraise_post(a1, version=str(stale)))
 
     assert response.status_code == 200
     assert response.context["appraisal_form"].non_field_errors()
@@ -481,7 +516,7 @@ def test_a_stale_version_is_refused_for_the_appraisal_and_the_decision(world, cl
         evaluation=evaluation, grade=G.GOOD, comment="", version=stale, appraised_by=world.personas.grassroots
     )
     before = snapshot(a1)
-    response = client_for("staff").post(detail(a1), decide_post(a1, **{"decide-version": str(stale)}))
+    response = client_for("staff").post(detail(a1), decide_post(a1, version=str(stale)))
 
     assert response.status_code == 200
     assert response.context["decision_form"].non_field_errors()

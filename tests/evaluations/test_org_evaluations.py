@@ -120,15 +120,25 @@ def data_for(grade: str, **extra) -> dict:
     return data
 
 
-def submit(world, evaluation, grade, *, answers=None, data=None) -> OrgEvaluation:
+def self_assess(world, evaluation, grade, *, submit, answers=None, data=None, version=None, by="secretary"):
+    """services.self_assess with the points of `grade` and the data that claim it unless told, the evaluation's
+    version unless told, as the secretary unless told."""
     return services.self_assess(
         evaluation=evaluation,
         answers=answers_for(grade) if answers is None else answers,
         data=data_for(grade) if data is None else data,
-        version=evaluation.version,
-        submit=True,
-        assessed_by=world.personas.secretary,
+        version=evaluation.version if version is None else version,
+        submit=submit,
+        assessed_by=getattr(world.personas, by),
     )
+
+
+def submit(world, evaluation, grade, **kwargs) -> OrgEvaluation:
+    return self_assess(world, evaluation, grade, submit=True, **kwargs)
+
+
+def draft(world, evaluation, grade=G.GOOD, **kwargs) -> OrgEvaluation:
+    return self_assess(world, evaluation, grade, submit=False, **kwargs)
 
 
 def appraise(world, evaluation, grade) -> OrgEvaluation:
@@ -211,14 +221,7 @@ def test_a_year_under_the_old_rules_is_decided_with_the_old_parameters(world, se
     period = open_period(world, year=2022)
     evaluation = evaluation_of(period, world.tree.a1)
 
-    evaluation = services.self_assess(
-        evaluation=evaluation,
-        answers={"1": {"points": 40}, "2": {"points": 40}},
-        data=data_for(G.GOOD),
-        version=evaluation.version,
-        submit=True,
-        assessed_by=world.personas.secretary,
-    )
+    evaluation = submit(world, evaluation, G.GOOD, answers={"1": {"points": 40}, "2": {"points": 40}})
     assert evaluation.self_score == D(80)
     assert evaluation.suggested_grade == G.GOOD
     evaluation = decide(world, appraise(world, evaluation, G.GOOD), G.GOOD)
@@ -390,14 +393,7 @@ def test_the_decision_stores_the_parameters_and_later_changes_of_the_set_do_not_
 def test_saving_a_draft_keeps_the_evaluation_not_started(world, period):
     evaluation = evaluation_of(period, world.tree.a1)
 
-    evaluation = services.self_assess(
-        evaluation=evaluation,
-        answers=answers_for(G.GOOD),
-        data={"tasks_done_pct": D(100), "self_comment": "Draft report"},
-        version=evaluation.version,
-        submit=False,
-        assessed_by=world.personas.secretary,
-    )
+    evaluation = draft(world, evaluation, data={"tasks_done_pct": D(100), "self_comment": "Draft report"})
 
     evaluation.refresh_from_db()
     assert evaluation.status == Status.NOT_STARTED
@@ -441,25 +437,11 @@ def test_submitting_needs_the_grade_the_organisation_gives_itself(world, period)
 )
 def test_self_assessment_refuses_bad_answers_and_writes_nothing(world, period, answers):
     evaluation = evaluation_of(period, world.tree.a1)
-    evaluation = services.self_assess(
-        evaluation=evaluation,
-        answers=answers_for(G.GOOD),
-        data={},
-        version=evaluation.version,
-        submit=False,
-        assessed_by=world.personas.secretary,
-    )
+    evaluation = draft(world, evaluation, data={})
     before = state(evaluation)
 
     with pytest.raises(ValidationError):
-        services.self_assess(
-            evaluation=evaluation,
-            answers=answers,
-            data={"self_comment": "changed"},
-            version=evaluation.version,
-            submit=False,
-            assessed_by=world.personas.secretary,
-        )
+        draft(world, evaluation, answers=answers, data={"self_comment": "changed"})
 
     assert state(evaluation) == before
 
@@ -524,14 +506,7 @@ def test_appraisal_comes_only_after_the_submission(world, period):
     with pytest.raises(ValidationError):
         appraise(world, evaluation, G.GOOD)
 
-    evaluation = services.self_assess(
-        evaluation=evaluation,
-        answers=answers_for(G.GOOD),
-        data=data_for(G.GOOD),
-        version=evaluation.version,
-        submit=False,
-        assessed_by=world.personas.secretary,
-    )
+    evaluation = draft(world, evaluation)
     before = state(evaluation)
     with pytest.raises(ValidationError):
         appraise(world, evaluation, G.GOOD)  # a draft is not submitted
@@ -777,26 +752,12 @@ def test_only_a_decided_evaluation_can_be_reopened(world, appraised):
 def test_a_stale_version_is_refused_for_every_step(world, period):
     evaluation = evaluation_of(period, world.tree.a1)
     stale = evaluation.version
-    evaluation = services.self_assess(
-        evaluation=evaluation,
-        answers=answers_for(G.GOOD),
-        data={},
-        version=stale,
-        submit=False,
-        assessed_by=world.personas.grassroots,
-    )
+    evaluation = draft(world, evaluation, data={}, version=stale, by="grassroots")
     before = state(evaluation)
 
     # self_assess with the version read before someone else's save
     with pytest.raises(ValidationError):
-        services.self_assess(
-            evaluation=evaluation,
-            answers=answers_for(G.EXCELLENT),
-            data=data_for(G.EXCELLENT),
-            version=stale,
-            submit=True,
-            assessed_by=world.personas.secretary,
-        )
+        submit(world, evaluation, G.EXCELLENT, version=stale)
     assert state(evaluation) == before
 
     evaluation = submit(world, evaluation, G.GOOD)
@@ -838,9 +799,7 @@ def test_a_stale_version_is_refused_for_every_step(world, period):
 def test_the_version_may_come_as_text_from_a_form(world, period, version):
     evaluation = evaluation_of(period, world.tree.a1)
 
-    evaluation = services.self_assess(
-        evaluation=evaluation, answers={}, data={}, version=version, submit=False, assessed_by=world.personas.secretary
-    )
+    evaluation = draft(world, evaluation, answers={}, data={}, version=version)
 
     assert evaluation.version == 2
 
@@ -888,14 +847,7 @@ def test_every_step_is_in_the_history_with_before_and_after(world, period):
 def test_saving_the_same_values_again_records_no_changes(world, period):
     evaluation = evaluation_of(period, world.tree.a1)
     for _attempt in range(2):
-        evaluation = services.self_assess(
-            evaluation=evaluation,
-            answers=answers_for(G.GOOD),
-            data=data_for(G.GOOD, units_disciplined_pct=D(0)),
-            version=evaluation.version,
-            submit=False,
-            assessed_by=world.personas.secretary,
-        )
+        evaluation = draft(world, evaluation, data=data_for(G.GOOD, units_disciplined_pct=D(0)))
 
     history = entries(evaluation)
     assert len(history) == 2

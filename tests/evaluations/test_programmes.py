@@ -15,6 +15,7 @@ from criteria.selectors import parameters_on
 from evaluations.models import EvaluationPeriod, Grade, HistoricalRating, ModelRegistration, OrgEvaluation
 from evaluations.programmes import services as programmes
 from meetings.models import Meeting
+from tests.helpers import meeting_row
 
 KIEU_MAU = CriteriaSet.Programme.MODEL_CELL
 BON_TOT = CriteriaSet.Programme.FOUR_GOOD
@@ -76,17 +77,7 @@ def recognise(world, registration):
 
 
 def regular_meetings(cell, count: int, year: int = CHECK_YEAR) -> None:
-    for month in range(1, count + 1):
-        Meeting.objects.create(
-            organization=cell,
-            kind=Meeting.Kind.REGULAR,
-            period_year=year,
-            period_month=month,
-            date=datetime.date(year, month, 10),
-            start_time=datetime.time(8, 0),
-            end_time=datetime.time(10, 0),
-            status=Meeting.Status.FINAL,
-        )
+    Meeting.objects.bulk_create(meeting_row(cell, year, month) for month in range(1, count + 1))
 
 
 @pytest.fixture

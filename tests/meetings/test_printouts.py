@@ -16,17 +16,16 @@ import time_machine
 from django.urls import reverse
 
 from meetings import services as meeting_services
-from meetings.models import Attendance, Meeting
+from meetings.models import Meeting
 from members import services as member_services
 from members.models import Member
-from tests.helpers import LOGIN, assert_outcome, count_queries
+from tests.helpers import LOGIN, absences, assert_outcome, count_queries
 from tests.reports import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 3, 20)
 EXCUSE = "Đi công tác tại Đà Nẵng"
-A = Attendance.Status
 
 
 @pytest.fixture(autouse=True)
@@ -87,10 +86,7 @@ def a1(world):
     meeting = meeting_services.meeting_update(
         meeting=meeting,
         data={},
-        attendance={
-            members.other.pk: {"status": A.EXCUSED, "reason": EXCUSE},
-            members.probationary.pk: {"status": A.UNEXCUSED},
-        },
+        attendance=absences(world, EXCUSE),
         version=meeting.version,
         updated_by=admin,
     )
@@ -219,7 +215,9 @@ def test_blank_minutes_prefill_the_counts(a1, client_for):
 
 
 def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, world, client_for, personas):
-    meeting = meeting_services.meeting_finalise(meeting=a1.meeting, version=None, finalised_by=personas.admin)
+    meeting = meeting_services.meeting_finalise(
+        meeting=a1.meeting, version=a1.meeting.version, finalised_by=personas.admin
+    )
 
     _, text = get_pdf(client_for("secretary"), reverse("printouts:minutes", args=[meeting.pk]))
 

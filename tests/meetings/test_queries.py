@@ -38,16 +38,7 @@ def log_year(cells, year: int = 2025) -> None:
     per quarter, attendance for every member (the first one absent without reason in July: a flag per cell)."""
 
     def final(cell, month, day, **fields):
-        return Meeting(
-            organization=cell,
-            period_year=year,
-            period_month=month,
-            date=datetime.date(year, month, day),
-            start_time=datetime.time(8, 0),
-            end_time=datetime.time(10, 0),
-            status=Meeting.Status.FINAL,
-            **fields,
-        )
+        return helpers.meeting_row(cell, year, month, day=day, **fields)
 
     meetings = []
     for cell in cells:

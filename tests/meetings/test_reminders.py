@@ -33,6 +33,7 @@ from meetings.models import Meeting, Notification
 from meetings.notifications.views import unread_notifications
 from meetings.tasks import send_meeting_reminders_task
 from tests.conftest import fresh, make_user
+from tests.helpers import meeting_row
 
 Kind = Organization.Kind
 Role = RoleAssignment.Role
@@ -47,15 +48,10 @@ SMTP = "smtp.example.org"
 
 
 def regular_meeting(cell, *, year=2026, month=10, kind=Meeting.Kind.REGULAR):
-    return Meeting.objects.create(
-        organization=cell,
-        kind=kind,
-        period_year=year,
-        period_month=month,
-        date=datetime.date(year, month, 15),
-        start_time=datetime.time(8, 0),
-        end_time=datetime.time(10, 0),
-    )
+    """A draft meeting held on the 15th."""
+    record = meeting_row(cell, year, month, day=15, kind=kind, status=Meeting.Status.DRAFT)
+    record.save()
+    return record
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from meetings.models import Attendance, Meeting
 from meetings.selectors import Period
 from meetings.services import refresh_attendance_totals
 from members.models import Member
+from tests.helpers import meeting_row
 
 pytestmark = pytest.mark.django_db
 
@@ -60,18 +61,18 @@ def add_members(cell, names, status=Member.Status.FULL) -> list[Member]:
 
 def meeting(cell, month, kind=K.REGULAR, *, status=S.FINAL, rating="", day=None, attendance=()) -> Meeting:
     """A 2025 meeting; `attendance` pairs a member with a letter of CODES."""
-    created = Meeting.objects.create(
-        organization=cell,
+    created = meeting_row(
+        cell,
+        2025,
+        month,
+        day=15 if kind in Meeting.REGULAR_KINDS else 20,
         kind=kind,
-        period_year=2025,
-        period_month=month,
-        date=day or datetime.date(2025, month, 15 if kind in Meeting.REGULAR_KINDS else 20),
-        start_time=datetime.time(8, 0),
-        end_time=datetime.time(10, 0),
-        topic="Chuyên đề" if kind in Meeting.THEMATIC_KINDS else "",
         status=status,
         rating=rating,
+        topic="Chuyên đề" if kind in Meeting.THEMATIC_KINDS else "",
+        **({"date": day} if day else {}),
     )
+    created.save()
     Attendance.objects.bulk_create(
         [
             Attendance(meeting=created, member=member, status=CODES[code], member_status=member.status)

@@ -30,7 +30,7 @@ from meetings.models import (
 )
 from members import services as member_services
 from members.models import Member
-from tests.helpers import meeting_minutes
+from tests.helpers import absences, meeting_minutes
 
 pytestmark = pytest.mark.django_db
 
@@ -336,11 +336,7 @@ def test_meeting_update_records_excused_absence_with_reason_and_unexcused_absenc
     update(
         world,
         meeting,
-        attendance={
-            world.members.other.pk: {"status": A.EXCUSED, "reason": "  Đi   công tác  "},
-            world.members.probationary.pk: {"status": A.UNEXCUSED},
-            world.members.own.pk: {"status": A.PRESENT, "spoke": True},
-        },
+        attendance=absences(world, "  Đi   công tác  ") | {world.members.own.pk: {"status": A.PRESENT, "spoke": True}},
     )
 
     by_member = rows(meeting)
@@ -364,11 +360,7 @@ def test_attendance_totals_on_the_meeting_follow_every_write_of_the_attendance(w
     update(
         world,
         meeting,
-        attendance={
-            world.members.other.pk: {"status": A.EXCUSED, "reason": "Ốm"},
-            world.members.probationary.pk: {"status": A.UNEXCUSED},
-            exempt.pk: {"status": A.PRESENT},
-        },
+        attendance=absences(world) | {exempt.pk: {"status": A.PRESENT}},
     )
     meeting.refresh_from_db()
     assert (meeting.present_count, meeting.eligible_count) == (1, 3)

@@ -214,7 +214,8 @@ def test_stale_save_is_refused_and_the_typed_input_is_kept(world, client_for):
 
 
 def test_finalised_meeting_cannot_be_saved_through_the_page(world, client_for):
-    meeting = services.meeting_finalise(meeting=create(world), version=None, finalised_by=world.personas.admin)
+    meeting = create(world)
+    meeting = services.meeting_finalise(meeting=meeting, version=meeting.version, finalised_by=world.personas.admin)
     before = written()
 
     response = client_for("secretary").post(
@@ -280,6 +281,23 @@ def test_score_page_refuses_points_that_are_not_a_number_without_a_server_error(
     assert written() == before
 
 
+@pytest.mark.parametrize("typed", ["7,5", "7.5", " 7,5 "])
+def test_score_page_reads_a_decimal_comma_or_dot_and_writes_the_box_value_with_a_dot(world, client_for, typed):
+    # Issue 12: the page wrote value="7,5", which a browser's number box shows empty and posts back as "".
+    meeting = create(world)
+    item = MeetingScoreTemplate.objects.get(pk=meeting.score_template_id).items.get(code="TC2")
+    client = client_for("secretary")
+    url = reverse("meetings:score", args=[meeting.pk])
+
+    response = client.post(url, {f"item-{item.pk}": typed, "version": str(meeting.version)})
+
+    assert response.status_code == 302
+    assert MeetingScore.objects.get(meeting=meeting, item=item).points == Decimal("7.5")
+    page = client.get(url).content.decode()
+    assert f'name="item-{item.pk}" value="7.5"' in page
+    assert 'inputmode="decimal"' in page
+
+
 @pytest.mark.parametrize("value", ["10.5", "-1", "abc"])
 def test_score_page_refuses_points_out_of_range(world, client_for, value):
     meeting = create(world)
@@ -303,8 +321,10 @@ def test_score_page_refuses_points_out_of_range(world, client_for, value):
 def finalised_and_scored(world) -> Meeting:
     meeting = create(world)
     manual = {item.pk: item.max_points for item in meeting.score_template.items.all() if not item.auto_key}
-    services.meeting_score(meeting=meeting, manual_points=manual, version=None, scored_by=world.personas.admin)
-    return services.meeting_finalise(meeting=meeting, version=None, finalised_by=world.personas.admin)
+    meeting = services.meeting_score(
+        meeting=meeting, manual_points=manual, version=meeting.version, scored_by=world.personas.admin
+    )
+    return services.meeting_finalise(meeting=meeting, version=meeting.version, finalised_by=world.personas.admin)
 
 
 def test_secretary_cannot_reopen_finalised_minutes(world, client_for):
@@ -386,6 +406,36 @@ def test_renamed_executable_is_refused_on_the_page_and_nothing_is_written(world,
     assert response.status_code == 302
     assert messages_of(response)
     assert written() == before
+
+
+def test_a_120_mb_attachment_is_refused_before_its_body_is_read(world, client_for):
+    """The declared size is enough: the test client's body is one byte, so reading it would fail loudly."""
+    meeting = create(world)
+    before = written()
+
+    response = client_for("secretary").generic(
+        "POST",
+        reverse("meetings:attachment_add", args=[meeting.pk]),
+        b"x",
+        content_type="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(120 * 1024 * 1024),
+    )
+
+    assert response.status_code == 413
+    assert response["Connection"] == "close"
+    assert "Tệp quá lớn" in response.content.decode()
+    assert "120,0" in response.content.decode()  # the size sent, then the limit
+    assert written() == before
+
+
+def test_a_request_within_the_limit_is_read_as_usual(world, client_for, settings):
+    settings.REQUEST_MAX_BYTES = 10 * 1024 * 1024
+    meeting = create(world)
+
+    response = client_for("secretary").post(reverse("meetings:attachment_add", args=[meeting.pk]), {"file": pdf()})
+
+    assert response.status_code == 302
+    assert MeetingAttachment.objects.filter(meeting=meeting).count() == 1
 
 
 #

@@ -923,7 +923,8 @@ def test_position_assign_does_not_seat_a_member_twice_in_the_same_position(world
 
 
 def update(world, member, **data):
-    return services.member_update(member=member, data=data, updated_by=world.personas.secretary)
+    version = Member.objects.get(pk=member.pk).version
+    return services.member_update(member=member, data=data, version=version, updated_by=world.personas.secretary)
 
 
 def test_member_update_does_not_accept_a_duplicate_card_number(world):

@@ -53,6 +53,7 @@ EDIT_DATA = {
     "is_civil_servant": "on",
     "phone": "0912 345 678",
     "notes": "Ghi chú",
+    "version": "1",  # the version of the record when the form was read (a new record's)
 }
 
 
@@ -109,15 +110,18 @@ def test_member_edit_does_not_save_invalid_data(world, client_for, changes, fiel
 #
 
 
+def post_status(client, member, status, decision_no, **extra):
+    """The status form of `member`, posted: a change to `status` from 4 May 2026."""
+    data = {"status": status, "effective_on": "2026-05-04", "decision_no": decision_no, **extra}
+    return client.post(reverse("members:status", args=[member.pk]), data)
+
+
 @time_machine.travel(FROZEN)
 @pytest.mark.parametrize("persona", ["staff", "secretary"])
 def test_member_status_does_change_the_status_with_a_decision_number(world, client_for, persona):
     member = world.members.other
 
-    response = client_for(persona).post(
-        reverse("members:status", args=[member.pk]),
-        {"status": Status.EXEMPT, "effective_on": "2026-05-04", "decision_no": "15-QĐ/ĐU", "reason": "Tuổi cao"},
-    )
+    response = post_status(client_for(persona), member, Status.EXEMPT, "15-QĐ/ĐU", reason="Tuổi cao")
 
     assert_redirects_to(response, "members:detail", member.pk)
     member.refresh_from_db()
@@ -133,10 +137,7 @@ def test_member_status_does_change_the_status_with_a_decision_number(world, clie
 def test_member_status_does_not_change_the_status_without_a_decision_number(world, client_for, persona):
     member = world.members.other
 
-    response = client_for(persona).post(
-        reverse("members:status", args=[member.pk]),
-        {"status": Status.SUSPENDED, "effective_on": "2026-05-04", "decision_no": ""},
-    )
+    response = post_status(client_for(persona), member, Status.SUSPENDED, "")
 
     assert "decision_no" in form_errors(response)
     member.refresh_from_db()
@@ -330,14 +331,17 @@ def test_transfer_official_does_not_transfer_without_a_destination(world, client
 #
 
 
+def send_to_b1(client, member):
+    """The temporary transfer form of `member`, posted: to cell B1 from 4 May 2026 for a year."""
+    data = {"to_code": "B1", "decided_on": "2026-05-04", "expected_return_on": "2027-05-04"}
+    return client.post(reverse("members:transfer_temporary", args=[member.pk]), data)
+
+
 @time_machine.travel(FROZEN)
 def test_transfer_temporary_out_does_send_a_member_to_a_cell_in_scope(world, client_for):
     member = world.members.other
 
-    response = client_for("staff").post(
-        reverse("members:transfer_temporary", args=[member.pk]),
-        {"to_code": "B1", "decided_on": "2026-05-04", "expected_return_on": "2027-05-04"},
-    )
+    response = send_to_b1(client_for("staff"), member)
 
     assert_redirects_to(response, "members:detail", member.pk)
     transfer = Transfer.objects.get(member=member)
@@ -354,10 +358,7 @@ def test_transfer_temporary_out_does_send_a_member_to_a_cell_in_scope(world, cli
 def test_transfer_temporary_out_does_not_send_a_member_outside_the_scope(world, client_for):
     member = world.members.other
 
-    response = client_for("secretary").post(
-        reverse("members:transfer_temporary", args=[member.pk]),
-        {"to_code": "B1", "decided_on": "2026-05-04", "expected_return_on": "2027-05-04"},
-    )
+    response = send_to_b1(client_for("secretary"), member)
 
     assert "to_code" in form_errors(response)
     assert not Transfer.objects.exists()

@@ -28,7 +28,7 @@ from members.models import Member, Position
 from reports.building import report_build
 from reports.models import Report
 from reports.services import report_request
-from tests.helpers import open_period
+from tests.helpers import meeting_row, open_period
 from tests.reports import pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -364,17 +364,9 @@ PROFILE_FIGURES = {"members": 4, "full_members": 2, "regular_meetings": 11, "the
 
 
 def _meeting(cell, year, month, *, kind=Meeting.Kind.REGULAR, status=Meeting.Status.FINAL, day=5):
-    return Meeting(
-        organization=cell,
-        kind=kind,
-        period_year=year,
-        period_month=month,
-        date=datetime.date(year, month, day),
-        start_time=datetime.time(8, 0),
-        end_time=datetime.time(10, 0),
-        status=status,
-        rating=Meeting.Rating.GOOD if status == Meeting.Status.FINAL else "",
-        topic=f"Sinh hoạt tháng {month}",
+    rating = Meeting.Rating.GOOD if status == Meeting.Status.FINAL else ""
+    return meeting_row(
+        cell, year, month, day=day, kind=kind, status=status, rating=rating, topic=f"Sinh hoạt tháng {month}"
     )
 
 

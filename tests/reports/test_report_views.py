@@ -339,20 +339,20 @@ def test_retry_refuses_report_that_has_not_failed(client_for, requested, status)
     assert [m.level_tag for m in response.context["messages"]] == ["error"]
 
 
-def test_retry_by_get_is_not_allowed(client_for, requested):
+@pytest.mark.parametrize(
+    ("persona", "method", "status_code"),
+    [
+        pytest.param("grassroots", "get", 405, id="by-get-is-not-allowed"),
+        pytest.param("outsider", "post", 404, id="of-report-outside-scope-is-404"),
+    ],
+)
+def test_retry_by_get_or_outside_scope_is_refused(client_for, requested, persona, method, status_code):
     report = requested()
     Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED)
 
-    assert client_for("grassroots").get(reverse("reports:retry", args=[report.pk])).status_code == 405
-    report.refresh_from_db()
-    assert report.status == Report.Status.FAILED
+    response = getattr(client_for(persona), method)(reverse("reports:retry", args=[report.pk]))
 
-
-def test_retry_of_report_outside_scope_is_404(client_for, requested):
-    report = requested()
-    Report.objects.filter(pk=report.pk).update(status=Report.Status.FAILED)
-
-    assert client_for("outsider").post(reverse("reports:retry", args=[report.pk])).status_code == 404
+    assert response.status_code == status_code
     report.refresh_from_db()
     assert report.status == Report.Status.FAILED
 

@@ -24,6 +24,7 @@ from reports import builders
 from reports.models import Report
 from reports.services import MAX_ACTIVE_PER_USER, MAX_ATTEMPTS, STALE_AFTER, report_request, requeue_stale
 from reports.tasks import report_generate
+from tests.helpers import meeting_row
 from tests.reports import pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -74,17 +75,9 @@ EXPECTED_FIGURES = {
 
 
 def _meeting(cell, month, *, kind=Kind.REGULAR, rating="", status=Meeting.Status.FINAL):
-    return Meeting(
-        organization=cell,
-        kind=kind,
-        period_year=2025,
-        period_month=month,
-        date=datetime.date(2025, month, 10 if kind == Kind.THEMATIC else 5),
-        start_time=datetime.time(8, 0),
-        end_time=datetime.time(10, 0),
-        status=status,
-        rating=rating,
-        topic=f"Sinh hoạt tháng {month}",
+    day = 10 if kind == Kind.THEMATIC else 5
+    return meeting_row(
+        cell, 2025, month, day=day, kind=kind, status=status, rating=rating, topic=f"Sinh hoạt tháng {month}"
     )
 
 
