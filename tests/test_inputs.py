@@ -9,7 +9,8 @@ the list pages. Asserted for every one: no 500, nothing written when refused (ro
 unchanged), a Vietnamese message, and, when accepted, stored text that follows the policy and fits its columns as
 PostgreSQL would check them. Each generated example runs in a savepoint rolled back after it, so every example
 starts from the same world. Example counts are modest (the `inputs` profile; CHIBO_FUZZ_EXAMPLES raises them for a
-deeper run) and the number of generated inputs is printed at the end of the run.
+deeper run) and the number of generated inputs is printed at the end of the run. Fields are also left out or sent
+twice.
 """
 
 import datetime
@@ -572,11 +573,18 @@ STORED_WITH = {OrgEvaluation: (CriterionAnswer,), Meeting: (AuditEntry,)}
 
 
 def post_hostile(client, url, base: dict, fields: list[str], data, target: str, model, row=None) -> None:
-    """Post `base` with one or two of `fields` set to generated hostile values, and check the outcome."""
+    """Post `base` with one or two of `fields` set to generated hostile values, left out, or sent twice (a hostile
+    value after the real one: Django reads the last), and check the outcome."""
     chosen = data.draw(st.lists(st.sampled_from(fields), min_size=1, max_size=2, unique=True), label="fields")
     posted = dict(base)
     for field in chosen:
-        posted[field] = data.draw(HOSTILE, label=field)
+        how = data.draw(st.sampled_from(["hostile", "hostile", "missing", "twice"]), label=f"{field}: how")
+        if how == "missing":
+            posted.pop(field, None)
+        elif how == "twice":
+            posted[field] = [base.get(field, ""), data.draw(HOSTILE, label=field)]
+        else:
+            posted[field] = data.draw(HOSTILE, label=field)
     GENERATED[target] += 1
     with rolled_back():
         before = state(model, row)
