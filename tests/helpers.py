@@ -504,3 +504,18 @@ def meeting_minutes(world, **overrides) -> dict:
         "vote_abstain": 0,
         **overrides,
     }
+
+
+# The member import template's header row (members.importing.services.COLUMNS, as a person sees it).
+MEMBER_IMPORT_HEADERS = [
+    "Họ và tên*",
+    "Giới tính (Nam/Nữ)",
+    "Ngày sinh",
+    "Ngày vào Đảng",
+    "Ngày chính thức",
+    "Số thẻ đảng viên",
+    "Tình trạng (Dự bị/Chính thức)",
+    "Mã chi bộ",
+    "Điện thoại",
+    "Chức vụ công tác",
+]

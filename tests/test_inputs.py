@@ -252,7 +252,7 @@ def test_the_member_import_refuses_a_control_character_at_preview_and_confirm_wr
         [HANGUL_150, "", "", "", "", "", "Dự bị", "", "", ""],
     ]
     upload = SimpleUploadedFile(
-        "danh-sach.xlsx", helpers.xlsx(rows, IMPORT_HEADERS), content_type=importing.XLSX_CONTENT_TYPE
+        "danh-sach.xlsx", helpers.xlsx(rows, helpers.MEMBER_IMPORT_HEADERS), content_type=importing.XLSX_CONTENT_TYPE
     )
     batch = importing.import_preview(organization=cell, uploaded_file=upload, user=secretary)
 
@@ -723,20 +723,6 @@ def test_hostile_query_strings_on_the_list_pages(world, client_for, name, person
         else:
             assert response.status_code == 200, (response.status_code, query)
         assert state(Member)[0] == before[0]
-
-
-IMPORT_HEADERS = [
-    "Họ và tên*",
-    "Giới tính (Nam/Nữ)",
-    "Ngày sinh",
-    "Ngày vào Đảng",
-    "Ngày chính thức",
-    "Số thẻ đảng viên",
-    "Tình trạng (Dự bị/Chính thức)",
-    "Mã chi bộ",
-    "Điện thoại",
-    "Chức vụ công tác",
-]
 
 
 def test_organisation_services_still_clip_the_search_key_when_called_directly(world):

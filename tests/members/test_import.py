@@ -20,6 +20,7 @@ from members.importing import services as importing
 from members.models import Member, MemberImport
 from tests.helpers import (
     LOGIN,
+    MEMBER_IMPORT_HEADERS,
     REDIRECT,
     REFUSED,
     ImportFlow,
@@ -32,18 +33,7 @@ from tests.helpers import (
 )
 from tests.helpers import xlsx as spreadsheet
 
-HEADERS = [
-    "Họ và tên*",
-    "Giới tính (Nam/Nữ)",
-    "Ngày sinh",
-    "Ngày vào Đảng",
-    "Ngày chính thức",
-    "Số thẻ đảng viên",
-    "Tình trạng (Dự bị/Chính thức)",
-    "Mã chi bộ",
-    "Điện thoại",
-    "Chức vụ công tác",
-]
+HEADERS = MEMBER_IMPORT_HEADERS
 
 
 def row(name, *, gender="", born="", admitted="", official="", card="", status="", cell="", phone="", job=""):
