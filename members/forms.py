@@ -25,7 +25,13 @@ class MemberFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
-    status = forms.MultipleChoiceField(label=_("Status"), choices=Member.Status.choices, required=False)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        choices=Member.Status.choices,
+        required=False,
+        # Check boxes: the list template lays them out inline (a select's options have no box to tick).
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("All")), *Member.Gender.choices], required=False)
     age_band = forms.ChoiceField(
         label=_("Age"),

@@ -14,6 +14,7 @@ tree, so that every filter has something to find and something to leave out:
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
@@ -21,6 +22,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from members.models import Member, Position
 from members.selectors import MemberFilter, member_list, status_counts
@@ -610,3 +612,20 @@ def test_member_list_query_count_does_not_grow_for_a_secretary(world, client_for
 
     assert response.context["total"] == 3 + 2 + 18  # every fifth new member is in A1
     assert large == small
+
+
+def test_status_filter_is_a_check_box_per_status_with_its_own_label(roster, client_for):
+    """The status filter once rendered <option> tags inside check-box wrappers, labels `for="None"`, each label
+    twice and no box to tick."""
+    page = client_for("staff").get(reverse("members:list"), {"status": ["CHINH_THUC"]}).content.decode()
+
+    boxes = re.findall(r'<input type="checkbox" name="status" value="([A-Z_]+)"([^>]*)>', page)
+    assert [value for value, _attrs in boxes] == Member.Status.values
+    for number, (value, attrs) in enumerate(boxes):
+        assert f'id="id_status_{number}"' in attrs
+        assert ("checked" in attrs) == (value == "CHINH_THUC")
+        with translation.override("vi"):
+            label = str(Member.Status(value).label)
+        assert f'<label class="form-check-label" for="id_status_{number}">{label}</label>' in page
+    assert 'for="None"' not in page
+    assert "<option" not in page.split('name="status"', 1)[1].split("</fieldset>", 1)[0].split("</form>", 1)[0]
