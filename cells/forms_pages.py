@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cells.concurrency import TOKEN_FIELD, VERSION_FIELD, StaleEdit, submit_once
 from cells.selectors import breadcrumbs
+from cells.text import one_line
 
 
 def _comparable(value):
@@ -27,7 +28,7 @@ def _comparable(value):
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, str):
-        return " ".join(value.split())
+        return one_line(value)
     if isinstance(value, list | tuple | set):
         return sorted(str(item) for item in value)
     if isinstance(value, Decimal):

@@ -16,6 +16,7 @@ from cells import hooks
 from cells.concurrency import check_version
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import ROLE_NODE_KINDS
+from cells.text import one_line
 
 User = get_user_model()
 
@@ -25,7 +26,7 @@ CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]*$")
 def required_line(value, field: str, missing: str) -> str:
     """A required text of one line: `value` with its runs of whitespace made one space, refused on `field` with
     the message `missing` when nothing is left."""
-    text = " ".join(str(value or "").split())
+    text = one_line(value)
     if not text:
         raise ValidationError({field: missing})
     return text
@@ -110,11 +111,11 @@ def organization_create(
     _check_kind_under(kind, parent)
     organization = Organization(
         parent=parent,
-        name=" ".join((name or "").split()),
+        name=one_line(name),
         code=code,
         kind=kind,
         unit_type=unit_type,
-        host_unit_name=" ".join((host_unit_name or "").split()),
+        host_unit_name=one_line(host_unit_name),
         founded_on=founded_on,
     )
     organization.refresh_search_text()
@@ -203,11 +204,11 @@ def organization_update(
                     }
                 )
         _check_code_free(code, exclude_pk=organization.pk)
-        organization.name = " ".join((name or "").split())
+        organization.name = one_line(name)
         organization.code = code
         organization.kind = kind
         organization.unit_type = unit_type
-        organization.host_unit_name = " ".join((host_unit_name or "").split())
+        organization.host_unit_name = one_line(host_unit_name)
         organization.founded_on = founded_on
         organization.refresh_search_text()
         organization.full_clean(exclude=["code", "path", "search_text", "parent", "merged_into"])
@@ -433,7 +434,7 @@ def user_create(*, username: str, full_name: str, password: str, email: str = ""
         raise ValidationError({"username": _("Enter a user name.")})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is already taken.")})
-    parts = " ".join((full_name or "").split()).rsplit(" ", 1)
+    parts = one_line(full_name).rsplit(" ", 1)
     user = User(
         username=username, email=email or "", last_name=parts[0] if len(parts) > 1 else "", first_name=parts[-1]
     )

@@ -3,6 +3,11 @@
 import unicodedata
 
 
+def one_line(text) -> str:
+    """`text` on one line: runs of whitespace (line breaks included) made one space, none at the ends; "" for None."""
+    return " ".join(str(text or "").split())
+
+
 def fold(text: str, max_length: int | None = None) -> str:
     """Lower-case, strip diacritics and map đ to d: "Nguyễn Văn Đức" -> "nguyen van duc".
 
@@ -63,7 +68,7 @@ def given_name_sort_key(full_name: str, max_length: int = 255) -> str:
     The key is made only of digits, so the database sorts it the same way under any collation
     (SQLite's binary order and PostgreSQL's locale order agree on digits).
     """
-    words = " ".join((full_name or "").split()).split(" ")
+    words = one_line(full_name).split(" ")
     ordered = " ".join([words[-1], *words[:-1]]) if words and words[0] else ""
     primary, tones = _collation_key(ordered)
     return (primary + "00" + tones)[:max_length]

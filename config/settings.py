@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "config.middleware.ContentSecurityPolicyMiddleware",
-    "config.middleware.RequestSizeLimitMiddleware",
+    "cells.inputs.RequestSizeLimitMiddleware",
     # The input policy on every query string (cells/inputs.py): 400 with a Vietnamese page for a control character.
     "cells.inputs.QueryStringMiddleware",
 ]
@@ -199,7 +199,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 # A request declaring a larger body is refused (413) before it is read: the largest form is a yearly-review page
-# with a few evidence files of up to 10 MB each (config.middleware.RequestSizeLimitMiddleware).
+# with a few evidence files of up to 10 MB each (cells.inputs.RequestSizeLimitMiddleware).
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 25 * 1024 * 1024)
 
 #

@@ -4,11 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import EditForm, SubmitOnceForm
+from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.models import Organization
 from cells.numbers import DecimalField, IntegerField
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
-
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def _year_field(label, required=True):

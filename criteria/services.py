@@ -13,13 +13,14 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from cells.concurrency import check_version
+from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.models import Organization
 from cells.numbers import parse_decimal
 from cells.services import log_action, required_line
+from cells.text import one_line
 from criteria.models import CriteriaSet, Criterion, CriterionGroup, Grade, RegulationDocument
 
 CODE_MAX_LENGTH = 20
-YEAR_MIN, YEAR_MAX = 2000, 2100
 
 # The fields of a set that staff edit, and the fields compared by `criteria_set_diff`.
 SET_FIELDS = (
@@ -73,7 +74,7 @@ def _check_years(year_from, year_to) -> None:
 
 
 def _normalise_code(code) -> str:
-    code = " ".join(str(code or "").split())
+    code = one_line(code)
     if not code:
         raise ValidationError({"code": _("Enter a code, e.g. 1.2.")})
     if len(code) > CODE_MAX_LENGTH:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateInput, EditForm, SubmitOnceForm
-from cells.inputs import ID_MAX
+from cells.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from meetings.models import Meeting
 
@@ -22,7 +22,7 @@ class MeetingForm(EditForm):
     period_month = forms.TypedChoiceField(
         label=_("Month it counts for"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
     )
-    period_year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    period_year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     end_time = forms.TimeField(label=_("End time"), widget=TimeInput())
@@ -64,24 +64,34 @@ class AttachmentForm(SubmitOnceForm):
     file = forms.FileField(label=_("Scanned minutes or photo (PDF, JPEG, PNG)"))
 
 
-class PeriodForm(forms.Form):
-    """The period of the compliance pages: a year, optionally a month or a quarter."""
-
-    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
-    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100, required=False)
-    quarter = forms.TypedChoiceField(
+def quarter_field(**kwargs) -> forms.TypedChoiceField:
+    """An optional quarter (I to IV) of a period's year; the compliance pages and the report requests use it."""
+    return forms.TypedChoiceField(
         label=_("Quarter"),
         coerce=int,
         empty_value=None,
         required=False,
         choices=[("", "—"), (1, "I"), (2, "II"), (3, "III"), (4, "IV")],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        **kwargs,
     )
-    month = forms.TypedChoiceField(
+
+
+def month_field(**kwargs) -> forms.TypedChoiceField:
+    """An optional month (01 to 12) of a period's year."""
+    return forms.TypedChoiceField(
         label=_("Month"),
         coerce=int,
         empty_value=None,
         required=False,
         choices=[("", "—")] + [(m, f"{m:02d}") for m in range(1, 13)],
-        widget=forms.Select(attrs={"class": "form-select"}),
+        **kwargs,
     )
+
+
+class PeriodForm(forms.Form):
+    """The period of the compliance pages: a year, optionally a month or a quarter."""
+
+    org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
+    year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
+    quarter = quarter_field(widget=forms.Select(attrs={"class": "form-select"}))
+    month = month_field(widget=forms.Select(attrs={"class": "form-select"}))

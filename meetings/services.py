@@ -21,6 +21,7 @@ from cells.concurrency import check_version
 from cells.hooks import parameters_on
 from cells.models import Organization
 from cells.services import log_action, required_line
+from cells.text import one_line
 from meetings.models import (
     Attendance,
     Meeting,
@@ -305,7 +306,7 @@ def _apply_attendance(meeting: Meeting, attendance: dict[int, dict]) -> dict:
             status = row.status
         elif status in Attendance.NOT_COUNTED and row.status not in Attendance.NOT_COUNTED:
             raise ValidationError(_("Exemption comes from the member's status; it cannot be set at a meeting."))
-        reason = " ".join((values.get("reason") or "").split())[:255]
+        reason = one_line(values.get("reason"))[:255]
         if status == A.EXCUSED and not reason:
             errors.append(_("Give the reason for each absence with reason."))
         spoke = bool(values.get("spoke", row.spoke)) and status == A.PRESENT

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateInput, EditForm, SubmitOnceForm
-from cells.inputs import ID_MAX
+from cells.inputs import ID_MAX, YEAR_MAX
 from cells.numbers import IntegerField
 from members.models import Member, Position
 
@@ -44,7 +44,7 @@ class MemberFilterForm(forms.Form):
         ],
         required=False,
     )
-    admission_year = IntegerField(label=_("Admission year"), min_value=1930, max_value=2100, required=False)
+    admission_year = IntegerField(label=_("Admission year"), min_value=1930, max_value=YEAR_MAX, required=False)
     position = forms.ChoiceField(label=_("Position"), choices=[("", _("All"))], required=False)
 
     def __init__(self, *args, **kwargs):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.models import Organization
-from cells.text import fold, given_name_sort_key
+from cells.text import fold, given_name_sort_key, one_line
 
 
 class Member(models.Model):
@@ -74,7 +74,7 @@ class Member(models.Model):
 
     def refresh_derived(self) -> None:
         """Keep the folded search text and the Vietnamese name sort key in step with the name."""
-        self.full_name = " ".join(self.full_name.split())
+        self.full_name = one_line(self.full_name)
         self.search_text = fold(
             f"{self.full_name} {self.party_card_no or ''}", self._meta.get_field("search_text").max_length
         )

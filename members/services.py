@@ -12,6 +12,7 @@ from cells import hooks
 from cells.concurrency import check_version
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant, role_revoke
+from cells.text import one_line
 from members.models import Member, Position, StatusChange, Transfer
 
 
@@ -116,8 +117,8 @@ def member_change_status(
 ) -> Member:
     """Change a member's status and keep the change in the timeline. Refuses transitions that make no sense."""
 
-    decision_no = " ".join((decision_no or "").split())
-    reason = " ".join((reason or "").split())
+    decision_no = one_line(decision_no)
+    reason = one_line(reason)
     with transaction.atomic():
         member = Member.objects.select_for_update().select_related("organization").get(pk=member.pk)
         current = Status(member.status)
@@ -306,7 +307,7 @@ def transfer_official(
 ) -> Transfer:
     """Official transfer of a member on the roll: to another cell of the tree (the member moves, the transfer
     shows in both cells' history) or out of the tree (the member's status becomes "transferred out")."""
-    to_text = " ".join((to_text or "").split())
+    to_text = one_line(to_text)
     if bool(to_organization) == bool(to_text):
         raise ValidationError(
             {"to_organization": _("Choose a party cell in the tree, or name the organisation outside it.")}
@@ -326,11 +327,11 @@ def transfer_official(
             to_organization=to_organization,
             to_text=to_text[:255],
             decided_on=decided_on,
-            decision_no=" ".join((decision_no or "").split())[:100],
+            decision_no=one_line(decision_no)[:100],
             letter_issued_on=letter_issued_on,
             letter_presented_on=letter_presented_on,
             completed_on=letter_presented_on if to_organization is not None else letter_issued_on,
-            reason=" ".join((reason or "").split())[:500],
+            reason=one_line(reason)[:500],
             recorded_by=transferred_by if getattr(transferred_by, "is_authenticated", False) else None,
         )
         _end_seats(member=member, ended_on=decided_on, keep_under=to_organization, by=transferred_by)
@@ -389,8 +390,8 @@ def transfer_temporary(
     The stay is bounded by the parameters in force (rule B20: at most two years, for full-time study).
     """
     _check_cell(to_organization)
-    member_name = " ".join((member_name or "").split())
-    from_text = " ".join((from_text or "").split())
+    member_name = one_line(member_name)
+    from_text = one_line(from_text)
     if member is None and not (member_name and from_text):
         raise ValidationError({"member_name": _("Name the member and the party organisation they come from.")})
     _check_transfer_dates(decided_on=decided_on, letter_issued_on=None, letter_presented_on=None)
@@ -412,9 +413,9 @@ def transfer_temporary(
             from_text=from_text[:255] if member is None else "",
             to_organization=to_organization,
             decided_on=decided_on,
-            decision_no=" ".join((decision_no or "").split())[:100],
+            decision_no=one_line(decision_no)[:100],
             expected_return_on=expected_return_on,
-            reason=" ".join((reason or "").split())[:500],
+            reason=one_line(reason)[:500],
             recorded_by=transferred_by if getattr(transferred_by, "is_authenticated", False) else None,
         )
         log_action(
@@ -567,7 +568,7 @@ def position_assign(
             organization=organization,
             role=role,
             started_on=started_on,
-            term_label=" ".join((term_label or "").split())[:20],
+            term_label=one_line(term_label)[:20],
         )
         log_action(
             actor=assigned_by,

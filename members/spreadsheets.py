@@ -40,7 +40,7 @@ from cells.inputs import choice_param, page_param, text_error, visible, xlsx_tex
 from cells.permissions import get_access, organizations_visible_to, require
 from cells.selectors import breadcrumbs
 from cells.services import log_action
-from cells.text import fold
+from cells.text import fold, one_line
 
 #
 # Limits
@@ -287,7 +287,7 @@ def cell_text(value) -> str:
     if isinstance(value, datetime.date):
         return value.strftime(DATE_FORMAT)
     text = unicodedata.normalize("NFC", str(value))
-    return " ".join(text.split())
+    return one_line(text)
 
 
 def choices_text(words) -> str:

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
 from cells.forms import DateInput, SubmitOnceForm
-from cells.inputs import ID_MAX
+from cells.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from evaluations.programmes.services import PROGRAMMES
 
@@ -15,13 +15,13 @@ PROGRAMME_CHOICES = [(p.value, p.label) for p in PROGRAMMES]
 class CoverageFilterForm(forms.Form):
     org = IntegerField(required=False, min_value=1, max_value=ID_MAX, widget=forms.HiddenInput)
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES, required=False)
-    year = IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+    year = IntegerField(label=gettext_lazy("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX, required=False)
 
 
 class RegistrationForm(SubmitOnceForm):
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), choices=PROGRAMME_CHOICES)
-    phase_start = IntegerField(label=gettext_lazy("Phase from"), min_value=2000, max_value=2100)
-    phase_end = IntegerField(label=gettext_lazy("Phase to"), min_value=2000, max_value=2100)
+    phase_start = IntegerField(label=gettext_lazy("Phase from"), min_value=YEAR_MIN, max_value=YEAR_MAX)
+    phase_end = IntegerField(label=gettext_lazy("Phase to"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     reference_years = forms.CharField(
         label=gettext_lazy("Reference years"),
         required=False,

@@ -28,6 +28,7 @@ from cells.models import Organization
 from cells.numbers import parse_decimal
 from cells.permissions import DECIDE, get_access
 from cells.services import log_action, required_line
+from cells.text import one_line
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException, grade_rank
 from members.models import Member
@@ -681,7 +682,7 @@ def quota_exception_record(
         raise ValidationError(
             {"extra_places": _("Give between 1 and %(max)s extra places.") % {"max": MAX_EXTRA_PLACES}}
         )
-    justification = " ".join((justification or "").split())
+    justification = one_line(justification)
     if len(justification) < MIN_JUSTIFICATION_CHARS:
         raise ValidationError(
             {

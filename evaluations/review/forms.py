@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.numbers import DecimalField, IntegerField
 from evaluations.models import Grade
 
@@ -10,7 +11,7 @@ GRADE_CHOICES = [("", "—"), *Grade.choices]
 
 
 class PeriodOpenForm(SubmitOnceForm):
-    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     self_assessment_due = forms.DateField(label=_("Self-assessment due"), widget=DateInput())
     appraisal_due = forms.DateField(label=_("Appraisal due"), widget=DateInput())
     decision_due = forms.DateField(label=_("Decision due"), widget=DateInput())

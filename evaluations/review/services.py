@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from cells.concurrency import check_version
 from cells.models import Organization
 from cells.services import log_action, required_line
+from cells.text import one_line
 from criteria.models import CriteriaSet, RuleParameterSet
 from criteria.selectors import parameters_on
 from evaluations import rules
@@ -396,7 +397,7 @@ def decide(
         if evaluation.status != OrgEvaluation.Status.APPRAISED:
             raise ValidationError(_("Only an appraised evaluation can be decided."))
         refresh_suggestion(evaluation)
-        justification = " ".join((justification or "").split())
+        justification = one_line(justification)
         if evaluation.not_classified:
             if grade:
                 raise ValidationError({"grade": _("This organisation is not classified this year.")})
@@ -416,7 +417,7 @@ def decide(
         before = _snapshot(evaluation)
         evaluation.final_grade = grade or ""
         evaluation.justification = justification[:10000]
-        evaluation.decision_no = " ".join((decision_no or "").split())[:100]
+        evaluation.decision_no = one_line(decision_no)[:100]
         evaluation.status = OrgEvaluation.Status.DECIDED
         evaluation.decided_by = decided_by
         evaluation.decided_at = timezone.now()

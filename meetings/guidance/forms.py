@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cells.forms import SubmitOnceForm
+from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from meetings.guidance.services import CONTENT_MAX_LENGTH
 
@@ -12,7 +13,7 @@ MONTH_CHOICES = [(month, str(month)) for month in range(1, 13)]
 
 class GuidanceForm(SubmitOnceForm):
     month = forms.TypedChoiceField(label=_("Month"), choices=MONTH_CHOICES, coerce=int)
-    year = IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     title = forms.CharField(label=_("Title"), max_length=255)
     content = forms.CharField(
         label=_("Suggested content"),

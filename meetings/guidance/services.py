@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cells.models import Organization
 from cells.permissions import APPRAISE, VIEW, get_access, scope_filter
 from cells.services import log_action
+from cells.text import one_line
 from meetings.models import MonthlyGuidance
 
 CONTENT_MAX_LENGTH = 10_000
@@ -46,7 +47,7 @@ def guidance_publish(
                 "month": _("Guidance can be published at most %(count)d months ahead.") % {"count": MONTHS_AHEAD},
             }
         )
-    title = " ".join((title or "").split())
+    title = one_line(title)
     content = (content or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the guidance a title.")})
