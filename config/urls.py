@@ -44,6 +44,7 @@ urlpatterns = [
     path("past-results/", include("evaluations.past_results.urls")),
     path("dashboard/", include("evaluations.dashboard.urls")),
     path("reports/", include("reports.urls")),
+    path("rules/", include("criteria.rulebook.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -53,6 +53,19 @@ class RuleParameterSet(models.Model):
         "max_consecutive_excused_absences": 3,
         "kpi_attendance_pct": 95,
         "yearly_good_min_meetings": 7,
+        # D2: the yearly meeting-quality levels below Tốt have no source; the committee sets them (see
+        # COMMITTEE_SET). Khá: no regular meeting of the year rated below this level; otherwise Trung bình.
+        "yearly_fair_lowest_meeting_rating": "TRUNG_BINH",
+        # D6 (B1, B2): a finalised meeting counts for its month when held in that month or at most this many days
+        # after it (later: "sinh hoạt bù", shown but not counted); a month is not missing before its end + these.
+        "late_grace_days": 10,
+        # D7 (B3): the committee's exception for small cells: a cell with at most this many members on the roll
+        # needs only small_cell_min_meeting_minutes (0: no exception).
+        "small_cell_max_members": 0,
+        "small_cell_min_meeting_minutes": 60,
+        # D8 (B5): absent without a valid reason from the meetings of this many months of a year → the cell is
+        # prompted to consider a xóa tên review (Điều lệ Điều 8); never an automatic status change.
+        "unexcused_absence_months_for_removal_review": 3,
         # Members
         "probation_months": 12,
         "probation_alert_days": 30,
@@ -73,12 +86,32 @@ class RuleParameterSet(models.Model):
         # Model-cell eligibility (B21): ratings of the reference years before the phase.
         "model_cell_reference_years": 2,
         "model_cell_target_pct": 4,
+        # D4: eligibility to register, per programme: "B21" (two reference years, ≥ HTTNV and one HTXSNV) or
+        # "NONE" (the upper committee chooses; the seed's bốn tốt pilot).
+        "programme_eligibility": {"KIEU_MAU": "B21", "BON_TOT": "NONE"},
+        # D9 (B25): a recognised Dân vận khéo model scores within this range.
+        "dan_van_kheo_min_score": 75,
+        "dan_van_kheo_max_score": 100,
         # Warn when more than this share of a cell's members is KHTNV (B17, legacy).
         "khtnv_members_warning_pct": 50,
         # Bloc targets for members' grades (seed 003: > 80% HTTNV or better, 15% HTXSNV).
         "target_members_good_or_better_pct": 80,
         "target_members_excellent_pct": 15,
     }
+
+    # Keys with no source document behind their value: the committee sets them (D2), and every page that applies
+    # one says so ("do cấp ủy quy định").
+    COMMITTEE_SET = frozenset(
+        {
+            "yearly_fair_lowest_meeting_rating",
+            "late_grace_days",
+            "small_cell_max_members",
+            "small_cell_min_meeting_minutes",
+            "kpi_attendance_pct",
+            "dan_van_kheo_min_score",
+            "dan_van_kheo_max_score",
+        }
+    )
 
     name = models.CharField(_("name"), max_length=200)
     valid_from = models.DateField(_("valid from"))
