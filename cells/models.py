@@ -198,3 +198,39 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class Holiday(models.Model):
+    """One day of the public-holiday calendar (Vietnamese UI term: "Ngày nghỉ lễ, Tết"): a weekday that is not a
+    working day (a public holiday, Tết, a compensatory or swapped day off), or a Saturday or Sunday worked in exchange
+    for one (ngày làm bù). Data the committee edits (cells/holidays/); every working-day deadline reads it through
+    cells.calendar."""
+
+    class Kind(models.TextChoices):
+        DAY_OFF = "NGHI", _("Day off (public holiday, Tết, compensatory day)")
+        WORKING_DAY = "LAM_BU", _("Make-up working day (a weekend day worked)")
+
+    date = models.DateField(
+        _("date"),
+        unique=True,
+        error_messages={"unique": _("This date is already in the holiday calendar.")},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.DAY_OFF)
+    source = models.CharField(
+        _("source"),
+        max_length=300,
+        blank=True,
+        help_text=_("The announcement this date comes from, e.g. Thông báo số …/TB-BNV."),
+    )
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holiday calendar")
+
+    def __str__(self) -> str:
+        return f"{self.date:%d/%m/%Y} {self.name}"

@@ -128,6 +128,11 @@ class Access:
     def can_report(self) -> bool:
         return self.can_anywhere(REPORTS)
 
+    @property
+    def can_manage_tree(self) -> bool:
+        """Committee staff somewhere: the bloc-wide reference data (criteria sets, holiday calendar) is theirs."""
+        return self.can_anywhere(MANAGE_TREE)
+
     def top_paths(self, action: str = VIEW) -> list[str]:
         """The minimal set of subtree roots where `action` is granted (nested grants collapse)."""
         paths = sorted({g.path for g in self.grants if action in ROLE_ACTIONS[g.role]}, key=len)

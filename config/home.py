@@ -62,7 +62,7 @@ def home_context(user) -> dict:
             context["meeting_kpis"] = meeting_selectors.kpis(
                 user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
             )
-            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False)
+            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False, with_meetings=False)
     context.update(
         {
             "scopes": [g for g in access.grants],

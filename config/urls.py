@@ -41,10 +41,12 @@ urlpatterns = [
     path("evaluations/", include("evaluations.review.urls")),
     path("ratings/", include("evaluations.ratings.urls")),
     path("programmes/", include("evaluations.programmes.urls")),
+    path("mass-mobilisation/", include("evaluations.mass_mobilisation.urls")),
     path("past-results/", include("evaluations.past_results.urls")),
     path("dashboard/", include("evaluations.dashboard.urls")),
     path("reports/", include("reports.urls")),
     path("rules/", include("criteria.rulebook.urls")),
+    path("holidays/", include("cells.holidays.urls")),
     path("admin/", admin.site.urls),
 ]
 

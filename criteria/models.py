@@ -82,6 +82,11 @@ class RuleParameterSet(models.Model):
         "htnv_max_tasks_late_pct": 20,
         # ...and more than this share of subordinate units disciplined makes the collective KHTNV.
         "khtnv_disciplined_units_pct": 20,
+        # B13/D5: a member of the leading collective disciplined at this form or heavier makes the collective KHTNV
+        # (HD 21: "cảnh cáo" or above); a lighter form only bars HTXSNV (QĐ 366 Điều 11).
+        "leadership_discipline_khtnv_min_form": "CANH_CAO",
+        # D5: overriding a discipline cap needs a written justification of at least this many characters.
+        "cap_override_min_chars": 20,
         "org_min_months_for_classification": 6,
         # Model-cell eligibility (B21): ratings of the reference years before the phase.
         "model_cell_reference_years": 2,
@@ -110,6 +115,7 @@ class RuleParameterSet(models.Model):
             "kpi_attendance_pct",
             "dan_van_kheo_min_score",
             "dan_van_kheo_max_score",
+            "cap_override_min_chars",
         }
     )
 
@@ -261,7 +267,9 @@ class Criterion(models.Model):
         ATTENDANCE_RATE = "attendance_rate", _("Member attendance rate (%)")
         MEETINGS_GOOD = "meetings_good", _("Meetings rated Good")
         MEMBERS_DISCIPLINED = "members_disciplined", _("Members disciplined this year")
-        ADMISSION_TARGET = "admission_target", _("New members admitted this year")
+        ADMISSION_TARGET = "admission_target", _("Admission target reached (%)")
+        ORG_GRADE = "org_grade", _("Decided yearly grade (4 HTXSNV, 3 HTTNV, 2 HTNV, 1 KHTNV, 0 not classified)")
+        EHANDBOOK_PCT = "ehandbook_pct", _("Members using the e-handbook (%)")
 
     class Comparator(models.TextChoices):
         AT_LEAST = "GTE", _("at least")

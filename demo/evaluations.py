@@ -7,10 +7,11 @@ reads the tree, the members' history and the meeting log back from the database 
 1. picks the model-programme cells and the grades their eligibility needs (demo.programmes.plan_programmes);
 2. writes the past ratings 2020–2024 (demo.past_ratings);
 3. opens, fills, decides and locks the 2025 review, and opens the 2026 one, in progress (demo.reviews);
-4. writes the model-programme registrations and their yearly checks (demo.programmes.build_programmes).
+4. writes the registers of D9 and D10: Dân vận khéo models, e-handbook use, residence feedback (demo.registers);
+5. writes the model-programme registrations and their yearly checks (demo.programmes.build_programmes).
 
 Deterministic: every draw comes from a generator named after the seed and an organisation's code (or a member's
-key), so the same seed on the same data gives the same rows. Idempotent: each of the four parts is skipped when
+key), so the same seed on the same data gives the same rows. Idempotent: each of the five parts is skipped when
 its rows are already there. Everything is written with bulk inserts and updates.
 """
 
@@ -31,18 +32,21 @@ from demo.context import EvaluationContext
 from demo.grading import CURRENT_YEAR, DECIDED_YEAR, EXC, GOOD, GRASSROOTS_USERNAME, SOURCE, STAFF_USERNAME
 from demo.past_ratings import plan_past_ratings
 from demo.programmes import BON_TOT, FOUR_GOOD_PHASE, KIEU_MAU, MODEL_PHASE, build_programmes, plan_programmes
+from demo.registers import build_registers
 from demo.reviews import build_current_year, build_decided_year
 from evaluations import rules
 from evaluations.models import (
     EvaluationPeriod,
     Grade,
     HistoricalRating,
+    MassMobilisationModel,
     MemberEvaluation,
     ModelRegistration,
     OrgEvaluation,
     QuotaException,
 )
 from evaluations.programmes import services as programme_services
+from evaluations.review import quota
 from evaluations.review import services as review_services
 
 Status = OrgEvaluation.Status
@@ -76,7 +80,9 @@ class EvaluationSummary:
 
 def quota_overruns(root: Organization) -> tuple[int, list[str]]:
     """B12 over every year with ratings under `root` (past ratings by the member's cell, decided grades by the
-    row's grassroots organisation): (checks made, descriptions of the units over their places)."""
+    row's grassroots organisation; organisations by their grassroots organisation, and the grassroots organisations
+    of a review decided in the app by their upper committee): (checks made, descriptions of the units over their
+    places)."""
     organizations = {
         o.pk: o for o in Organization.objects.filter(path__startswith=root.path).only("pk", "code", "kind", "path")
     }
@@ -117,6 +123,16 @@ def quota_overruns(root: Organization) -> tuple[int, list[str]]:
         unit = unit_of(organization_id)
         if unit is not None and unit.pk != organization_id:
             counts[(year, QuotaException.Scope.ORGANISATIONS, unit.pk)][grade] += 1
+    # The grassroots organisations under their upper committee (D3), in the reviews decided in the app (the past
+    # ratings are records of what was decided then, before the app checked this level).
+    for year, organization_id, grade in (
+        OrgEvaluation.objects.filter(period__root=root, organization__kind__in=Organization.GRASSROOTS_KINDS)
+        .exclude(final_grade="")
+        .values_list("period__year", "organization_id", "final_grade")
+    ):
+        top = quota.org_unit_of(organizations[organization_id], organizations)
+        if top is not None:
+            counts[(year, QuotaException.Scope.ORGANISATIONS, top.pk)][grade] += 1
     extra = Counter()
     for year, organization_id, scope, places in QuotaException.objects.filter(period__root=root).values_list(
         "period__year", "organization_id", "scope", "extra_places"
@@ -200,7 +216,8 @@ def summary_lines(summary: EvaluationSummary) -> list[str]:
     else:
         lines.append(
             f"  Quota (B12, HTXSNV ≤ 20% of HTTNV): no grassroots organisation over it "
-            f"({summary.quota_checks} checks of members and subordinate organisations, all years)"
+            f"({summary.quota_checks} checks of members and subordinate organisations, all years, and of the grassroots "
+            f"organisations under the upper committee in {DECIDED_YEAR})"
         )
     if summary.progress:
         steps = ", ".join(
@@ -286,6 +303,12 @@ def _build(*, root: Organization, seed: int, today: datetime.date) -> tuple[list
     elif today.year >= CURRENT_YEAR:
         build_current_year(ctx, users)
         summary_built.append(f"{CURRENT_YEAR} review")
+
+    if MassMobilisationModel.objects.filter(organization__path__startswith=root.path).exists():
+        summary_skipped.append("registers (Dân vận khéo, e-handbook, residence feedback)")
+    else:
+        build_registers(ctx, users.get(STAFF_USERNAME))
+        summary_built.append("registers (Dân vận khéo, e-handbook, residence feedback)")
 
     if ModelRegistration.objects.filter(organization__path__startswith=root.path).exists():
         summary_skipped.append("model-cell registrations")

@@ -439,9 +439,9 @@ class _MeetingBuilder:
             Meeting.Kind.THEMATIC: THEMATIC_MINUTES,
         }[kind].draw(rng)
         if final:
-            minutes = max(minutes, required)  # finalising checks the duration (rule B3)
+            minutes = max(minutes, required)  # the demo's finalised meetings last the minimum of rule B3
         elif rng.random() < 0.25:
-            minutes = required - rng.choice((10, 15, 20, 30))  # a draft that rule B3 will stop
+            minutes = required - rng.choice((10, 15, 20, 30))  # a short draft: B3 warns, D7 lets it be finalised
         start = style.start
         end = (datetime.datetime.combine(day, start) + datetime.timedelta(minutes=minutes)).time()
 

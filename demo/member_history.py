@@ -5,16 +5,18 @@ transfers between cells, members from outside attending a cell for a while, and 
 import datetime
 import random
 
+from cells.holidays.seed import seeded_calendar
 from cells.models import Organization
 from demo.common import add_months, add_years, aware, day_between
 from demo.hosts import CIVIL_SERVICE_TYPES, DEFAULT_FEMALE_SHARE
 from demo.names import random_person_name
 from demo.plan import CellInfo, DemoPlan
 from members.models import Member, StatusChange, Transfer
-from members.services import add_working_days
 
 Kind = Organization.Kind
 Status = Member.Status
+# B20 deadlines count working days on the shipped holiday calendar: the planner runs no query (demo/build.py).
+add_working_days = seeded_calendar().add_working_days
 Gender = Member.Gender
 
 

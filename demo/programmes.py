@@ -1,7 +1,8 @@
 """Demo data: the model programmes, per copy of the grassroots level: 29 "Chi bộ kiểu mẫu" registrations for
-2022–2025 (13 recognised, 10 not achieved, 6 still building) and 5 "Chi bộ bốn tốt" for 2023–2026, each eligible
-(B21) by the past ratings, with yearly checks judged by the programme's criteria set (evaluations.programmes) against
-the meeting log where it exists (2024 on) and the paper records before.
+2022–2025 (13 recognised, 10 not achieved, 6 still building), each eligible by B21, and 5 "Chi bộ bốn tốt" for
+2023–2026 (no eligibility condition, D4: the committee picked cells with good past ratings), with yearly checks
+judged by the programme's criteria set (evaluations.programmes) against the meeting log where it exists (2024 on)
+and the paper records before, the year's decided grade (B23) and the cells' admission targets.
 
 `plan_programmes` picks the cells first, and the grades their eligibility needs (the past ratings and the 2025
 review follow them); `build_programmes` writes the registrations and their yearly checks once those are there.
@@ -21,8 +22,16 @@ from demo.common import aware
 from demo.context import EvaluationContext
 from demo.grading import EXC, FUL, GOOD, HISTORY_YEARS, STAFF_USERNAME, classified_org, quota_places, seeded_rng
 from evaluations import metrics as metric_keys
-from evaluations.models import HistoricalRating, ModelRegistration, ModelYearCheck, OrgEvaluation, grade_rank
+from evaluations.models import (
+    AdmissionTarget,
+    HistoricalRating,
+    ModelRegistration,
+    ModelYearCheck,
+    OrgEvaluation,
+    grade_rank,
+)
 from evaluations.programmes import services as programme_services
+from members.models import Member
 
 Status = OrgEvaluation.Status
 RegistrationStatus = ModelRegistration.Status
@@ -91,12 +100,12 @@ def _answers_all_met(snapshot: dict, year: int) -> dict:
 
 
 def _meets_common(figures: dict) -> bool:
-    """For a cell with no criteria set of the programme: the meeting figures every set asks for."""
+    """For a cell with no criteria set of the programme: the meeting figures every set asks for (attendance is a
+    reported figure, not a criterion: B4)."""
     return (
         figures[metric_keys.MEETINGS_HELD] >= 12
         and figures[metric_keys.THEMATIC_QUARTERS] >= 4
-        and (figures[metric_keys.ATTENDANCE_RATE] or 0) >= 95
-        and figures[metric_keys.MEMBERS_DISCIPLINED] <= 0
+        and (figures[metric_keys.MEMBERS_DISCIPLINED] or 0) <= 0
     )
 
 
@@ -104,8 +113,15 @@ def _passes_on_data(ctx: EvaluationContext, cell: Organization, programme: str, 
     """Would the yearly check pass on the system's figures alone (every criterion answered by hand met)?
 
     Members disciplined count as none: the plan keeps discipline out of the cells it picks, and reading the
-    2025 rating rows here would make a second plan (after they are written) differ from the first."""
-    figures = {**ctx.metrics(year)[cell.pk], metric_keys.MEMBERS_DISCIPLINED: Decimal(0)}
+    2025 rating rows here would make a second plan (after they are written) differ from the first. For the same
+    reason the year's grade counts as HTTNV (the plan forces it for the cells it keeps) and the admission target as
+    reached (build_programmes sets each cell's target at what it admitted)."""
+    figures = {
+        **ctx.metrics(year)[cell.pk],
+        metric_keys.MEMBERS_DISCIPLINED: Decimal(0),
+        programme_services.ORG_GRADE: Decimal(programme_services.GRADE_LEVELS[GOOD]),
+        metric_keys.ADMISSION_TARGET: Decimal(100),
+    }
     criteria_set = ctx.programme_set(cell, programme, year)
     if criteria_set is None:
         return _meets_common(figures)
@@ -259,6 +275,7 @@ def build_programmes(ctx: EvaluationContext, plan: ProgrammePlan, users: dict) -
         .values_list("organization_id", "period__year", "final_grade")
     ):
         grades[organization_id][year] = grade
+    _admission_targets(picks, staff)
     metrics = {year: ctx.metrics(year, refresh=True) for year in range(2022, 2026)}
     registrations, checks_by_pick = [], []
     for pick in picks:
@@ -314,6 +331,27 @@ def build_programmes(ctx: EvaluationContext, plan: ProgrammePlan, users: dict) -
     ModelYearCheck.objects.bulk_create(rows, batch_size=500)
 
 
+def _admission_targets(picks: list[_Pick], staff) -> None:
+    """Each registered cell's admission target for the years checked (B23), set at what it admitted that year: the
+    grassroots committees set targets the cells could reach."""
+    years = range(min(MODEL_PHASE[0], FOUR_GOOD_PHASE[0]), 2026)
+    cells = {pick.cell.pk for pick in picks}
+    admitted = Counter(
+        Member.objects.filter(organization_id__in=cells, admitted_on__year__in=list(years)).values_list(
+            "organization_id", "admitted_on__year"
+        )
+    )
+    AdmissionTarget.objects.bulk_create(
+        [
+            AdmissionTarget(organization_id=pk, year=year, target=admitted[(pk, year)], set_by=staff)
+            for pk in sorted(cells)
+            for year in years
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
 def _year_check(ctx: EvaluationContext, pick: _Pick, year: int, grades: dict, metrics: dict, rng) -> tuple:
     """One yearly check as programme_services.year_check stores it; (check, unmet criteria or "rating")."""
     cell = pick.cell
@@ -329,15 +367,17 @@ def _year_check(ctx: EvaluationContext, pick: _Pick, year: int, grades: dict, me
             "rating" if not good else [],
         )
     answers = _answers_all_met(snapshot, year)
-    for criterion in snapshot["criteria"]:
+    for criterion in snapshot["criteria"]:  # a set still asking for the grade by hand (a copy made before 0010)
         if criterion["kind"] == Criterion.Kind.CHECK and "xếp loại" in criterion["text"]:
             answers[criterion["code"]]["met"] = good
+    level = programme_services.GRADE_LEVELS.get(grades.get(year))
+    figures = {**metrics[cell.pk], programme_services.ORG_GRADE: None if level is None else Decimal(level)}
     if pick.fail_year == year and not pick.fail_by_rating:
         hand = [c for c in snapshot["criteria"] if c["kind"] == Criterion.Kind.CHECK and "xếp loại" not in c["text"]]
         if hand:
             missed = hand[seeded_rng(ctx.seed, "shortfall", pick.programme, cell.code).randrange(len(hand))]
             answers[missed["code"]] = {"met": False, "evidence": CHECK_SHORTFALL.format(year=year)}
-    passed, results = programme_services._evaluate(snapshot, criteria_set.pass_points, answers, metrics[cell.pk])
+    passed, results = programme_services._evaluate(snapshot, criteria_set.pass_points, answers, figures)
     unmet = [(c["code"], c["text"]) for c in snapshot["criteria"] if not results[c["code"]]["met"]]
     check = ModelYearCheck(year=year, criteria_snapshot=snapshot, results=results, passed=passed, checked_at=checked_at)
     return check, unmet

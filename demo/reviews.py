@@ -39,6 +39,7 @@ from demo.grading import (
     worse,
 )
 from demo.programmes import ProgrammePlan
+from evaluations import discipline as review_discipline
 from evaluations import metrics as metric_keys
 from evaluations import rules
 from evaluations.models import (
@@ -49,8 +50,9 @@ from evaluations.models import (
     OrgEvaluation,
     grade_rank,
 )
+from evaluations.review import quota
 from evaluations.review import services as review_services
-from members.models import Member
+from members.models import Discipline, Member, Position
 
 Status = OrgEvaluation.Status
 
@@ -138,6 +140,7 @@ class _OrgDraft:
     merit: str
     answers: dict = field(default_factory=dict)  # {code: {"points", "met", "metric_value", "evidence"}}
     suggestion: rules.Suggestion | None = None
+    discipline: object = None  # the organisation's discipline figures of the year (D5), read in bulk
 
 
 def _fill_self_assessment(draft: _OrgDraft, grade: str, metrics: dict | None, params: dict, year: int) -> None:
@@ -167,13 +170,13 @@ def _fill_self_assessment(draft: _OrgDraft, grade: str, metrics: dict | None, pa
     else:
         done, exceeded, late = half(rng.uniform(70, 88)), Decimal(0), half(rng.uniform(25, 40))
     evaluation.tasks_done_pct, evaluation.tasks_exceeded_pct, evaluation.tasks_late_pct = done, exceeded, late
-    evaluation.leadership_disciplined = False
-    evaluation.units_disciplined_pct = Decimal(0)
     has_criteria = bool(snapshot.get("criteria"))
     if not has_criteria:
         evaluation.self_score = target
     evaluation.self_comment = SELF_COMMENTS[grade].format(year=year)
-    draft.suggestion = review_services.apply_suggestion(evaluation, answers, params=params, year=year)
+    draft.suggestion = review_services.apply_suggestion(
+        evaluation, answers, params=params, year=year, figures=draft.discipline
+    )
 
 
 def _answer_rows(drafts: list[_OrgDraft]) -> list[CriterionAnswer]:
@@ -193,9 +196,11 @@ def _answer_rows(drafts: list[_OrgDraft]) -> list[CriterionAnswer]:
     return rows
 
 
-# What a self-assessment fills in (bulk_update: one value per row). The drafts leave leadership_disciplined,
-# units_disciplined_pct and justification at their defaults.
+# What a self-assessment fills in (bulk_update: one value per row). The discipline figures are those computed from
+# the members' disciplinary decisions (D5); the drafts leave the justification at its default.
 SELF_ASSESSMENT_FIELDS = (
+    "leadership_disciplined",
+    "units_disciplined_pct",
     "self_score",
     "self_grade",
     "self_comment",
@@ -240,6 +245,8 @@ def build_decided_year(ctx: EvaluationContext, plan: ProgrammePlan, users: dict)
     # Members first: their discipline feeds the cells' "no member disciplined" condition.
     member_rows = _decided_member_rows(ctx, period, params, avoid=programme_cells, users=users)
     disciplined = Counter(row.organization_id for row in member_rows if row.disciplined)
+    _record_discipline(ctx, member_rows, users)  # D5: the facts on the members' records
+    discipline_figures = review_discipline.figures_for(evaluations, year)
 
     metrics = ctx.metrics(year) if year in ctx.meeting_years else None
     drafts = []
@@ -249,7 +256,7 @@ def build_decided_year(ctx: EvaluationContext, plan: ProgrammePlan, users: dict)
         merit = org_grade(rng, ctx.org_quality[organization.pk])
         if organization.pk in floors:
             merit = at_least(merit, GOOD)
-        draft = _OrgDraft(evaluation, rng, merit)
+        draft = _OrgDraft(evaluation, rng, merit, discipline=discipline_figures[organization.pk])
         figures = None
         if organization.is_cell:
             figures = {metric_keys.MEMBERS_DISCIPLINED: Decimal(disciplined.get(organization.pk, 0))}
@@ -266,6 +273,19 @@ def build_decided_year(ctx: EvaluationContext, plan: ProgrammePlan, users: dict)
         if ctx.subordinate(organization) and draft.suggestion.grade:
             units[ctx.grassroots[organization.pk].pk][organization.pk] = draft.suggestion.grade
     for unit in units.values():
+        for pk in fit_quota(unit, params, priority=lambda pk: ctx.org_quality[pk]):
+            draft = by_pk[pk]
+            _fill_self_assessment(draft, GOOD, _metric_answers(draft), params, year)
+    # B12 for the grassroots organisations under the upper committee (D3: checked when the year is locked).
+    tops = defaultdict(dict)
+    upper = {pk: o for pk, o in ctx.organizations.items() if o.kind == Organization.Kind.UPPER}
+    upper[ctx.root.pk] = ctx.root
+    for draft in drafts:
+        organization = draft.evaluation.organization
+        top = quota.org_unit_of(organization, upper) if organization.is_grassroots else None
+        if top is not None and draft.suggestion.grade:
+            tops[top.pk][organization.pk] = draft.suggestion.grade
+    for unit in tops.values():
         for pk in fit_quota(unit, params, priority=lambda pk: ctx.org_quality[pk]):
             draft = by_pk[pk]
             _fill_self_assessment(draft, GOOD, _metric_answers(draft), params, year)
@@ -329,6 +349,11 @@ def _decided_member_rows(ctx: EvaluationContext, period: EvaluationPeriod, param
     )
     rolls = ctx.roll_on(end)
     full_now = Counter(m.organization_id for m in ctx.members.values() if m.status == Member.Status.FULL)
+    # D5: the demo keeps discipline off committee seats, and within the share of subordinate units above which a
+    # đảng bộ would be KHTNV (B13), so that the decided grades stay those of the members' merit.
+    seats = set(Position.objects.filter(role__in=Position.COMMITTEE_ROLES).values_list("member_id", flat=True))
+    children = Counter(o.parent_id for o in ctx.organizations.values())
+    units_taken: dict[int, set[int]] = defaultdict(set)
     rows: list[MemberEvaluation] = []
     merit: dict[int, str] = {}
     priority: dict[int, float] = {}
@@ -344,7 +369,16 @@ def _decided_member_rows(ctx: EvaluationContext, period: EvaluationPeriod, param
             row = MemberEvaluation(
                 period=period, member_id=member_pk, organization_id=cell.pk, grassroots_id=grassroots.pk
             )
-            row.disciplined = draws[0] < DISCIPLINED_SHARE and cell.pk not in avoid and not info.has_user
+            row.disciplined = (
+                draws[0] < DISCIPLINED_SHARE
+                and cell.pk not in avoid
+                and not info.has_user
+                and info.pk not in seats
+                and status in (Member.Status.FULL, Member.Status.PROBATIONARY)
+                and bool(info.admitted_on)
+                and info.admitted_on < datetime.date(year, 6, 1)  # classified (B14): the cap applies
+                and _discipline_fits(ctx, cell, units_taken, children, params)
+            )
             if draws[1] < LONG_SICK_LEAVE_SHARE:
                 row.sick_leave_months = Decimal(str(3 + int(draws[2] * 4)))
             elif draws[1] < LONG_SICK_LEAVE_SHARE + SHORT_SICK_LEAVE_SHARE:
@@ -395,11 +429,68 @@ def _decided_member_rows(ctx: EvaluationContext, period: EvaluationPeriod, param
     return rows
 
 
+# Demo disciplinary decisions are dated before this day, after the member's admission.
+DISCIPLINE_BEFORE = datetime.date(DECIDED_YEAR, 10, 1)
+
+
+def _discipline_fits(ctx: EvaluationContext, cell: Organization, taken: dict, children: Counter, params: dict) -> bool:
+    """Whether disciplining a member of `cell` keeps every organisation above it at or under the share of
+    subordinate units disciplined that makes it KHTNV (and records the units taken when it does)."""
+    limit = params["khtnv_disciplined_units_pct"]
+    chain = [pk for pk in cell.ancestor_ids() if pk in ctx.organizations and pk in ctx.grassroots] + [cell.pk]
+    steps = list(zip(chain, chain[1:], strict=False))  # (organisation above, its unit containing the cell)
+    for above, unit in steps:
+        if 100 * len(taken[above] | {unit}) > limit * children[above]:
+            return False
+    for above, unit in steps:
+        taken[above].add(unit)
+    return True
+
+
+def _record_discipline(ctx: EvaluationContext, rows: list[MemberEvaluation], users: dict) -> None:
+    """A disciplinary decision (D5) on the record of each member the 2025 rows mark disciplined: mostly a
+    reprimand, decided by the grassroots committee during the year."""
+    staff = users.get(STAFF_USERNAME)
+    facts = []
+    for row in rows:
+        if not row.disciplined:
+            continue
+        info = ctx.members[row.member_id]
+        rng = seeded_rng(ctx.seed, DECIDED_YEAR, "discipline", info.pk)
+        start = max(info.admitted_on + datetime.timedelta(days=1), datetime.date(DECIDED_YEAR, 1, 15))
+        decided_on = start + datetime.timedelta(days=int(rng.random() * max(1, (DISCIPLINE_BEFORE - start).days)))
+        grassroots = ctx.grassroots[row.organization_id]
+        body = grassroots.name if grassroots.is_cell else f"Ban Thường vụ {grassroots.name}"
+        facts.append(
+            Discipline(
+                member_id=info.pk,
+                organization_id=row.organization_id,
+                form=Discipline.Form.REPRIMAND if rng.random() < 0.8 else Discipline.Form.WARNING,
+                decision_no=f"{rng.randint(5, 95)}-QĐ/ĐU",
+                decided_on=decided_on,
+                deciding_body=body,
+                reason=rng.choice(DISCIPLINE_REASONS),
+                recorded_by=staff,
+                recorded_at=aware(decided_on + datetime.timedelta(days=3), 9),
+            )
+        )
+    Discipline.objects.bulk_create(facts)
+
+
+DISCIPLINE_REASONS = (
+    "Vi phạm quy định về những điều đảng viên không được làm",
+    "Thiếu trách nhiệm trong thực hiện nhiệm vụ được giao",
+    "Vi phạm nguyên tắc tập trung dân chủ",
+    "Không thực hiện đúng quy định về nêu gương",
+)
+
+
 def build_current_year(ctx: EvaluationContext, users: dict) -> None:
     year = CURRENT_YEAR
     staff = users.get(STAFF_USERNAME)
     period, params, evaluations = _open(ctx, year, datetime.date(2026, 11, 2), staff)
     statuses = _progress(ctx, evaluations)
+    discipline_figures = review_discipline.figures_for(evaluations, year)
     drafts = []
     for evaluation in evaluations:
         status = statuses[evaluation.organization_id]
@@ -408,7 +499,7 @@ def build_current_year(ctx: EvaluationContext, users: dict) -> None:
         organization = evaluation.organization
         rng = seeded_rng(ctx.seed, year, "org", organization.code)
         merit = org_grade(rng, ctx.org_quality[organization.pk])
-        draft = _OrgDraft(evaluation, rng, merit)
+        draft = _OrgDraft(evaluation, rng, merit, discipline=discipline_figures[organization.pk])
         # The meeting figures of a year in progress are not final: left for the form to fill in when submitted.
         _fill_self_assessment(draft, merit, None, params, year)
         evaluation.status = status

@@ -4,7 +4,7 @@
 number: the model-programme yearly checks and the yearly-evaluation pre-fill both call it. Keys are the values of
 `criteria.models.Criterion.Metric`.
 
-Only finalised meetings (DA_CHOT) count: a draft is not yet evidence. Meetings belong to cells, so for a node that
+The meeting figures come from meetings.counting (D6), like every compliance figure. Meetings belong to cells, so for a node that
 is not a cell the meeting figures are those logged at the node itself (usually none); the member figures are those
 of members on the node's own roll.
 """
@@ -12,14 +12,16 @@ of members on the node's own roll.
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from cells.models import Organization
-from evaluations.models import MemberEvaluation
-from meetings.models import Attendance, Meeting
-from meetings.selectors import quarter_of
+from evaluations.models import AdmissionTarget
+from meetings import counting
+from meetings.models import Meeting
+from members.discipline import members_disciplined_by_org
 from members.models import Member
+from members.residence.services import TAKING_PART
 
 MEETINGS_HELD = "meetings_held"
 THEMATIC_QUARTERS = "thematic_quarters"
@@ -27,27 +29,43 @@ ATTENDANCE_RATE = "attendance_rate"
 MEETINGS_GOOD = "meetings_good"
 MEMBERS_DISCIPLINED = "members_disciplined"
 ADMISSION_TARGET = "admission_target"
+EHANDBOOK_PCT = "ehandbook_pct"
 
-METRICS = (MEETINGS_HELD, THEMATIC_QUARTERS, ATTENDANCE_RATE, MEETINGS_GOOD, MEMBERS_DISCIPLINED, ADMISSION_TARGET)
+METRICS = (
+    MEETINGS_HELD,
+    THEMATIC_QUARTERS,
+    ATTENDANCE_RATE,
+    MEETINGS_GOOD,
+    MEMBERS_DISCIPLINED,
+    ADMISSION_TARGET,
+    EHANDBOOK_PCT,
+)
+
+# D10: the members the e-handbook is for (full and probationary: QĐ 339-QĐ/TW).
+EHANDBOOK_STATUSES = TAKING_PART
 
 QUARTERS = (1, 2, 3, 4)
-
-
-def _quarter_months(quarter: int) -> list[int]:
-    return [month for month in range(1, 13) if quarter_of(month) == quarter]
 
 
 def metrics_for(*, organizations: list[Organization], year: int) -> dict[int, dict[str, Decimal | None]]:
     """{organization pk: {metric: value}} for the calendar year. Four queries, whatever the number of organisations.
 
-    - meetings_held: months with a finalised regular meeting (THUONG_KY or KET_HOP), 0–12 (B1);
-    - thematic_quarters: quarters with a finalised thematic meeting (CHUYEN_DE or KET_HOP), 0–4 (B2);
-    - attendance_rate: present / counted over the finalised regular meetings, in % with one decimal; None when
-      nothing was counted (no finalised meeting), so that "no data" is never shown as 0% (B4);
-    - meetings_good: finalised regular meetings rated Tốt (B9);
-    - members_disciplined: members whose evaluation for that year says disciplined; 0 when no review was opened
-      (B23, B24);
-    - admission_target: members of the roll admitted during the year (B23, enterprises).
+    - meetings_held: months of the year whose regular meeting is met, 0–12 (B1, D6 via meetings.counting): a
+      finalised THUONG_KY or KET_HOP meeting dated in its month or within `late_grace_days` after it (drafts and
+      make-up meetings do not count), or a month the cell did not exist (before its founding, after its
+      dissolution or merger) — so a cell that held every month of its life reads 12;
+    - thematic_quarters: quarters with such a thematic meeting (CHUYEN_DE or KET_HOP), or outside the cell's
+      life, 0–4 (B2);
+    - attendance_rate: present / counted over the counted regular meetings, in % with one decimal; None when
+      nothing was counted (no counted meeting), so that "no data" is never shown as 0% (B4);
+    - meetings_good: counted regular meetings rated Tốt (B9);
+    - members_disciplined: members with a disciplinary decision of that year on their record (not annulled), on the
+      node's roll or anywhere below it (D5; B13, B23, B24);
+    - admission_target: members of the roll admitted during the year, in % of the organisation's AdmissionTarget
+      for the year (100 when the target is 0); None when no target was set: not yet known (B23, enterprises);
+    - ehandbook_pct: full and probationary members on the roll (admitted by the year's end) who use the e-handbook
+      (Member.ehandbook_since on or before the year's end), in % of them with one decimal; None when there is none
+      (B23 via D10).
     """
     ids = [organization.pk for organization in organizations]
     result: dict[int, dict[str, Decimal | None]] = {
@@ -57,60 +75,49 @@ def metrics_for(*, organizations: list[Organization], year: int) -> dict[int, di
             ATTENDANCE_RATE: None,
             MEETINGS_GOOD: Decimal(0),
             MEMBERS_DISCIPLINED: Decimal(0),
-            ADMISSION_TARGET: Decimal(0),
+            ADMISSION_TARGET: None,
+            EHANDBOOK_PCT: None,
         }
         for pk in ids
     }
     if not ids:
         return result
 
-    final = Meeting.objects.filter(organization_id__in=ids, period_year=year, status=Meeting.Status.FINAL)
-    regular = Q(kind__in=Meeting.REGULAR_KINDS)
-    thematic = Q(kind__in=Meeting.THEMATIC_KINDS)
-    per_cell = final.values("organization_id").annotate(
-        held=Count("period_month", filter=regular, distinct=True),
-        good=Count("id", filter=regular & Q(rating=Meeting.Rating.GOOD)),
-        **{f"q{q}": Count("id", filter=thematic & Q(period_month__in=_quarter_months(q))) for q in QUARTERS},
-    )
-    for row in per_cell:
-        figures = result[row["organization_id"]]
-        figures[MEETINGS_HELD] = Decimal(row["held"])
-        figures[MEETINGS_GOOD] = Decimal(row["good"])
-        figures[THEMATIC_QUARTERS] = Decimal(sum(1 for q in QUARTERS if row[f"q{q}"]))
+    # D6 (B1, B2, B4, B9): the one counting module, as on the compliance page, the dashboard and the reports.
+    meeting_figures = counting.cell_figures(Organization.objects.filter(pk__in=ids), year=year)
+    for pk, cell in meeting_figures.items():
+        figures = result[pk]
+        figures[MEETINGS_HELD] = Decimal(cell.months_met)
+        figures[MEETINGS_GOOD] = Decimal(cell.good)
+        figures[THEMATIC_QUARTERS] = Decimal(cell.quarters_met)
+        if cell.eligible:
+            rate = Decimal(100 * cell.present) / Decimal(cell.eligible)
+            figures[ATTENDANCE_RATE] = rate.quantize(Decimal("0.1"))
 
-    attendance = (
-        Attendance.objects.filter(
-            meeting__organization_id__in=ids,
-            meeting__period_year=year,
-            meeting__status=Meeting.Status.FINAL,
-            meeting__kind__in=Meeting.REGULAR_KINDS,
-        )
-        .values("meeting__organization_id")
-        .annotate(
-            present=Count("id", filter=Q(status=Attendance.Status.PRESENT)),
-            counted=Count("id", filter=~Q(status__in=Attendance.NOT_COUNTED)),
-        )
-    )
-    for row in attendance:
-        if row["counted"]:
-            rate = Decimal(100 * row["present"]) / Decimal(row["counted"])
-            result[row["meeting__organization_id"]][ATTENDANCE_RATE] = rate.quantize(Decimal("0.1"))
+    # D5: read from the disciplinary decisions on the members' records, summed over each node's subtree.
+    for pk, count in members_disciplined_by_org(organizations=organizations, year=year).items():
+        result[pk][MEMBERS_DISCIPLINED] = Decimal(count)
 
-    disciplined = (
-        MemberEvaluation.objects.filter(organization_id__in=ids, period__year=year, disciplined=True)
-        .values("organization_id")
-        .annotate(n=Count("member_id", distinct=True))
-    )
-    for row in disciplined:
-        result[row["organization_id"]][MEMBERS_DISCIPLINED] = Decimal(row["n"])
-
+    # The year's members: full or probationary on the roll, admitted by the year's end (or admission not recorded).
+    on_roll = Q(status__in=EHANDBOOK_STATUSES) & (Q(admitted_on__isnull=True) | Q(admitted_on__year__lte=year))
+    targets = AdmissionTarget.objects.filter(organization_id=OuterRef("organization_id"), year=year)
     admitted = (
-        Member.objects.filter(organization_id__in=ids, admitted_on__year=year)
+        Member.objects.filter(organization_id__in=ids)
         .values("organization_id")
-        .annotate(n=Count("id"))
+        .annotate(
+            n=Count("id", filter=Q(admitted_on__year=year)),
+            target=Subquery(targets.values("target")[:1]),
+            roll=Count("id", filter=on_roll),
+            ehandbook=Count("id", filter=on_roll & Q(ehandbook_since__year__lte=year)),
+        )
     )
     for row in admitted:
-        result[row["organization_id"]][ADMISSION_TARGET] = Decimal(row["n"])
+        if row["target"] is not None:  # admissions against the year's target (B23); no target: not yet known
+            reached = Decimal(100 * row["n"]) / Decimal(row["target"]) if row["target"] else Decimal(100)
+            result[row["organization_id"]][ADMISSION_TARGET] = reached.quantize(Decimal("0.1"))
+        if row["roll"]:
+            share = Decimal(100 * row["ehandbook"]) / Decimal(row["roll"])
+            result[row["organization_id"]][EHANDBOOK_PCT] = share.quantize(Decimal("0.1"))
     return result
 
 
@@ -130,5 +137,6 @@ def metric_sources(*, organizations: list[Organization], year: int) -> dict[int,
             ATTENDANCE_RATE: f"{base}&kind=regular&status={Meeting.Status.FINAL}",
             MEETINGS_GOOD: f"{base}&kind=regular&status={Meeting.Status.FINAL}&rating={Meeting.Rating.GOOD}",
             ADMISSION_TARGET: f"{members}?org={organization.pk}&admission_year={year}",
+            EHANDBOOK_PCT: f"{members}?org={organization.pk}",
         }
     return dict(sources)

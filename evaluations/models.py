@@ -115,6 +115,16 @@ class OrgEvaluation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # D5: a discipline cap (B13) lifted by the deciding body at the decision step: the cap lifted, who, when and
+    # the written justification. Listed as an exception in the yearly report.
+    cap_override_grade = models.CharField(
+        _("discipline cap overridden"), max_length=8, choices=Grade.choices, blank=True, db_default=""
+    )
+    cap_override_justification = models.TextField(_("justification of the exception"), blank=True, db_default="")
+    cap_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cap_override_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -184,6 +194,15 @@ class MemberEvaluation(models.Model):
     civil_servant_grade = models.CharField(_("grade as civil servant"), max_length=8, choices=Grade.choices, blank=True)
     cap_grade = models.CharField(max_length=8, choices=Grade.choices, blank=True)
     cap_reasons = models.JSONField(default=list, blank=True)
+    # D5: the discipline cap lifted by the deciding body (see OrgEvaluation.cap_override_grade).
+    cap_override_grade = models.CharField(
+        _("discipline cap overridden"), max_length=8, choices=Grade.choices, blank=True, db_default=""
+    )
+    cap_override_justification = models.TextField(_("justification of the exception"), blank=True, db_default="")
+    cap_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cap_override_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -202,7 +221,8 @@ class MemberEvaluation(models.Model):
 
 
 class QuotaException(models.Model):
-    """An authorised exception to the HTXSNV quota for one grassroots organisation and year (B12)."""
+    """An authorised exception to the HTXSNV quota (B12) for one unit and year: a grassroots organisation (its
+    members, or its subordinate organisations) or an upper-level committee (its grassroots organisations, D3)."""
 
     class Scope(models.TextChoices):
         MEMBERS = "MEMBERS", _("Members")
@@ -224,6 +244,27 @@ class QuotaException(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.period.year}: +{self.extra_places}"
+
+
+class MemberReviewLock(models.Model):
+    """The member ratings of one grassroots organisation closed for a year (D3: the closing step where the quota
+    B12 is checked). Reopening deletes it (with a reason in the audit history); locking again re-runs the check."""
+
+    period = models.ForeignKey(EvaluationPeriod, on_delete=models.CASCADE, related_name="member_review_locks")
+    grassroots = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("grassroots organisation")
+    )
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["period", "grassroots__path"]
+        verbose_name = _("closed member review")
+        verbose_name_plural = _("closed member reviews")
+        constraints = [models.UniqueConstraint(fields=("period", "grassroots"), name="evaluations_member_lock_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.grassroots} — {self.period.year}"
 
 
 class HistoricalRating(models.Model):
@@ -321,6 +362,30 @@ class ModelYearCheck(models.Model):
         return f"{self.registration} {self.year}"
 
 
+class AdmissionTarget(models.Model):
+    """An organisation's target of new members to admit in a year (Vietnamese UI term: "Chỉ tiêu kết nạp đảng viên"),
+    entered by the grassroots committee or the bloc staff. The model-cell criterion "đạt chỉ tiêu kết nạp" (B23)
+    compares the year's admissions with it; without a target that criterion is not yet known."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="admission_targets")
+    year = models.PositiveSmallIntegerField(_("year"))
+    target = models.PositiveSmallIntegerField(_("admission target"))
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1)
+
+    class Meta:
+        ordering = ["-year", "organization__path"]
+        verbose_name = _("admission target")
+        verbose_name_plural = _("admission targets")
+        constraints = [
+            models.UniqueConstraint(fields=("organization", "year"), name="evaluations_admission_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}: {self.target}"
+
+
 class PastResultImport(models.Model):
     """An uploaded file of past yearly results waiting for confirmation (Vietnamese UI term: "Nhập kết quả xếp loại
     các năm trước").
@@ -352,3 +417,55 @@ class PastResultImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class MassMobilisationModel(models.Model):
+    """One "Dân vận khéo" model in an organisation's register for a year (D9, B25).
+
+    A model is recognised when it has a level (cấp công nhận); a recognised model's score lies within the range of
+    the rule parameters in force for its year (dan_van_kheo_min_score..dan_van_kheo_max_score), copied into
+    `parameters_snapshot` when saved, so that a later change of the set never makes a recorded model invalid.
+    """
+
+    class Field(models.TextChoices):
+        ECONOMY = "KINH_TE", _("Economy")
+        CULTURE_SOCIETY = "VAN_HOA_XA_HOI", _("Culture and society")
+        DEFENCE_SECURITY = "QUOC_PHONG_AN_NINH", _("Defence and security")
+        POLITICAL_SYSTEM = "HE_THONG_CHINH_TRI", _("Building the political system")
+        OTHER = "KHAC", _("Other")
+
+    class Level(models.TextChoices):
+        GRASSROOTS = "CO_SO", _("Grassroots level")
+        BLOC = "KHOI", _("Bloc level")
+        PROVINCE = "TINH", _("Provincial level")
+        NATIONAL = "TRUNG_UONG", _("National level")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="mass_mobilisation_models", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("model name"), max_length=255)
+    field = models.CharField(_("field"), max_length=24, choices=Field.choices)
+    level = models.CharField(
+        _("level recognised"), max_length=16, choices=Level.choices, blank=True, help_text=_("Empty: not recognised.")
+    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
+    decision_no = models.CharField(_("decision number"), max_length=100, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    parameters_snapshot = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    class Meta:
+        ordering = ["-year", "organization__path", "name"]
+        verbose_name = _("mass mobilisation model")
+        verbose_name_plural = _("mass mobilisation models")
+        indexes = [models.Index(fields=["year", "level"], name="evaluations_dvk_year_level_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.organization}, {self.year})"
+
+    @property
+    def is_recognised(self) -> bool:
+        return bool(self.level)

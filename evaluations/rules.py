@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from criteria.models import RuleParameterSet
 from evaluations.models import GRADE_ORDER, Grade, NotClassified, grade_rank
-from members.models import Member
+from members.models import Discipline, Member
 from members.services import _add_months
 
 
@@ -44,6 +44,10 @@ class Suggestion:
     grade: str | None  # None when not classified
     not_classified: str = ""
     reasons: list[str] = field(default_factory=list)
+    # The discipline cap (B13) alone: the best grade discipline allows, which only the deciding body may override
+    # with a written justification (D5); HTXSNV when discipline limits nothing.
+    discipline_cap: str = Grade.EXCELLENT
+    discipline_reasons: list[str] = field(default_factory=list)
 
     def as_json(self) -> list[str]:
         return [str(reason) for reason in self.reasons]
@@ -63,6 +67,7 @@ class CriterionResult:
     max_points: Decimal
     hard_condition: bool
     cap_grade: str
+    metric: str = ""
 
 
 def evaluate_criteria(snapshot: dict, answers: dict[str, dict]) -> tuple[Decimal, Decimal, list[CriterionResult]]:
@@ -105,6 +110,7 @@ def evaluate_criteria(snapshot: dict, answers: dict[str, dict]) -> tuple[Decimal
                 max_points=max_points,
                 hard_condition=bool(criterion.get("hard_condition")),
                 cap_grade=criterion.get("cap_grade") or "",
+                metric=criterion.get("metric") or "" if kind == "METRIC" else "",
             )
         )
     return total, maximum, results
@@ -123,6 +129,7 @@ def suggest_org_grade(
     tasks_late_pct: Decimal | None,
     leadership_disciplined: bool,
     units_disciplined_pct: Decimal,
+    leadership_discipline_form: str = "",
 ) -> Suggestion:
     """The grade the system suggests for a party organisation, with every reason (B11, B13, B14)."""
     end_of_year = datetime.date(year, 12, 31)
@@ -163,11 +170,6 @@ def suggest_org_grade(
                 _("Fewer than %(pct)s%% of tasks exceeded their targets: at most %(grade)s.")
                 % {"pct": exceeded, "grade": Grade.GOOD.label}
             )
-        elif units_disciplined_pct and units_disciplined_pct > 0:
-            grade = Grade.GOOD
-            reasons.append(
-                _("A subordinate unit was disciplined this year: at most %(grade)s.") % {"grade": Grade.GOOD.label}
-            )
     if grade in (Grade.EXCELLENT, Grade.GOOD) and tasks_done_pct is not None and tasks_done_pct < 100:
         grade = Grade.FULFILLED
         reasons.append(_("Not every task was completed: at most %(grade)s.") % {"grade": Grade.FULFILLED.label})
@@ -177,20 +179,75 @@ def suggest_org_grade(
             _("More than %(pct)s%% of tasks were late: %(grade)s.")
             % {"pct": params["htnv_max_tasks_late_pct"], "grade": Grade.NOT_FULFILLED.label}
         )
-    # Discipline (B13).
+    # Discipline (B13, D5): a cap of its own, so that the decision step knows what only the deciding body may lift.
+    cap, cap_reasons = discipline_cap_for_org(
+        params=params,
+        leadership_disciplined=leadership_disciplined,
+        leadership_discipline_form=leadership_discipline_form,
+        units_disciplined_pct=units_disciplined_pct,
+    )
+    if grade_rank(cap) > grade_rank(grade):
+        grade = cap
+    reasons.extend(cap_reasons)
+    cap = discipline_criteria_cap(criteria_results, cap)
+    return Suggestion(grade=grade, reasons=reasons, discipline_cap=cap, discipline_reasons=cap_reasons)
+
+
+# The METRIC criteria whose figure is discipline: a hard condition on one of them is a discipline cap (D5).
+DISCIPLINE_METRICS = ("members_disciplined",)
+
+
+def discipline_criteria_cap(criteria_results: list[CriterionResult], cap: str) -> str:
+    """`cap` lowered by the failed hard conditions of the criteria that read discipline ("no member disciplined")."""
+    for result in criteria_results:
+        if result.metric in DISCIPLINE_METRICS and result.hard_condition and result.met is False:
+            cap = _cap(cap, result.cap_grade or Grade.FULFILLED)
+    return cap
+
+
+def discipline_cap_for_org(
+    *, params: dict, leadership_disciplined: bool, leadership_discipline_form: str, units_disciplined_pct
+) -> tuple[str, list[str]]:
+    """B13 for a collective, from the discipline facts of its year (D5):
+    - a member of its leading collective disciplined at `leadership_discipline_khtnv_min_form` or heavier, or more
+      than `khtnv_disciplined_units_pct`% of its subordinate units with a disciplined member → KHTNV (HD 21, QĐ 124);
+    - otherwise any leadership member or subordinate unit disciplined → at most HTTNV (QĐ 366 Điều 11: HTXSNV needs
+      none).
+    A leadership discipline of unknown form counts as the heavier case."""
+    cap, reasons = Grade.EXCELLENT, []
+    units_pct = Decimal(str(units_disciplined_pct or 0))
+    limit = params.get("khtnv_disciplined_units_pct", RuleParameterSet.DEFAULTS["khtnv_disciplined_units_pct"])
     if leadership_disciplined:
-        grade = Grade.NOT_FULFILLED
-        reasons.append(
-            _("The leading collective was disciplined this year: %(grade)s.") % {"grade": Grade.NOT_FULFILLED.label}
+        min_form = params.get(
+            "leadership_discipline_khtnv_min_form", RuleParameterSet.DEFAULTS["leadership_discipline_khtnv_min_form"]
         )
-    limit = params["khtnv_disciplined_units_pct"]
-    if units_disciplined_pct and units_disciplined_pct > limit:
-        grade = Grade.NOT_FULFILLED
+        heavy = not leadership_discipline_form or Discipline.form_rank(leadership_discipline_form) >= (
+            Discipline.form_rank(min_form)
+        )
+        if heavy:
+            cap = Grade.NOT_FULFILLED
+            reasons.append(
+                _("A member of the leading collective was disciplined this year (%(form)s or heavier): %(grade)s.")
+                % {"form": Discipline.Form(min_form).label, "grade": Grade.NOT_FULFILLED.label}
+            )
+        else:
+            cap = _cap(cap, Grade.GOOD)
+            reasons.append(
+                _("A member of the leading collective was disciplined this year: at most %(grade)s.")
+                % {"grade": Grade.GOOD.label}
+            )
+    if units_pct > limit:
+        cap = Grade.NOT_FULFILLED
         reasons.append(
             _("More than %(pct)s%% of subordinate units were disciplined this year: %(grade)s.")
             % {"pct": limit, "grade": Grade.NOT_FULFILLED.label}
         )
-    return Suggestion(grade=grade, reasons=reasons)
+    elif units_pct > 0:
+        cap = _cap(cap, Grade.GOOD)
+        reasons.append(
+            _("A subordinate unit was disciplined this year: at most %(grade)s.") % {"grade": Grade.GOOD.label}
+        )
+    return cap, reasons
 
 
 #
@@ -208,8 +265,12 @@ def suggest_member_cap(
     sick_leave_months: Decimal,
     is_civil_servant: bool,
     civil_servant_grade: str,
+    maternity_leave: bool = False,
 ) -> Suggestion:
     """The best grade a member may get this year, or why they are not classified (B13–B16).
+
+    B15: `sick_leave_months` is sick leave only; maternity leave is not sick leave and never brings the sick-leave
+    cap: a member on maternity leave is rated on the time actually worked, which the reasons say.
 
     Returns grade=None with `not_classified` for members not classified; otherwise `grade` is the cap
     (HTXSNV when nothing limits it) and `reasons` explain every limit.
@@ -235,14 +296,23 @@ def suggest_member_cap(
                 ],
             )
     cap, reasons = Grade.EXCELLENT, []
+    discipline_cap, discipline_reasons = Grade.EXCELLENT, []
     if disciplined:
-        cap = _cap(cap, Grade.NOT_FULFILLED)
-        reasons.append(_("Disciplined this year: %(grade)s.") % {"grade": Grade.NOT_FULFILLED.label})
+        cap = discipline_cap = _cap(cap, Grade.NOT_FULFILLED)
+        discipline_reasons.append(_("Disciplined this year: %(grade)s.") % {"grade": Grade.NOT_FULFILLED.label})
+        reasons.extend(discipline_reasons)
     if sick_leave_months and Decimal(str(sick_leave_months)) >= params["sick_leave_cap_months"]:
         cap = _cap(cap, Grade.FULFILLED)
         reasons.append(
             _("Sick leave of %(months)s months or more: at most %(grade)s.")
             % {"months": params["sick_leave_cap_months"], "grade": Grade.FULFILLED.label}
+        )
+    if maternity_leave:
+        reasons.append(
+            _(
+                "Maternity leave: rated on the time actually worked this year; maternity leave is not sick leave and "
+                "does not count towards the sick-leave limit."
+            )
         )
     if is_civil_servant and civil_servant_grade:
         if civil_servant_grade == Grade.NOT_FULFILLED:
@@ -256,7 +326,7 @@ def suggest_member_cap(
                 _("Not rated %(excellent)s as a civil servant: at most %(grade)s.")
                 % {"excellent": Grade.EXCELLENT.label, "grade": Grade.GOOD.label}
             )
-    return Suggestion(grade=cap, reasons=reasons)
+    return Suggestion(grade=cap, reasons=reasons, discipline_cap=discipline_cap, discipline_reasons=discipline_reasons)
 
 
 def member_quota(*, params: dict, good_count: int, extra_places: int = 0) -> int:

@@ -2,25 +2,27 @@
 B5, B9, B26). Every query is restricted through cells.permissions and runs a fixed number of times whatever
 the size of the tree."""
 
-import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cells.hooks import parameters_on
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from cells.selectors import child_segment
+from meetings import counting
 from meetings.models import Attendance, Meeting
 
-MONTHS = range(1, 13)
+MONTHS = counting.MONTHS
 
 
 def quarter_of(month: int) -> int:
-    return (month - 1) // 3 + 1
+    return counting.quarter_of(month)
 
 
 @dataclass
@@ -36,17 +38,12 @@ class Period:
         if self.month:
             return [self.month]
         if self.quarter:
-            return [3 * (self.quarter - 1) + i for i in (1, 2, 3)]
+            return counting.quarter_months(self.quarter)
         return list(MONTHS)
 
     @property
     def quarters(self) -> list[int]:
         return sorted({quarter_of(m) for m in self.months})
-
-    def elapsed_months(self, today: datetime.date | None = None) -> list[int]:
-        """The months of the period that have ended (a month in progress is not yet "missing")."""
-        today = today or timezone.localdate()
-        return [m for m in self.months if (self.year, m) < (today.year, today.month)]
 
     @property
     def label(self) -> str:
@@ -69,6 +66,14 @@ def meetings_visible_to(user, *, action: str = VIEW) -> QuerySet[Meeting]:
     return Meeting.objects.filter(scope_filter(user, prefix="organization__", action=action))
 
 
+def _cells_under(user, root: Organization) -> QuerySet[Organization]:
+    """The cells of `root`'s subtree the user may see, dissolved ones included (counting.cells_existing keeps
+    those that existed in the period)."""
+    return Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
+        path__startswith=root.path, kind__in=Organization.CELL_KINDS
+    )
+
+
 #
 # One cell's year
 #
@@ -77,34 +82,59 @@ def meetings_visible_to(user, *, action: str = VIEW) -> QuerySet[Meeting]:
 @dataclass
 class MonthCell:
     month: int
-    state: str  # "final", "draft", "late", "missing", "future"
+    state: str  # one of the month states of meetings.counting (counted, draft, makeup, early, missing, ...)
     meeting: Meeting | None = None
     thematic: list[Meeting] = field(default_factory=list)
+    deadline: datetime.date | None = None  # the last day a meeting may be dated to count for this month (D6)
 
 
 def cell_year_grid(*, cell: Organization, year: int, today: datetime.date | None = None) -> dict:
-    """Twelve months of one cell: the regular meeting's state, thematic meetings, quarters covered (B1, B2)."""
-    today = today or timezone.localdate()
+    """Twelve months of one cell, each in its counting state (meetings.counting: D6, B1), its thematic meetings
+    and the quarters covered (B2). Two queries."""
+    win = counting.window(year, today)
     meetings = list(Meeting.objects.filter(organization=cell, period_year=year).order_by("period_month", "date", "id"))
+    states = counting.month_states(cell, meetings, win)
     regular = {m.period_month: m for m in meetings if m.counts_as_regular}
     thematic = defaultdict(list)
     for meeting in meetings:
         if meeting.counts_as_thematic:
             thematic[meeting.period_month].append(meeting)
-    months = []
-    for month in MONTHS:
-        meeting = regular.get(month)
-        if meeting is None:
-            state = "future" if (year, month) >= (today.year, today.month) else "missing"
-        elif not meeting.is_final:
-            state = "draft"
-        elif meeting.date > datetime.date(year, month, calendar.monthrange(year, month)[1]):
-            state = "late"
+    months = [
+        MonthCell(
+            month=month,
+            state=states[month],
+            meeting=regular.get(month),
+            thematic=thematic[month],
+            deadline=win.deadlines[month],
+        )
+        for month in MONTHS
+    ]
+    quarters, quarter_states = {}, {}
+    for q in counting.QUARTERS:
+        q_months = counting.quarter_months(q)
+        held = any(
+            win.counts(m) and counting.alive_in(cell, year, m.period_month)
+            for month in q_months
+            for m in thematic[month]
+        )
+        quarters[q] = held
+        if held:
+            quarter_states[q] = counting.COUNTED
+        elif not any(counting.alive_in(cell, year, m) for m in q_months):
+            quarter_states[q] = counting.NOT_REQUIRED
+        elif not win.is_due(q_months[-1]):
+            quarter_states[q] = counting.PENDING
         else:
-            state = "final"
-        months.append(MonthCell(month=month, state=state, meeting=meeting, thematic=thematic[month]))
-    quarters = {q: any(thematic[m] for m in MONTHS if quarter_of(m) == q) for q in (1, 2, 3, 4)}
-    return {"months": months, "quarters": quarters, "meetings": meetings}
+            quarter_states[q] = counting.MISSING
+    return {
+        "months": months,
+        "quarters": quarters,
+        "quarter_states": quarter_states,
+        "meetings": meetings,
+        "missing": counting.missing_months(states, win),
+        "held": sum(1 for state in states.values() if state == counting.COUNTED),
+        "required": sum(1 for m, state in states.items() if win.is_due(m) and state != counting.NOT_REQUIRED),
+    }
 
 
 #
@@ -112,63 +142,115 @@ def cell_year_grid(*, cell: Organization, year: int, today: datetime.date | None
 #
 
 
+@dataclass(frozen=True)
+class HeatMonth:
+    month: int
+    state: str  # a cell row: its month state; a committee row: COUNTED / MISSING (due), PENDING, NOT_REQUIRED
+    ratio: float | None  # counted / cells owing the month (due months of a committee row)
+    counted: int
+    required: int
+    drafts: int
+    makeup: int
+
+
 @dataclass
 class HeatRow:
     organization: Organization
-    cells: int = 0
-    held: dict[int, int] = field(default_factory=dict)  # month -> cells with a regular meeting logged
-    final: dict[int, int] = field(default_factory=dict)  # month -> cells with it finalised
+    cells: int = 0  # cells that existed during the year
+    alive: dict[int, int] = field(default_factory=dict)  # month -> cells that existed that month
+    counted: dict[int, int] = field(default_factory=dict)  # month -> cells whose meeting counts (D6)
+    drafts: dict[int, int] = field(default_factory=dict)  # month -> cells with only a draft ("chưa chốt")
+    makeup: dict[int, int] = field(default_factory=dict)  # month -> cells with a make-up meeting ("sinh hoạt bù")
+    due: frozenset = frozenset()  # months whose deadline has passed
     is_cell: bool = False
 
-    def ratio(self, month: int) -> float | None:
-        if not self.cells:
-            return None
-        return self.held.get(month, 0) / self.cells
+    def month(self, m: int) -> HeatMonth:
+        alive, counted = self.alive.get(m, 0), self.counted.get(m, 0)
+        drafts, makeup = self.drafts.get(m, 0), self.makeup.get(m, 0)
+        due = m in self.due
+        if not alive:
+            state = counting.NOT_REQUIRED
+        elif counted >= alive:
+            state = counting.COUNTED
+        elif self.is_cell and drafts:
+            state = counting.DRAFT
+        elif self.is_cell and makeup:
+            state = counting.MAKEUP
+        elif not due:
+            state = counting.PENDING
+        else:
+            state = counting.MISSING
+        ratio = counted / alive if alive and (due or counted >= alive) else None  # a pending month stays neutral
+        return HeatMonth(m, state, ratio, counted, alive, drafts, makeup)
 
     @property
-    def months(self) -> list[tuple[int, float | None, int, int]]:
-        return [(m, self.ratio(m), self.held.get(m, 0), self.final.get(m, 0)) for m in MONTHS]
+    def months(self) -> list[HeatMonth]:
+        return [self.month(m) for m in MONTHS]
 
 
-def heat_rows(*, user, root: Organization) -> list[HeatRow]:
-    """The rows of the heat-map with their numbers of active cells, months not yet filled: one per direct child
-    of `root` holding cells, by name (or `root` itself when it is a cell). Two queries."""
-    active_cells = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
-        path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True
+def heat_rows(*, user, root: Organization, year: int | None = None) -> list[HeatRow]:
+    """The rows of the heat-map with the cells that existed in `year` month by month (D6), months not yet
+    filled: one per direct child of `root` holding such cells, by name (or `root` itself when it is a cell).
+    Two queries."""
+    year = year or timezone.localdate().year
+    cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS))
+    # The months of the year each cell existed in, as a first and a last month, grouped in the database.
+    first = Case(
+        When(founded_on__gte=counting.first_day(year, 1), then=ExtractMonth("founded_on")),
+        default=Value(1),
+        output_field=IntegerField(),
     )
+    last = Case(
+        When(dissolved_on__lte=counting.last_day(year, 12), then=ExtractMonth("dissolved_on")),
+        default=Value(12),
+        output_field=IntegerField(),
+    )
+    spans = cells.annotate(first=first, last=last).order_by()
     if root.is_cell:
-        row = HeatRow(organization=root, is_cell=True, cells=active_cells.filter(pk=root.pk).count())
+        row = HeatRow(organization=root, is_cell=True)
+        for span_first, span_last in spans.filter(pk=root.pk).values_list("first", "last"):
+            row.cells = 1
+            row.alive = {m: 1 for m in range(span_first, span_last + 1)}
         return [row] if row.cells else []
     children = (
         Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(parent=root, dissolved_on__isnull=True)
-        .only("id", "path", "name", "kind", "code")
+        .filter(parent=root)
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=counting.first_day(year, 1)))
+        .only("id", "path", "name", "kind", "code", "founded_on", "dissolved_on")
         .order_by("name")
     )
     rows_by_id = {child.pk: HeatRow(organization=child, is_cell=child.is_cell) for child in children}
-    for owner, count in (
-        active_cells.exclude(pk=root.pk)
+    for owner, span_first, span_last, count in (
+        spans.exclude(pk=root.pk)
         .annotate(owner=child_segment(root, "path"))
-        .order_by()
-        .values("owner")
+        .values("owner", "first", "last")
         .annotate(n=Count("pk"))
-        .values_list("owner", "n")
+        .values_list("owner", "first", "last", "n")
     ):
-        if int(owner) in rows_by_id:
-            rows_by_id[int(owner)].cells = count
+        row = rows_by_id.get(int(owner))
+        if row is not None:
+            row.cells += count
+            for m in range(span_first, span_last + 1):
+                row.alive[m] = row.alive.get(m, 0) + count
     return [row for row in rows_by_id.values() if row.cells]
 
 
-def fill_heat_months(rows: list[HeatRow], *, user, root: Organization, year: int) -> list[HeatRow]:
-    """Fill `rows` (all the rows of `heat_rows`, or a page of them) with the regular meetings logged and
-    finalised per month, counted in the database for those rows only. One query."""
+def fill_heat_months(
+    rows: list[HeatRow], *, user, root: Organization, year: int, today: datetime.date | None = None
+) -> list[HeatRow]:
+    """Fill `rows` (all the rows of `heat_rows`, or a page of them) month by month with the cells whose regular
+    meeting counts (D6), those with only a draft and those with a make-up meeting, counted in the database for
+    those rows only. Two queries (the parameters, the meetings)."""
     if not rows:
         return rows
+    win = counting.window(year, today)
+    due = frozenset(win.due(MONTHS))
+    for row in rows:
+        row.due = due
     meetings = Meeting.objects.filter(
         scope_filter(user, prefix="organization__", action=VIEW),
         organization__path__startswith=root.path,
         organization__kind__in=Organization.CELL_KINDS,
-        organization__dissolved_on__isnull=True,
         period_year=year,
         kind__in=Meeting.REGULAR_KINDS,
     )
@@ -181,25 +263,26 @@ def fill_heat_months(rows: list[HeatRow], *, user, root: Organization, year: int
             .annotate(owner=child_segment(root, "organization__path"))
             .filter(owner__in=[str(pk) for pk in by_id])
         )
-    for owner, month, held, final in (
+    for owner, month, counted, drafts, makeup in (
         grouped.order_by()
         .values("owner", "period_month")
         .annotate(  # one regular meeting per cell and month (a constraint): counting rows counts cells
-            held=Count("pk"),
-            final=Count("pk", filter=Q(status=Meeting.Status.FINAL)),
+            counted=Count("pk", filter=counting.counted_q(win, MONTHS)),
+            drafts=Count("pk", filter=Q(status=Meeting.Status.DRAFT)),
+            makeup=Count("pk", filter=counting.makeup_q(win, MONTHS)),
         )
-        .values_list("owner", "period_month", "held", "final")
+        .values_list("owner", "period_month", "counted", "drafts", "makeup")
     ):
         row = by_id.get(int(owner))
         if row is not None:
-            row.held[month], row.final[month] = held, final
+            row.counted[month], row.drafts[month], row.makeup[month] = counted, drafts, makeup
     return rows
 
 
-def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
-    """Every row of the heat-map of a subtree for a year, each month the share of its active cells with a
-    regular meeting logged. Counted in the database per child and month. Three queries."""
-    return fill_heat_months(heat_rows(user=user, root=root), user=user, root=root, year=year)
+def heatmap(*, user, root: Organization, year: int, today: datetime.date | None = None) -> list[HeatRow]:
+    """Every row of the heat-map of a subtree for a year: each month, the cells whose regular meeting counts
+    among those that existed (D6). Counted in the database per child and month. Four queries."""
+    return fill_heat_months(heat_rows(user=user, root=root, year=year), user=user, root=root, year=year, today=today)
 
 
 #
@@ -208,18 +291,8 @@ def heatmap(*, user, root: Organization, year: int) -> list[HeatRow]:
 
 
 @dataclass
-class Kpis:
-    period: Period
-    cells: int = 0
-    cells_all_regular: int = 0
-    cells_all_thematic: int = 0
-    meetings: int = 0
-    meetings_good: int = 0
-    meetings_rated: int = 0
-    present: int = 0
-    eligible: int = 0
-    months_counted: list[int] = field(default_factory=list)
-    quarters_counted: list[int] = field(default_factory=list)
+class Kpis(counting.Totals):
+    period: Period | None = None
     kpi_attendance_pct: int = 95
 
     @staticmethod
@@ -233,8 +306,8 @@ class Kpis:
     @property
     def pct_all_thematic(self):
         if not self.quarters_counted:
-            return None  # no quarter of the period has ended yet
-        return self.pct(self.cells_all_thematic, self.cells)
+            return None  # no quarter of the period is due yet
+        return self.pct(self.cells_all_thematic, self.cells_thematic)
 
     @property
     def attendance_pct(self):
@@ -245,69 +318,14 @@ class Kpis:
         return self.pct(self.meetings_good, self.meetings_rated)
 
 
-def _year_log(user, root: Organization, year: int) -> QuerySet[Meeting]:
-    """The year's meetings of the active cells of a subtree that the user may see."""
-    return meetings_visible_to(user).filter(
-        organization__path__startswith=root.path,
-        organization__dissolved_on__isnull=True,
-        organization__kind__in=Organization.CELL_KINDS,
-        period_year=year,
-    )
-
-
 def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
-    """The seed KPIs for a subtree and period, counted over the months that have ended. Every figure is
-    counted in the database (attendance from the totals kept on each meeting); three queries."""
+    """The seed KPIs for a subtree and period (meetings.counting.totals: D6, B1, B2, B4, B9): the cells that
+    existed in the period, the months and quarters due. Three queries."""
     today = today or timezone.localdate()
+    figures = counting.totals(_cells_under(user, root), year=period.year, months=period.months, today=today)
     result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
-    months = period.elapsed_months(today)
-    result.months_counted = months
-    cells = Organization.objects.filter(scope_filter(user, action=VIEW)).filter(
-        path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True
-    )
-    result.cells = cells.count()
-    if not months:
-        return result
-    quarters = sorted({quarter_of(m) for m in months if m % 3 == 0})  # quarters that have fully ended
-    result.quarters_counted = quarters
-    thematic_months = [3 * q + i for q in quarters for i in (-2, -1, 0)]
-    year_log = _year_log(user, root, period.year)
-    in_period = Q(kind__in=Meeting.REGULAR_KINDS, period_month__in=months)
-    final = in_period & Q(status=Meeting.Status.FINAL)
-    per_cell = (
-        year_log.filter(period_month__in=sorted(set(months) | set(thematic_months)))
-        .order_by()
-        .values("organization_id")
-        .annotate(
-            # One regular meeting per cell and month (a constraint): counting rows counts months.
-            regular=Count("pk", filter=in_period),
-            cell_rated=Count("pk", filter=in_period & ~Q(rating="")),
-            cell_good=Count("pk", filter=in_period & Q(rating=Meeting.Rating.GOOD)),
-            cell_present=Sum("present_count", filter=final, default=0),
-            cell_eligible=Sum("eligible_count", filter=final, default=0),
-            **{
-                f"q{q}": Count(
-                    "id", filter=Q(kind__in=Meeting.THEMATIC_KINDS, period_month__in=[3 * q - 2, 3 * q - 1, 3 * q])
-                )
-                for q in quarters
-            },
-        )
-    )
-    # One pass over the period's meetings: per cell in a subquery, then added up.
-    figures = {
-        "all_regular": Count("organization_id", filter=Q(regular__gte=len(months))),
-        "total": Sum("regular", default=0),
-        "rated": Sum("cell_rated", default=0),
-        "good": Sum("cell_good", default=0),
-        "present": Sum("cell_present", default=0),
-        "eligible": Sum("cell_eligible", default=0),
-    }
-    if quarters:
-        figures["all_thematic"] = Count("organization_id", filter=Q(**{f"q{q}__gt": 0 for q in quarters}))
-    totals = per_cell.aggregate(**figures)
-    result.cells_all_regular, result.cells_all_thematic = totals["all_regular"], totals.get("all_thematic", 0)
-    result.meetings, result.meetings_rated, result.meetings_good = totals["total"], totals["rated"], totals["good"]
-    result.present, result.eligible = totals["present"], totals["eligible"]
+    for name in counting.Totals.__dataclass_fields__:
+        setattr(result, name, getattr(figures, name))
     return result
 
 
@@ -321,39 +339,45 @@ class CellRef:
 def missing_cells(
     *, user, root: Organization, period: Period, today: datetime.date | None = None, limit: int | None = None
 ) -> list[dict]:
-    """Cells of the subtree without a regular meeting in some ended month of the period, with those months,
-    by name; the first `limit` of them when given (their number is `kpis().cells - cells_all_regular`).
-    Two queries: the cells short of meetings (counted in the database), then the months they do have."""
-    today = today or timezone.localdate()
-    months = period.elapsed_months(today)
-    if not months:
+    """Cells of the subtree short of a counted regular meeting in some due month of their life (D6, B1), with
+    those months (and, among them, the months with only a draft or a make-up meeting), by name; the first
+    `limit` of them when given (their number is `kpis().cells - cells_all_regular`). Three queries: the
+    parameters, the cells short of meetings (counted in the database), then their meetings."""
+    win = counting.window(period.year, today)
+    if not win.due(period.months):
         return []
-    regular = Q(
-        meetings__period_year=period.year, meetings__period_month__in=months, meetings__kind__in=Meeting.REGULAR_KINDS
-    )
     short = (
-        Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(path__startswith=root.path, kind__in=Organization.CELL_KINDS, dissolved_on__isnull=True)
-        .annotate(held=Count("meetings__pk", filter=regular))  # one regular meeting per cell and month
-        .filter(held__lt=len(months))
-        .order_by("name", "pk")
-        .values_list("pk", "name", "code")
-    )
-    cells = [CellRef(*row) for row in (short[:limit] if limit else short)]
-    held = defaultdict(set)
-    listed = Q(organization__in=[cell.pk for cell in cells]) if limit else Q(organization__path__startswith=root.path)
-    for organization_id, month in (
-        meetings_visible_to(user)
-        .filter(
-            listed,
-            period_year=period.year,
-            period_month__in=months,
-            kind__in=Meeting.REGULAR_KINDS,
+        counting.per_cell(
+            counting.cells_existing(_cells_under(user, root), period.year, period.months),
+            months=period.months,
+            win=win,
         )
-        .values_list("organization_id", "period_month")
-    ):
-        held[organization_id].add(month)
-    return [{"cell": cell, "months": [m for m in months if m not in held[cell.pk]]} for cell in cells]
+        .filter(required__gt=0, held_due__lt=F("required"))
+        .order_by("name", "pk")
+        .values_list("pk", "name", "code", "founded_on", "dissolved_on")
+    )
+    rows = list(short[:limit] if limit else short)
+    meetings = defaultdict(list)
+    for meeting in Meeting.objects.filter(
+        organization__in=[row[0] for row in rows],
+        period_year=period.year,
+        period_month__in=period.months,
+        kind__in=Meeting.REGULAR_KINDS,
+    ).only("organization_id", "kind", "status", "period_year", "period_month", "date"):
+        meetings[meeting.organization_id].append(meeting)
+    result = []
+    for pk, name, code, founded_on, dissolved_on in rows:
+        life = Organization(pk=pk, founded_on=founded_on, dissolved_on=dissolved_on)
+        states = counting.month_states(life, meetings[pk], win, months=period.months)
+        result.append(
+            {
+                "cell": CellRef(pk, name, code),
+                "months": counting.missing_months(states, win),
+                "drafts": [m for m, state in states.items() if state == counting.DRAFT and win.is_due(m)],
+                "makeup": [m for m, state in states.items() if state == counting.MAKEUP and win.is_due(m)],
+            }
+        )
+    return result
 
 
 #
@@ -369,16 +393,24 @@ class MemberFlag:
     organization_name: str
     unexcused: int = 0
     longest_excused_run: int = 0
+    # D8: months of the year whose regular meeting the member missed without a valid reason; at
+    # `unexcused_absence_months_for_removal_review` or more the cell is prompted to consider a xóa tên review
+    # (Điều lệ Điều 8). A prompt only: nothing changes the member's status.
+    unexcused_months: int = 0
+    removal_review: bool = False
 
 
 def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
     """Members with any unexcused absence, or more than the allowed run of consecutive excused absences, at
-    the finalised regular meetings of the year (B5).
+    the finalised regular meetings of the year (B5); those absent without reason in
+    `unexcused_absence_months_for_removal_review` months or more carry the xóa tên prompt (D8).
 
     First one grouped query finds the candidates (any unexcused absence, or more excused absences than the run
     limit in total); only their attendance is then read in order to measure the runs. Three queries.
     """
-    limit = parameters_on(datetime.date(year, 12, 31))["max_consecutive_excused_absences"]
+    params = parameters_on(datetime.date(year, 12, 31))
+    limit = params["max_consecutive_excused_absences"]
+    review_months = params["unexcused_absence_months_for_removal_review"]
     year_rows = Attendance.objects.filter(
         scope_filter(user, prefix="meeting__organization__", action=VIEW),
         meeting__organization__path__startswith=root.path,
@@ -386,12 +418,15 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
         meeting__kind__in=Meeting.REGULAR_KINDS,
         meeting__status=Meeting.Status.FINAL,
     )
+    unexcused = Q(status=Attendance.Status.UNEXCUSED)
     candidates = {
         row["member_id"]: row
         for row in year_rows.exclude(status=Attendance.Status.PRESENT)
         .values("member_id")
         .annotate(
-            unexcused=Count("id", filter=Q(status=Attendance.Status.UNEXCUSED)),
+            unexcused=Count("id", filter=unexcused),
+            # A member moved between cells may have two regular meetings in a month: months, not meetings.
+            unexcused_months=Count("meeting__period_month", filter=unexcused, distinct=True),
             excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
         )
         .filter(Q(unexcused__gt=0) | Q(excused__gt=limit))
@@ -410,8 +445,15 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
     for member_id, name, org_id, org_name, status in ordered:
         flag = flags.get(member_id)
         if flag is None:
+            found = candidates[member_id]
             flag = flags[member_id] = MemberFlag(
-                member_id, name, org_id, org_name, unexcused=candidates[member_id]["unexcused"]
+                member_id,
+                name,
+                org_id,
+                org_name,
+                unexcused=found["unexcused"],
+                unexcused_months=found["unexcused_months"],
+                removal_review=bool(review_months) and found["unexcused_months"] >= review_months,
             )
         if status == Attendance.Status.EXCUSED:
             runs[member_id] += 1
@@ -424,10 +466,55 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
     )
 
 
-def yearly_meeting_rating(*, cell: Organization, year: int) -> str | None:
-    """Rule B9 for the year: Tốt when every regular meeting is rated Khá or better and at least
-    `yearly_good_min_meetings` (7) are Tốt. The lower yearly levels are not in the sources (domain.md §3.6):
-    Khá when none is below Trung bình, else Trung bình — a placeholder to settle with the client."""
+#
+# Yearly meeting quality (B9, D2)
+#
+
+# Best first: a meeting rated "below" a level comes later in this order.
+RATING_ORDER = (Meeting.Rating.GOOD, Meeting.Rating.FAIR, Meeting.Rating.AVERAGE, Meeting.Rating.POOR)
+
+
+@dataclass(frozen=True)
+class YearlyMeetingLevel:
+    """A cell's yearly meeting quality and the rule that gave it: Tốt by rule B9 (every regular meeting Khá or
+    better and at least `yearly_good_min_meetings` Tốt); the levels below have no source (D2): Khá when no
+    meeting is rated below `yearly_fair_lowest_meeting_rating`, otherwise Trung bình — set by the committee."""
+
+    rating: str
+    meetings: int
+    good_meetings: int
+    good_min: int
+    fair_lowest: str
+
+    @property
+    def label(self) -> str:
+        return Meeting.Rating(self.rating).label
+
+    @property
+    def rule(self) -> str:
+        """The rule book entry behind the result."""
+        return "B9" if self.rating == Meeting.Rating.GOOD else "D2"
+
+    @property
+    def set_by_committee(self) -> bool:
+        return self.rating != Meeting.Rating.GOOD
+
+    def explanation(self) -> str:
+        """The rule applied, in words, e.g. "no regular meeting rated below Average — a level set by the committee"."""
+        if self.rating == Meeting.Rating.GOOD:
+            return _("every regular meeting rated Fair or better and %(good)s rated Good (at least %(minimum)s)") % {
+                "good": self.good_meetings,
+                "minimum": self.good_min,
+            }
+        lowest = Meeting.Rating(self.fair_lowest).label
+        if self.rating == Meeting.Rating.FAIR:
+            return _("no regular meeting rated below %(lowest)s — a level set by the committee") % {"lowest": lowest}
+        return _("a regular meeting rated below %(lowest)s — a level set by the committee") % {"lowest": lowest}
+
+
+def yearly_meeting_level(*, cell: Organization, year: int) -> YearlyMeetingLevel | None:
+    """Rules B9 and D2 for a cell's year, over its finalised regular meetings, with the parameters in force at
+    the end of the year; None while there is none or one of them is not scored."""
     ratings = list(
         Meeting.objects.filter(
             organization=cell, period_year=year, kind__in=Meeting.REGULAR_KINDS, status=Meeting.Status.FINAL
@@ -435,10 +522,24 @@ def yearly_meeting_rating(*, cell: Organization, year: int) -> str | None:
     )
     if not ratings or any(not r for r in ratings):
         return None
+    params = parameters_on(datetime.date(year, 12, 31))
+    good_min = params["yearly_good_min_meetings"]
+    fair_lowest = Meeting.Rating(params["yearly_fair_lowest_meeting_rating"])
+    rank = {rating: index for index, rating in enumerate(RATING_ORDER)}
+    worst = max(rank[r] for r in ratings)
     good = sum(r == Meeting.Rating.GOOD for r in ratings)
-    minimum_good = parameters_on(datetime.date(year, 12, 31))["yearly_good_min_meetings"]
-    if all(r in (Meeting.Rating.GOOD, Meeting.Rating.FAIR) for r in ratings) and good >= minimum_good:
-        return Meeting.Rating.GOOD
-    if all(r in (Meeting.Rating.GOOD, Meeting.Rating.FAIR, Meeting.Rating.AVERAGE) for r in ratings):
-        return Meeting.Rating.FAIR
-    return Meeting.Rating.AVERAGE
+    if worst <= rank[Meeting.Rating.FAIR] and good >= good_min:
+        rating = Meeting.Rating.GOOD
+    elif worst <= rank[fair_lowest]:
+        rating = Meeting.Rating.FAIR
+    else:
+        rating = Meeting.Rating.AVERAGE
+    return YearlyMeetingLevel(
+        rating=rating, meetings=len(ratings), good_meetings=good, good_min=good_min, fair_lowest=fair_lowest
+    )
+
+
+def yearly_meeting_rating(*, cell: Organization, year: int) -> str | None:
+    """The rating of yearly_meeting_level (TOT, KHA or TRUNG_BINH), or None."""
+    level = yearly_meeting_level(cell=cell, year=year)
+    return level.rating if level else None

@@ -1,4 +1,5 @@
-"""Writes to the meeting log. Every rule (B1–B9) is checked here, inside one transaction.
+"""Writes to the meeting log. Every rule (B1–B9) is checked here, inside one transaction; a short meeting (B3) is
+finalised all the same and loses the duration item of its score (D7).
 
 Thresholds come from the parameter set in force on the meeting date (cells.hooks.parameters_on, provided by criteria) and
 the score sheet valid on that date (criteria.MeetingScoreTemplate); none is a constant here.
@@ -393,11 +394,59 @@ def attendance_counts(meeting: Meeting, rows=None) -> AttendanceCounts:
     return counts
 
 
-def required_minutes(meeting: Meeting) -> int:
+# Kinds of meeting rule B3 sets a minimum duration for (the month's regular meeting, a thematic one, both combined).
+DURATION_KINDS = (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED)
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Rule B3 for one meeting: how long it lasted against the minimum in force on its date (D7: a shorter
+    meeting is finalised all the same; the shortfall is shown and costs the duration item of its score)."""
+
+    minutes: int
+    minimum: int
+    small_cell: bool = False  # the committee's exception for small cells lowered the minimum
+
+    @property
+    def shortfall(self) -> int:
+        return max(0, self.minimum - self.minutes)
+
+    @property
+    def met(self) -> bool:
+        return self.shortfall == 0
+
+    def shortfall_text(self) -> str:
+        """ "Thiếu 10 phút so với tối thiểu 90 phút" (empty when the minimum is met)."""
+        if self.met:
+            return ""
+        text = _("%(shortfall)s minutes short of the minimum of %(minimum)s minutes") % {
+            "shortfall": self.shortfall,
+            "minimum": self.minimum,
+        }
+        if self.small_cell:
+            text += " " + _("(the small-cell minimum set by the committee)")
+        return text
+
+
+def duration_check(meeting: Meeting, counts: AttendanceCounts | None = None) -> Duration:
+    """Rule B3 with the parameters in force on the meeting date: `min_meeting_minutes`, or
+    `min_combined_meeting_minutes` for a combined meeting; when the committee set the small-cell exception
+    (`small_cell_max_members` > 0), a cell with at most that many members on the meeting's roll needs only
+    `small_cell_min_meeting_minutes`. `counts` (the meeting's attendance counts) saves reading the roll."""
     params = parameters_on(meeting.date)
-    if meeting.kind == Meeting.Kind.COMBINED:
-        return params["min_combined_meeting_minutes"]
-    return params["min_meeting_minutes"]
+    minimum = params["min_combined_meeting_minutes" if meeting.kind == Meeting.Kind.COMBINED else "min_meeting_minutes"]
+    small_cell = False
+    small_cell_max = params["small_cell_max_members"]
+    if small_cell_max and params["small_cell_min_meeting_minutes"] < minimum:
+        members = (counts if counts is not None else attendance_counts(meeting)).total
+        if members <= small_cell_max:
+            minimum, small_cell = params["small_cell_min_meeting_minutes"], True
+    return Duration(minutes=meeting.duration_minutes, minimum=minimum, small_cell=small_cell)
+
+
+def required_minutes(meeting: Meeting, counts: AttendanceCounts | None = None) -> int:
+    """The minimum duration of this meeting (rule B3, see duration_check)."""
+    return duration_check(meeting, counts).minimum
 
 
 def attendance_quality_met(meeting: Meeting, counts: AttendanceCounts) -> bool:
@@ -407,7 +456,8 @@ def attendance_quality_met(meeting: Meeting, counts: AttendanceCounts) -> bool:
 
 
 def finalise_problems(meeting: Meeting, counts: AttendanceCounts | None = None) -> list[str]:
-    """Everything that stops a meeting from being finalised (rules B3, B6, B7), in words for the secretary."""
+    """Everything that stops a meeting from being finalised (rules B6, B7), in words for the secretary. A short
+    meeting is not refused (D7): see finalise_warnings."""
     counts = counts or attendance_counts(meeting)
     problems = []
     # B6: minutes completeness
@@ -438,27 +488,50 @@ def finalise_problems(meeting: Meeting, counts: AttendanceCounts | None = None) 
             )
             % {"votes": votes, "full": counts.present_full}
         )
-    # B3: duration
-    if meeting.kind in (Meeting.Kind.REGULAR, Meeting.Kind.THEMATIC, Meeting.Kind.COMBINED):
-        minimum = required_minutes(meeting)
-        if meeting.duration_minutes < minimum:
-            problems.append(
-                _("The meeting lasted %(minutes)s minutes; at least %(minimum)s are required.")
-                % {"minutes": meeting.duration_minutes, "minimum": minimum}
-            )
     return problems
+
+
+def finalise_warnings(
+    meeting: Meeting, counts: AttendanceCounts | None = None, duration: Duration | None = None
+) -> list[str]:
+    """What the secretary is told before finalising without being stopped: a meeting shorter than the minimum
+    of rule B3 (D7: it is finalised and counts for its month; the shortfall costs the duration item of its
+    score). `duration` saves checking it again."""
+    if meeting.kind not in DURATION_KINDS:
+        return []
+    duration = duration or duration_check(meeting, counts)
+    if duration.met:
+        return []
+    return [
+        _("%(shortfall)s. It can be finalised; the duration item of its score gets no points.")
+        % {"shortfall": duration.shortfall_text()}
+    ]
 
 
 def automatic_points(meeting: Meeting, counts: AttendanceCounts) -> dict[str, bool]:
     """Which automatically known criteria the meeting meets (full marks when met, none otherwise)."""
     return {
         "attendance": attendance_quality_met(meeting, counts),
-        "duration": meeting.duration_minutes >= required_minutes(meeting),
+        "duration": duration_check(meeting, counts).met,
         "minutes": not finalise_problems(meeting, counts),
         "documents": bool(meeting.documents_sent_on)
         and meeting.documents_sent_on <= meeting.date - datetime.timedelta(days=1),
         "preparation": bool(meeting.pre_meeting_on) and meeting.pre_meeting_on <= meeting.date,
     }
+
+
+def automatic_reasons(meeting: Meeting, counts: AttendanceCounts, points: dict[str, bool] | None = None) -> dict:
+    """Why an automatic item of the score sheet got no points, by `auto_key`, for the items that did not (the
+    duration item names the minimum of rule B3 it missed)."""
+    points = points if points is not None else automatic_points(meeting, counts)
+    reasons = {}
+    if not points.get("duration"):
+        duration = duration_check(meeting, counts)
+        reasons["duration"] = _("Lasted %(minutes)s minutes. %(shortfall)s.") % {
+            "minutes": duration.minutes,
+            "shortfall": duration.shortfall_text(),
+        }
+    return reasons
 
 
 def rating_for(template: MeetingScoreTemplate, total: Decimal, top_blocked: bool) -> str:
@@ -527,15 +600,18 @@ def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], versio
 
 
 def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> Meeting:
-    """Lock the minutes after checking them (B3, B6, B7). Refuses with every reason at once."""
+    """Lock the minutes after checking them (B6, B7). Refuses with every reason at once. A meeting shorter than
+    the minimum (B3) is finalised all the same (D7); its duration against the minimum is written in the history."""
     with transaction.atomic():
         meeting = Meeting.objects.select_for_update().select_related("organization").get(pk=meeting.pk)
         if meeting.is_final:
             raise ValidationError(_("This meeting is already finalised."))
         _stale(meeting, version)
-        problems = finalise_problems(meeting)
+        counts = attendance_counts(meeting)
+        problems = finalise_problems(meeting, counts)
         if problems:
             raise ValidationError(problems)
+        duration = duration_check(meeting, counts)
         manual = {row.item_id: row.points for row in meeting.scores.filter(automatic=False)}
         if meeting.score is not None:
             # Attendance or times may have changed since scoring: refresh the automatic items.
@@ -557,7 +633,17 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
                 "updated_at",
             ]
         )
-        _log(meeting, "finalised", finalised_by)
+        _log(
+            meeting,
+            "finalised",
+            finalised_by,
+            data={
+                "duration_minutes": duration.minutes,
+                "minimum_minutes": duration.minimum,
+                "shortfall_minutes": duration.shortfall if meeting.kind in DURATION_KINDS else 0,
+                "small_cell_minimum": duration.small_cell,
+            },
+        )
     return meeting
 
 

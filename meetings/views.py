@@ -90,12 +90,8 @@ def cell_meetings(request, org_pk):
         years=list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
         grid=grid,
         can_log=access.can(LOG_MEETINGS, cell) and cell.is_active,
-        yearly_rating=_rating_label(selectors.yearly_meeting_rating(cell=cell, year=year)),
+        yearly_level=selectors.yearly_meeting_level(cell=cell, year=year),
     )
-
-
-def _rating_label(rating: str | None) -> str | None:
-    return Meeting.Rating(rating).label if rating else None
 
 
 def _compliance_url():
@@ -225,6 +221,7 @@ def meeting_detail(request, pk):
                 row.status = posted_attendance[row.member_id]["status"]
                 row.reason = posted_attendance[row.member_id].get("reason", "")
     counts = services.attendance_counts(meeting, attendance_rows)
+    duration = services.duration_check(meeting, counts)
     return _meeting_page(
         request,
         "meetings/detail.html",
@@ -235,7 +232,9 @@ def meeting_detail(request, pk):
         temporary_rows=meeting.temporary_attendances.select_related("transfer", "transfer__member"),
         counts=counts,
         problems=services.finalise_problems(meeting, counts) if not meeting.is_final else [],
-        required_minutes=services.required_minutes(meeting),
+        warnings=services.finalise_warnings(meeting, counts, duration) if not meeting.is_final else [],
+        duration=duration if meeting.kind in services.DURATION_KINDS else None,
+        required_minutes=duration.minimum,
         can_edit=can_edit,
         can_reopen=meeting.is_final and access.can(REOPEN_MEETINGS, meeting.organization),
         can_confirm=meeting.is_final
@@ -264,6 +263,7 @@ def meeting_score(request, pk):
     existing = {score.item_id: score.points for score in meeting.scores.all()}
     counts = services.attendance_counts(meeting)
     auto = services.automatic_points(meeting, counts)
+    reasons = services.automatic_reasons(meeting, counts, auto)
     errors = []
     if request.method == "POST":
         points = {}
@@ -292,7 +292,13 @@ def meeting_score(request, pk):
             value = item.max_points if auto.get(item.auto_key) else Decimal(0)
         elif request.method == "POST":
             value = request.POST.get(f"item-{item.pk}", "")
-        rows.append({"item": item, "value": value if value is not None else item.max_points})
+        rows.append(
+            {
+                "item": item,
+                "value": value if value is not None else item.max_points,
+                "reason": reasons.get(item.auto_key, "") if item.auto_key else "",
+            }
+        )
     return _meeting_page(
         request,
         "meetings/score.html",
@@ -424,7 +430,7 @@ def compliance(request):
     form, period, root = _period_and_root(request)
     kpis = selectors.kpis(user=request.user, root=root, period=period)
     missing = selectors.missing_cells(user=request.user, root=root, period=period, limit=MISSING_SHOWN)
-    heat_page = Paginator(selectors.heat_rows(user=request.user, root=root), HEAT_ROWS).get_page(
+    heat_page = Paginator(selectors.heat_rows(user=request.user, root=root, year=period.year), HEAT_ROWS).get_page(
         page_param(request, "rows")
     )
     selectors.fill_heat_months(heat_page.object_list, user=request.user, root=root, year=period.year)
@@ -449,6 +455,7 @@ def compliance(request):
 def flagged(request):
     """Members to follow up (B5) for a subtree and year: a page of its own, as it reads a year of attendance."""
     _form, period, root = _period_and_root(request)
+    params = parameters_on(datetime.date(period.year, 12, 31))
     return _period_page(
         request,
         "meetings/flags.html",
@@ -456,7 +463,8 @@ def flagged(request):
         period,
         root,
         flags=selectors.flagged_members(user=request.user, root=root, year=period.year),
-        limit=parameters_on(datetime.date(period.year, 12, 31))["max_consecutive_excused_absences"],
+        limit=params["max_consecutive_excused_absences"],
+        review_months=params["unexcused_absence_months_for_removal_review"],
     )
 
 

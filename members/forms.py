@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from cells.forms import DateInput, EditForm, SubmitOnceForm
 from cells.inputs import ID_MAX, YEAR_MAX
 from cells.numbers import IntegerField
-from members.models import Member, Position
+from members.models import Discipline, Member, Position
 
 
 class MemberCreateForm(SubmitOnceForm):
@@ -64,6 +64,12 @@ class MemberEditForm(EditForm):
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=255, required=False)
     is_civil_servant = forms.BooleanField(label=_("Cadre, civil servant or public employee"), required=False)
+    ehandbook_since = forms.DateField(
+        label=_("Uses the e-handbook since"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("The national party members' e-handbook (QĐ 339). Empty: does not use it."),
+    )
     phone = forms.RegexField(
         label=_("Phone"),
         max_length=20,
@@ -142,3 +148,23 @@ class TemporaryTransferOutForm(SubmitOnceForm):
     expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())
     decision_no = forms.CharField(label=_("Introduction letter number"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class DisciplineForm(SubmitOnceForm):
+    """A disciplinary decision on a member's record (D5)."""
+
+    form = forms.ChoiceField(label=_("Form of discipline"), choices=Discipline.Form.choices)
+    decision_no = forms.CharField(label=_("Decision number"), max_length=100)
+    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
+    deciding_body = forms.CharField(
+        label=_("Deciding body"),
+        max_length=255,
+        help_text=_("e.g. the standing committee of the grassroots party committee"),
+    )
+    reason = forms.CharField(
+        label=_("Reason (optional)"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DisciplineAnnulForm(SubmitOnceForm):
+    reason = forms.CharField(label=_("Reason for annulling"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))

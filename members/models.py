@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cells.models import Organization
 from cells.text import fold, given_name_sort_key, one_line
@@ -41,6 +42,8 @@ class Member(models.Model):
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     workplace = models.CharField(_("workplace"), max_length=255, blank=True)
     is_civil_servant = models.BooleanField(_("cadre, civil servant or public employee"), default=False)
+    # D10: since when the member uses the "Sổ tay đảng viên điện tử" (QĐ 339); empty: not using it (B23 metric).
+    ehandbook_since = models.DateField(_("uses the e-handbook since"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     user = models.OneToOneField(
@@ -87,6 +90,8 @@ class Member(models.Model):
             raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
         if self.admitted_on and self.admitted_on > today:
             raise ValidationError({"admitted_on": _("The admission date cannot be in the future.")})
+        if self.ehandbook_since and self.ehandbook_since > today:
+            raise ValidationError({"ehandbook_since": _("The date cannot be in the future.")})
         if self.official_on and self.admitted_on and self.official_on < self.admitted_on:
             raise ValidationError({"official_on": _("Full membership cannot start before admission.")})
         if self.party_card_no == "":
@@ -251,3 +256,97 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class ResidenceFeedback(models.Model):
+    """The yearly feedback of the party organisation where a member lives (Vietnamese UI term: "Nhận xét của chi ủy
+    nơi cư trú", QĐ 213-QĐ/TW): an input to the member's yearly rating (D10), recorded by the grassroots committee
+    or the bloc staff. One per member and year."""
+
+    class Assessment(models.TextChoices):
+        GOOD = "TOT", _("Good")
+        FAIR = "CHUA_TOT", _("Not yet good")
+        NEGATIVE = "VI_PHAM", _("Reports a violation")
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="residence_feedback", verbose_name=_("member")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    received_on = models.DateField(_("received on"))
+    residence_organization = models.CharField(_("party organisation where the member lives"), max_length=255)
+    assessment = models.CharField(_("assessment"), max_length=16, choices=Assessment.choices)
+    text = models.TextField(_("feedback"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
+
+    class Meta:
+        ordering = ["member", "-year"]
+        verbose_name = _("residence feedback")
+        verbose_name_plural = _("residence feedback")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("member", "year"),
+                name="members_residence_feedback_unique_year",
+                violation_error_message=_("Feedback from the place of residence is already recorded for this year."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year}: {self.get_assessment_display()}"
+
+
+class Discipline(models.Model):
+    """A disciplinary decision against a member (Vietnamese UI term: "Kỷ luật đảng viên"), a fact of the member's
+    record (D5). Every figure that depends on discipline (B13 caps, B23, B24) is read from these rows when it is
+    needed, never copied at one step. A record entered by mistake is annulled (kept, with who, when and why), not
+    deleted; an annulled record counts for nothing.
+    """
+
+    class Form(models.TextChoices):
+        # The forms of discipline of a party member, lightest first.
+        REPRIMAND = "KHIEN_TRACH", pgettext_lazy("discipline", "Reprimand")
+        WARNING = "CANH_CAO", pgettext_lazy("discipline", "Warning")
+        DISMISSAL = "CACH_CHUC", pgettext_lazy("discipline", "Dismissal from office")
+        EXPULSION = "KHAI_TRU", pgettext_lazy("discipline", "Expulsion")
+
+    # Lightest first: an index in this order compares two forms.
+    FORM_ORDER = (Form.REPRIMAND, Form.WARNING, Form.DISMISSAL, Form.EXPULSION)
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="disciplines", verbose_name=_("member"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("party cell at the time")
+    )
+    form = models.CharField(_("form of discipline"), max_length=16, choices=Form.choices)
+    decision_no = models.CharField(_("decision number"), max_length=100)
+    decided_on = models.DateField(_("decision date"))
+    deciding_body = models.CharField(_("deciding body"), max_length=255)
+    reason = models.CharField(_("reason"), max_length=1000, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    annulled_at = models.DateTimeField(_("annulled at"), null=True, blank=True)
+    annulled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    annul_reason = models.CharField(_("reason for annulling"), max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["member", "-decided_on", "-id"]
+        verbose_name = _("disciplinary decision")
+        verbose_name_plural = _("disciplinary decisions")
+        indexes = [models.Index(fields=["decided_on", "organization"], name="members_discipline_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_form_display()} ({self.decision_no}, {self.decided_on})"
+
+    @property
+    def is_annulled(self) -> bool:
+        return self.annulled_at is not None
+
+    @classmethod
+    def form_rank(cls, form: str) -> int:
+        return cls.FORM_ORDER.index(cls.Form(form))

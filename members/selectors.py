@@ -241,3 +241,42 @@ def structure_warnings(*, organization: Organization) -> list[StructureWarning]:
                 )
             )
     return warnings
+
+
+#
+# A member's probation (B18) and the suspensions within it (decision D1)
+#
+
+
+@dataclass
+class Suspension:
+    start: datetime.date
+    end: datetime.date | None  # None: still suspended
+
+
+@dataclass
+class Probation:
+    due_on: datetime.date
+    months: int
+    suspensions: list[Suspension]
+
+
+def probation_of(member: Member, timeline: list) -> Probation | None:
+    """For a member still in probation (probationary, or suspended while probationary): the end of the probation
+    (admission + the months in force today, as the B18 alerts count it) and the suspensions recorded during it.
+    D1: whether a suspension pauses the probation is not known, so the deadline is NOT moved; the page shows both
+    dates beside it. `timeline`: the member's status changes in date order (already read by the page)."""
+    if not member.admitted_on or member.official_on:
+        return None
+    suspensions = []
+    for index, change in enumerate(timeline):
+        if change.status == Member.Status.SUSPENDED and change.previous_status == Member.Status.PROBATIONARY:
+            following = timeline[index + 1] if index + 1 < len(timeline) else None
+            suspensions.append(Suspension(start=change.effective_on, end=following.effective_on if following else None))
+    in_probation = member.status == Member.Status.PROBATIONARY or (
+        member.status == Member.Status.SUSPENDED and suspensions and suspensions[-1].end is None
+    )
+    if not in_probation:
+        return None
+    months = hooks.parameters_on()["probation_months"]
+    return Probation(due_on=_add_months(member.admitted_on, months), months=months, suspensions=suspensions)

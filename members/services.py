@@ -8,7 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells import calendar as working_days
 from cells import hooks
+from cells.calendar import WorkingCalendar
 from cells.concurrency import check_version
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant, role_revoke
@@ -91,13 +93,37 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     Status.PROBATIONARY: {Status.FULL, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
     Status.FULL: {Status.EXEMPT, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
     Status.EXEMPT: {Status.FULL, Status.SUSPENDED, Status.LEFT_PARTY, Status.DECEASED},
-    Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.LEFT_PARTY, Status.DECEASED},
+    # Back from a suspension: exactly the status held before it (decision D1, see `allowed_targets`).
+    Status.SUSPENDED: {Status.FULL, Status.PROBATIONARY, Status.EXEMPT, Status.LEFT_PARTY, Status.DECEASED},
     Status.TRANSFERRED_OUT: set(),
     Status.LEFT_PARTY: set(),
     Status.DECEASED: set(),
 }
 # Changes that must cite a decision (number) of the competent committee.
 NEEDS_DECISION = {Status.FULL, Status.EXEMPT, Status.SUSPENDED, Status.LEFT_PARTY}
+
+
+def status_before_suspension(member: Member) -> str | None:
+    """Decision D1: the status a suspended member held before the suspension, the one they return to (None when
+    the record has no suspension change, e.g. a member imported as suspended)."""
+    before = (
+        member.status_changes.filter(status=Status.SUSPENDED)
+        .order_by("-effective_on", "-id")
+        .values_list("previous_status", flat=True)
+        .first()
+    )
+    return before if before in (Status.FULL, Status.PROBATIONARY, Status.EXEMPT) else None
+
+
+def allowed_targets(member: Member) -> list[str]:
+    """The statuses `member_change_status` accepts for this member now, in the order of Member.Status: for a
+    suspended member, only the status held before the suspension (D1) besides leaving the Party and death."""
+    allowed = ALLOWED_TRANSITIONS[member.status]
+    if member.status == Status.SUSPENDED:
+        back = status_before_suspension(member)
+        if back:
+            allowed = {back, Status.LEFT_PARTY, Status.DECEASED}
+    return [status for status in Status.values if status in allowed]
 
 
 def _last_change_date(member: Member) -> datetime.date | None:
@@ -150,11 +176,10 @@ def member_change_status(
             raise ValidationError({"decision_no": _("Enter the number of the decision.")})
         if ends_on and ends_on <= effective_on:
             raise ValidationError({"ends_on": _("The end date must be after the start date.")})
-        if current == Status.SUSPENDED and target in (Status.FULL, Status.PROBATIONARY):
-            before = member.status_changes.filter(status=Status.SUSPENDED).order_by("-effective_on", "-id").first()
-            # Back to the status held before the suspension; an exempt member comes back as a full member.
-            expected = Status.FULL if before and before.previous_status == Status.EXEMPT else None
-            expected = expected or (before.previous_status if before else None)
+        if current == Status.SUSPENDED and target in (Status.FULL, Status.PROBATIONARY, Status.EXEMPT):
+            # Decision D1: back to exactly the status held before the suspension (exempt stays exempt, probationary
+            # stays probationary, with the probation deadline unchanged: the suspension's dates are on the record).
+            expected = status_before_suspension(member)
             if expected and expected != target:
                 raise ValidationError(
                     {
@@ -229,15 +254,10 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def add_working_days(day: datetime.date, days: int) -> datetime.date:
-    """`days` working days after `day`, skipping Saturdays and Sundays (public holidays are not modelled)."""
-    current = day
-    remaining = days
-    while remaining > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
+def add_working_days(day: datetime.date, days: int, *, calendar: WorkingCalendar | None = None) -> datetime.date:
+    """`days` working days after `day`: weekends and the holiday calendar's days off skipped, make-up working days
+    counted (cells.calendar, the one place working days are computed)."""
+    return working_days.add_working_days(day, days, calendar=calendar)
 
 
 #
@@ -245,22 +265,40 @@ def add_working_days(day: datetime.date, days: int) -> datetime.date:
 #
 
 
-def transfer_deadlines(transfer: Transfer, params=None) -> dict:
+def transfer_deadlines(transfer: Transfer, params=None, *, calendar: WorkingCalendar | None = None) -> dict:
     """Rule B20 deadlines for one transfer, with the working-day counts in force on its decision date
-    (`params`: those parameters when the caller has read them for many transfers at once)."""
+    (`params`: those parameters when the caller has read them for many transfers at once; `calendar`: the holiday
+    calendar read once for them, see `transfers_deadlines`)."""
 
     today = timezone.localdate()
     params = params or hooks.parameters_on(transfer.decided_on)
-    procedure_due = add_working_days(transfer.decided_on, params["transfer_working_days"])
+    procedure_due = add_working_days(transfer.decided_on, params["transfer_working_days"], calendar=calendar)
     letter_due = None
     if transfer.letter_issued_on:
-        letter_due = add_working_days(transfer.letter_issued_on, params["letter_working_days"])
+        letter_due = add_working_days(transfer.letter_issued_on, params["letter_working_days"], calendar=calendar)
     return {
         "procedure_due": procedure_due,
         "procedure_late": (transfer.completed_on or today) > procedure_due,
         "letter_due": letter_due,
         "letter_late": letter_due is not None and (transfer.letter_presented_on or today) > letter_due,
     }
+
+
+def transfers_deadlines(transfers: list[Transfer]) -> None:
+    """Set `deadlines` (transfer_deadlines) on each official transfer of a page: the parameters and the holiday
+    calendar are read once for all of them (two queries)."""
+    official = [transfer for transfer in transfers if transfer.kind == Transfer.Kind.OFFICIAL]
+    if not official:
+        return
+    params = hooks.parameters_on_days({transfer.decided_on for transfer in official})
+    spans = []
+    for transfer in official:
+        spans.append((transfer.decided_on, params[transfer.decided_on]["transfer_working_days"]))
+        if transfer.letter_issued_on:
+            spans.append((transfer.letter_issued_on, params[transfer.decided_on]["letter_working_days"]))
+    calendar = working_days.calendar_for(spans)
+    for transfer in official:
+        transfer.deadlines = transfer_deadlines(transfer, params[transfer.decided_on], calendar=calendar)
 
 
 def _check_transfer_dates(
@@ -461,6 +499,7 @@ EDITABLE_FIELDS = (
     "job_title",
     "workplace",
     "is_civil_servant",
+    "ehandbook_since",
     "phone",
     "notes",
 )

@@ -7,7 +7,7 @@ The list and its export show exactly what the filter selects, within the user's 
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -17,12 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from cells import hooks
 from cells import selectors as cell_selectors
 from cells.forms_pages import form_page, save_form
 from cells.inputs import page_param
 from cells.models import Organization
 from cells.permissions import (
+    APPRAISE,
     EDIT_MEMBERS,
     VIEW,
     VIEW_SENSITIVE,
@@ -32,8 +32,10 @@ from cells.permissions import (
     require,
     require_anywhere,
 )
-from members import selectors, services, spreadsheets
+from members import discipline, selectors, services, spreadsheets
 from members.forms import (
+    DisciplineAnnulForm,
+    DisciplineForm,
     EndDateForm,
     MemberCreateForm,
     MemberEditForm,
@@ -44,7 +46,7 @@ from members.forms import (
     TemporaryTransferForm,
     TemporaryTransferOutForm,
 )
-from members.models import Member, Position, Transfer
+from members.models import Discipline, Member, Position, Transfer
 
 #
 # The list and its export
@@ -212,9 +214,8 @@ def member_detail(request, pk):
     transfers = list(
         member.transfers.select_related("from_organization", "to_organization").order_by("-decided_on", "-id")
     )
-    params = hooks.parameters_on_days(transfer.decided_on for transfer in transfers)  # one query for all of them
-    for transfer in transfers:
-        transfer.deadlines = services.transfer_deadlines(transfer, params[transfer.decided_on])
+    services.transfers_deadlines(transfers)  # the parameters and the holiday calendar read once for all of them
+    timeline = list(member.status_changes.select_related("recorded_by").order_by("effective_on", "id"))
     return render(
         request,
         "members/member_detail.html",
@@ -228,11 +229,29 @@ def member_detail(request, pk):
             "can_view_sensitive": is_self or access.can(VIEW_SENSITIVE, member.organization),
             "can_edit": can_edit,
             "positions": member.positions.select_related("organization").order_by("ended_on", "-started_on"),
-            "timeline": member.status_changes.select_related("recorded_by").order_by("effective_on", "id"),
+            "timeline": timeline,
+            "probation": selectors.probation_of(member, timeline),
             "transfers": transfers,
+            "residence_feedback": list(member.residence_feedback.order_by("-year")),  # QĐ 213 (D10)
+            "can_record_residence": access.can(APPRAISE, member.organization),
             "allowed_statuses": [Member.Status(s).label for s in services.ALLOWED_TRANSITIONS[member.status]],
+            **_discipline_context(
+                request.user, member, can_view_sensitive=is_self or access.can(VIEW_SENSITIVE, member.organization)
+            ),
         },
     )
+
+
+def _discipline_context(user, member: Member, *, can_view_sensitive: bool) -> dict:
+    """The member's disciplinary decisions (D5), for those who may see personal data; recording them is for the
+    committee above the cell."""
+    if not can_view_sensitive:
+        return {"show_discipline": False}
+    return {
+        "show_discipline": True,
+        "disciplines": member.disciplines.select_related("recorded_by", "annulled_by").order_by("-decided_on", "-id"),
+        "can_record_discipline": discipline.can_record_discipline(user, member),
+    }
 
 
 @require_GET
@@ -295,9 +314,8 @@ def member_edit(request, pk):
 
 def member_status(request, pk):
     member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
-    choices = [
-        (s, Member.Status(s).label) for s in Member.Status.values if s in services.ALLOWED_TRANSITIONS[member.status]
-    ]
+    # D1: a suspended member goes back only to the status held before the suspension.
+    choices = [(s, Member.Status(s).label) for s in services.allowed_targets(member)]
     if not choices:
         messages.error(request, _("The status of this member can no longer be changed here."))
         return redirect("members:detail", member.pk)
@@ -347,6 +365,41 @@ def position_end(request, pk, position_pk):
         lambda data: services.position_end(position=position, ended_by=request.user, **data),
         _("The position has ended."),
         _("End the position: %(position)s") % {"position": position},
+    )
+
+
+def _discipline_member(request, pk) -> Member:
+    member = get_member_for_user(request.user, pk, action=EDIT_MEMBERS)
+    if not discipline.can_record_discipline(request.user, member):
+        raise PermissionDenied
+    return member
+
+
+def discipline_record(request, pk):
+    member = _discipline_member(request, pk)
+    form = DisciplineForm(request.POST or None, initial={"decided_on": timezone.localdate()})
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: discipline.discipline_record(member=member, recorded_by=request.user, **data),
+        _("The disciplinary decision has been recorded."),
+        _("Disciplinary decision for %(name)s") % {"name": member.full_name},
+    )
+
+
+def discipline_annul(request, pk, discipline_pk):
+    member = _discipline_member(request, pk)
+    record = get_object_or_404(Discipline, pk=discipline_pk, member=member)
+    form = DisciplineAnnulForm(request.POST or None)
+    return _member_form(
+        request,
+        member,
+        form,
+        lambda data: discipline.discipline_annul(discipline=record, annulled_by=request.user, **data),
+        _("The disciplinary decision has been annulled."),
+        _("Annul the disciplinary decision %(number)s") % {"number": record.decision_no},
+        _("Annul"),
     )
 
 

@@ -12,13 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
+from cells.permissions import scope_filter
 from criteria.selectors import parameters_on
-from evaluations import rules
+from evaluations import discipline, rules
 from evaluations.dashboard.selectors import dashboard
+from evaluations.mass_mobilisation import services as mass_mobilisation
 from evaluations.models import Grade, HistoricalRating, MemberEvaluation, OrgEvaluation
 from evaluations.programmes import services as programmes
 from meetings import selectors as meeting_selectors
 from members.models import Member, Position
+from members.residence import services as residence
 from reports.models import Report
 
 
@@ -76,16 +79,40 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
     title = _("REPORT ON PARTY CELL MEETINGS")
     kpi_rows = [
         [_("Cells that held every regular meeting"), kpis.cells_all_regular, kpis.cells, kpis.pct_all_regular],
-        [_("Cells with a thematic meeting every quarter"), kpis.cells_all_thematic, kpis.cells, kpis.pct_all_thematic],
+        [
+            _("Cells with a thematic meeting every quarter"),
+            kpis.cells_all_thematic,
+            kpis.cells_thematic,
+            kpis.pct_all_thematic,
+        ],
         [_("Member attendance"), kpis.present, kpis.eligible, kpis.attendance_pct],
         [_("Meetings rated Good"), kpis.meetings_good, kpis.meetings_rated, kpis.pct_good],
     ]
     month_headers = [str(m) for m in meeting_selectors.MONTHS]
+    # D6: per month, the cells whose regular meeting counts ("—": no cell of the row existed that month).
     heat_rows = [
-        [row.organization.name, row.cells, *[row.held.get(m, 0) for m in meeting_selectors.MONTHS]] for row in heatmap
+        [row.organization.name, row.cells, *[m.counted if m.required else "—" for m in row.months]] for row in heatmap
     ]
-    missing_rows = [[item["cell"].name, ", ".join(str(m) for m in item["months"])] for item in missing]
-    flag_rows = [[f.name, f.organization_name, f.unexcused, f.longest_excused_run] for f in flags]
+    # D6: a month with only a draft or a make-up meeting is missing all the same; it says so.
+    notes = {"drafts": _("draft, not finalised"), "makeup": _("make-up")}
+
+    def _month(item, month) -> str:
+        note = next((notes[key] for key in notes if month in item[key]), None)
+        return f"{month} ({note})" if note else str(month)
+
+    missing_rows = [[item["cell"].name, ", ".join(_month(item, m) for m in item["months"])] for item in missing]
+    review = _("Consider removal from the Party roll under Article 8 of the Party Charter")
+    flag_rows = [
+        [
+            f.name,
+            f.organization_name,
+            f.unexcused,
+            f.unexcused_months,
+            f.longest_excused_run,
+            review if f.removal_review else "—",
+        ]
+        for f in flags
+    ]
     tables = [
         {
             "title": _("Key figures"),
@@ -112,7 +139,9 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
                 _("Full name"),
                 _("Party cell"),
                 _("Absences without reason"),
+                _("Months absent without reason"),
                 _("Longest run of absences with reason"),
+                _("Removal review (D8)"),
             ],
             "rows": flag_rows,
         },
@@ -187,12 +216,14 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
     ]
     progress(30)
     grid = meeting_selectors.cell_year_grid(cell=cell, year=report.year)
-    state_labels = {
-        "final": _("Finalised"),
-        "late": _("Late"),
-        "draft": _("Draft"),
+    state_labels = {  # meetings.counting month states (D6)
+        "counted": _("Counted"),
+        "draft": _("Draft, not finalised"),
+        "makeup": _("Make-up meeting, not counted"),
+        "early": _("Dated before its month, not counted"),
         "missing": _("Missing"),
-        "future": "—",
+        "pending": _("Not yet due"),
+        "not_required": "—",
     }
     meeting_rows = [
         [
@@ -234,7 +265,7 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
             "rows": evaluation_rows,
         },
     ]
-    held = sum(1 for month in grid["months"] if month.meeting)
+    held = grid["held"]  # months whose regular meeting counts (D6)
     figures = {
         "members": len(member_rows),
         "full_members": sum(1 for m in members if m.status == Member.Status.FULL),
@@ -252,6 +283,81 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
         parameter_set=parameters_on(timezone.localdate()).parameter_set,
         data_as_of=data_as_of,
     )
+
+
+def _pct(part: int, whole: int):
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _register_tables(*, user, root: Organization, year: int) -> tuple[list[dict], dict]:
+    """The registers' sections of the yearly report: the "Dân vận khéo" models by level recognised (D9), and the
+    members using the e-handbook and those with their place of residence's feedback (D10), for the user's scope."""
+    models = mass_mobilisation.level_counts(user=user, root=root, year=year)
+    members = Member.objects.filter(
+        scope_filter(user, prefix="organization__"), organization__path__startswith=root.path
+    )
+    d10 = residence.d10_counts(members, year=year)
+    tables = [
+        {
+            "title": _("Mass mobilisation models"),
+            "sheet": _("Dan van kheo"),
+            "headers": [_("Level recognised"), _("Models")],
+            "rows": [
+                *[[label, n] for _value, label, n in models["levels"]],
+                [_("Recognised in all"), models["recognised"]],
+                [_("Assessed, not recognised"), models["not_recognised"]],
+            ],
+        },
+        {
+            "title": _("E-handbook and feedback from the place of residence"),
+            "sheet": _("E-handbook"),
+            "headers": [_("Indicator"), _("Count"), _("Out of"), _("%")],
+            "rows": [
+                [
+                    _("Members using the e-handbook"),
+                    d10["ehandbook"],
+                    d10["members"],
+                    _pct(d10["ehandbook"], d10["members"]),
+                ],
+                [
+                    _("Members with feedback from their place of residence (QĐ 213)"),
+                    d10["feedback"],
+                    d10["members"],
+                    _pct(d10["feedback"], d10["members"]),
+                ],
+            ],
+        },
+    ]
+    figures = {
+        "mass_mobilisation_models": {value: n for value, _label, n in models["levels"]},
+        "mass_mobilisation_recognised": models["recognised"],
+        "ehandbook_members": d10["ehandbook"],
+        "residence_feedback_members": d10["feedback"],
+        "members_taking_part": d10["members"],
+    }
+    return tables, figures
+
+
+def _exceptions_table(exceptions: list[dict]) -> dict:
+    return {
+        "title": _("Exceptions: discipline caps lifted by the deciding body (rule B13)"),
+        "sheet": _("Exceptions"),
+        "headers": [
+            _("Kind"),
+            _("Name"),
+            _("Party cell"),
+            _("Cap"),
+            _("Decided"),
+            _("Justification"),
+            _("Recorded by"),
+            _("On"),
+        ],
+        "rows": [
+            [e["kind"], e["name"], e["where"], e["cap"], e["grade"], e["justification"], e["by"], e["at"]]
+            for e in exceptions
+        ]
+        or [[_("None"), "", "", "", "", "", "", ""]],
+    }
 
 
 def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -> Built:
@@ -316,11 +422,17 @@ def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -
                 ]
             )
         tables = [
-            {
-                "title": _("Party organisations by grade"),
+            {  # B26: the TCCSĐ apart from the subordinate cells under them
+                "title": _("Grassroots organisations (TCCSĐ) by grade"),
                 "sheet": _("Organisations"),
+                "headers": [_("Grade"), _("Grassroots organisations"), _("%")],
+                "rows": [[label, n, pct] for _value, label, n, pct in board.grassroots_grades],
+            },
+            {
+                "title": _("Subordinate cells and sub-committees by grade"),
+                "sheet": _("Subordinate"),
                 "headers": [_("Grade"), _("Organisations")],
-                "rows": [[label, n] for _value, label, n in board.org_grades],
+                "rows": [[label, n] for _value, label, n in board.subordinate_grades],
             },
             {
                 "title": _("Party members by grade"),
@@ -346,11 +458,34 @@ def build_evaluation(*, report: Report, user, progress: Callable[[int], None]) -
                 "members_classified": board.members_classified,
                 "pct_good_or_better": board.pct_good_or_better,
                 "pct_excellent": board.pct_excellent,
-                "org_grades": {value: n for value, _label, n in board.org_grades},
+                "grassroots_grades": {value: n for value, _label, n, _pct in board.grassroots_grades},
+                "subordinate_grades": {value: n for value, _label, n in board.subordinate_grades},
                 "member_grades": {value: n for value, _label, n in board.member_grades},
                 "over_quota": [q["name"] for q in board.quota if q["remaining"] < 0],
             }
         )
+    if board.meetings is not None:  # B26: the meeting figures of the year, from the one counting module (D6)
+        k = board.meetings
+        tables.append(
+            {
+                "title": _("Cell meetings of the year (B26)"),
+                "sheet": _("Meetings"),
+                "headers": [_("Indicator"), _("Count"), _("Out of"), _("%")],
+                "rows": [
+                    [_("Cells that held every regular meeting"), k.cells_all_regular, k.cells, k.pct_all_regular],
+                    [_("Member attendance"), k.present, k.eligible, k.attendance_pct],
+                ],
+            }
+        )
+        figures["pct_cells_all_regular"] = k.pct_all_regular
+        figures["attendance_pct"] = k.attendance_pct
+    if board.period is not None:  # D5: the discipline caps lifted by the deciding body ("trường hợp ngoại lệ")
+        exceptions = discipline.cap_exceptions(period=board.period, root=root, scope=scope_filter(user))
+        tables.append(_exceptions_table(exceptions))
+        figures["cap_exceptions"] = len(exceptions)
+    register_tables, register_figures = _register_tables(user=user, root=root, year=report.year)  # D9, D10
+    tables += register_tables
+    figures.update(register_figures)
     progress(75)
     title = _("REPORT ON THE YEARLY QUALITY CLASSIFICATION")
     basis = board.period.parameter_set if board.period else None

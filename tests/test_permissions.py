@@ -13,7 +13,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from cells.models import AuditEntry, RoleAssignment
+from cells.models import AuditEntry, Holiday, RoleAssignment
 from members import services as member_services
 from members.models import Position
 from tests.helpers import (
@@ -136,6 +136,30 @@ def evaluation_of_a1(world):
     return {"pk": period.org_evaluations.get(organization=world.tree.a1).pk}
 
 
+@labelled("member-other-discipline")
+def discipline_of_other_member(world):
+    from members.discipline import discipline_record
+
+    fact = discipline_record(
+        member=world.members.other,
+        form="KHIEN_TRACH",
+        decision_no="1-QĐ/ĐU",
+        decided_on=timezone.localdate(),
+        deciding_body="Ban Thường vụ Đảng ủy A",
+        recorded_by=world.personas.admin,
+    )
+    return {"pk": world.members.other.pk, "discipline_pk": fact.pk}
+
+
+@labelled("A1-member-rating")
+def rating_of_other_member(world):
+    from evaluations.ratings.services import ensure_member_rows
+
+    period = _period_at_root(world)
+    ensure_member_rows(period=period, organization=world.tree.a1)
+    return {"pk": period.member_evaluations.get(member=world.members.other).pk}
+
+
 @labelled("root-report")
 def report_on_root(world):
     from reports.building import report_build
@@ -185,6 +209,17 @@ def four_good_group(world):
     return {"pk": criteria_set.pk, "group_pk": criteria_set.groups.get(code="4").pk}
 
 
+@labelled("B12")
+def rule_b12(world):
+    return {"code": "B12"}
+
+
+@labelled("holiday-2026-09-02")
+def a_holiday(world):
+    holiday, _created = Holiday.objects.get_or_create(date=datetime.date(2026, 9, 2), defaults={"name": "Quốc khánh"})
+    return {"pk": holiday.pk}
+
+
 L, R = LOGIN, REDIRECT
 
 # fmt: off
@@ -232,6 +267,9 @@ SPEC = [
     ("members:temporary_in",      "get",  cell_for_members("a1"),         L,   200,  200,  403,   200,  200, 404,   404, 404),
     ("members:temporary_in",      "get",  cell_for_members("b1"),         L,   200,  200,  403,   404,  404, 404,   200, 404),
     ("members:temporary_end",     "get",  temporary_transfer_into_a1,     L,   200,  200,  403,   200,  200, 404,   404, 404),
+    # D5: discipline is recorded by the committee above the cell (staff, grassroots committee), not its secretary.
+    ("members:discipline_record", "get",  member("other"),                L,   200,  200,  403,   200,  403, 404,   404, 404),
+    ("members:discipline_annul",  "get",  discipline_of_other_member,     L,   200,  200,  403,   200,  403, 404,   404, 404),
     # The members:import* URLs: tests/members/test_import.py IMPORT_SPEC.
     # Meetings: VIEW for the pages that read, LOG_MEETINGS to write, REOPEN_MEETINGS to reopen, APPRAISE from an
     # ancestor node to confirm. Empty POSTs: a form comes back (200) or the action refuses and redirects (R).
@@ -275,6 +313,7 @@ SPEC = [
     ("evaluations:lock",          "get",  period_at_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("evaluations:lock",          "post", period_at_root,                 L,   R,    R,    403,   404,  404, 404,   404, 404),
     ("evaluations:detail",        "get",  evaluation_of_a1,               L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("evaluations:member_cap_exception", "get", rating_of_other_member,   L,   200,  200,  403,   200,  403, 404,   404, 404),
     ("reports:index",             "get",  no_args,                        L,   200,  200,  200,   200,  403, 403,   403, 403),
     ("reports:detail",            "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
     ("reports:download_pdf",      "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
@@ -316,6 +355,17 @@ SPEC = [
     ("criteria:group_edit",       "post", four_good_group,                L,   200,  200,  403,   403,  403, 403,   403, 403),
     ("criteria:group_delete",     "get",  four_good_group,                L,   200,  200,  403,   403,  403, 403,   403, 403),
     ("criteria:group_delete",     "post", four_good_group,                L,   R,    R,    403,   403,  403, 403,   403, 403),
+    # The rule book: bloc-wide reference, read by anyone with VIEW somewhere.
+    ("rules:list",                "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("rules:detail",              "get",  rule_b12,                       L,   200,  200,  200,   200,  200, 403,   200, 403),
+    # The holiday calendar: bloc-wide reference data; committee staff (MANAGE_TREE) edit it.
+    ("holidays:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("holidays:create",           "get",  no_args,                        L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("holidays:create",           "post", no_args,                        L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("holidays:edit",             "get",  a_holiday,                      L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("holidays:edit",             "post", a_holiday,                      L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("holidays:delete",           "get",  a_holiday,                      L,   200,  200,  403,   403,  403, 403,   403, 403),
+    ("holidays:delete",           "post", a_holiday,                      L,   R,    R,    403,   403,  403, 403,   403, 403),
 ]
 # fmt: on
 
@@ -349,9 +399,12 @@ def test_matrix_covers_every_named_url():
     # columns, same expectations); together with SPEC they must cover every named URL.
     from tests.evaluations.test_member_ratings import RATINGS_SPEC
     from tests.evaluations.test_past_import import IMPORT_SPEC as PAST_IMPORT_SPEC
+    from tests.evaluations.test_registers import REGISTERS_SPEC
     from tests.members.test_import import IMPORT_SPEC as MEMBER_IMPORT_SPEC
 
-    covered = {row[0] for spec in (SPEC, RATINGS_SPEC, PAST_IMPORT_SPEC, MEMBER_IMPORT_SPEC) for row in spec}
+    covered = {
+        row[0] for spec in (SPEC, RATINGS_SPEC, PAST_IMPORT_SPEC, MEMBER_IMPORT_SPEC, REGISTERS_SPEC) for row in spec
+    }
     named = _named_urls(get_resolver())
     assert {name for name in named if name.startswith(("cells:", "members:"))}, "the app URLs were not found"
     assert named - covered == set(), "add a row to SPEC for each new URL"

@@ -1,5 +1,7 @@
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from cells import numbers
 
@@ -31,15 +33,49 @@ def _heat_class(ratio) -> str:
     return "heat-25" if ratio > 0 else "heat-0"
 
 
+# Month states of meetings.counting (D6) → (class, mark of a cell row, title). A cell row shows the mark, a committee
+# row the number of its cells whose meeting counts.
+_HEAT_STATES = {
+    "counted": ("heat-100", "✓", _("counted")),
+    "draft": ("heat-draft", "✎", _("draft, not finalised (not counted)")),
+    "makeup": ("heat-makeup", "↻", _("make-up meeting after the grace days (not counted)")),
+    "missing": ("heat-0", "✗", _("missing")),
+    "pending": ("heat-pending", "…", _("not yet due")),
+    "not_required": ("heat-none", "—", _("not required: the cell did not exist")),
+}
+
+
 @register.simple_tag
 def heat_cells(row):
-    """The twelve month cells of a heat-map row (a cell shows ✓ or ·, a committee the number of its cells).
-    Built here rather than in a template loop: a page has 1,200 of them. Every value is an int or one of the
-    fixed class names above, so nothing needs escaping."""
+    """The twelve month cells of a heat-map row (meetings.selectors.HeatRow): a cell shows its month state (✓
+    counted, ✎ draft, ↻ make-up, ✗ missing, … not yet due, — not required), a committee the number of its cells
+    whose meeting counts, coloured by their share once the month is due, with its drafts and make-up meetings
+    marked apart. Built here rather than in a template loop: a page has 1,200 of them. Every value is an int, a
+    fixed class name or an escaped translated label."""
 
-    cells = int(row.cells)
+    labels = {state: (css, mark, escape(str(title))) for state, (css, mark, title) in _HEAT_STATES.items()}
     parts = []
-    for _month, ratio, held, _final in row.months:
-        label = ("✓" if held else "·") if row.is_cell else int(held)
-        parts.append(f'<td class="text-center heat {_heat_class(ratio)}" title="{int(held)}/{cells}">{label}</td>')
-    return mark_safe("".join(parts))  # noqa: S308 - ints and fixed class names only
+    for month in row.months:
+        css, mark, title = labels[month.state]
+        if row.is_cell:
+            parts.append(f'<td class="text-center heat {css}" title="{title}">{mark}</td>')
+            continue
+        if month.state == "not_required":
+            parts.append(f'<td class="text-center heat {css}" title="{title}">{mark}</td>')
+            continue
+        if month.state == "pending":
+            css = "heat-pending"
+        else:
+            css = _heat_class(month.ratio)
+        text = f"{int(month.counted)}/{int(month.required)}"
+        extra = ""
+        if month.drafts:
+            text += f" · {int(month.drafts)} {escape(str(_('draft')))}"
+            extra += f"<sup>{int(month.drafts)}✎</sup>"
+        if month.makeup:
+            text += f" · {int(month.makeup)} {escape(str(_('make-up')))}"
+            extra += f"<sup>{int(month.makeup)}↻</sup>"
+        if month.state == "pending":
+            text += f" · {title}"
+        parts.append(f'<td class="text-center heat {css}" title="{text}">{int(month.counted)}{extra}</td>')
+    return mark_safe("".join(parts))  # noqa: S308 - ints, fixed class names and escaped labels only

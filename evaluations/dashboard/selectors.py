@@ -3,7 +3,7 @@ status per grassroots organisation, model-cell coverage. A fixed number of group
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
@@ -11,13 +11,18 @@ from cells.permissions import VIEW, scope_filter
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
 from evaluations.programmes.services import coverage_totals
+from meetings import selectors as meeting_selectors
 
 
 @dataclass
 class Dashboard:
     period: EvaluationPeriod | None
     progress: list[tuple[str, str, int]] = field(default_factory=list)
-    org_grades: list[tuple[str, str, int]] = field(default_factory=list)
+    # B26 "% TCCSĐ at each level": the grassroots organisations (TCCSĐ, directly under the upper committee) apart
+    # from the subordinate cells and sub-committees under them: (grade, label, count, % of the TCCSĐ classified).
+    grassroots_grades: list[tuple[str, str, int, float | None]] = field(default_factory=list)
+    grassroots_classified: int = 0
+    subordinate_grades: list[tuple[str, str, int]] = field(default_factory=list)
     member_grades: list[tuple[str, str, int]] = field(default_factory=list)
     members_classified: int = 0
     pct_good_or_better: float | None = None
@@ -26,6 +31,7 @@ class Dashboard:
     target_excellent: int = 15
     quota: list[dict] = field(default_factory=list)
     coverage: dict | None = None
+    meetings: object = None  # meetings.selectors.Kpis of the year (B1, B2, B4, B26 via meetings.counting)
 
     @property
     def chart(self) -> list[tuple[str, float | None]]:
@@ -39,9 +45,10 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def dashboard(*, user, root: Organization, year: int, with_quota: bool = True) -> Dashboard:
-    """The year's review for a subtree: progress, grade distributions, model-cell coverage (totals) and,
-    unless `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation."""
+def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, with_meetings: bool = True) -> Dashboard:
+    """The year's review for a subtree: progress, grade distributions, model-cell coverage (totals), the year's
+    meeting compliance unless `with_meetings` is False (the home page shows its own month), and, unless
+    `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation."""
     period = (
         EvaluationPeriod.objects.filter(year=year)
         .filter(Q(root__path__startswith=root.path) | Q(root_id__in=[*root.ancestor_ids(), root.pk]))
@@ -51,6 +58,8 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True) -
     )
     result = Dashboard(period=period)
     result.coverage = coverage_totals(user=user, root=root, programme="KIEU_MAU", year=year)
+    if with_meetings:
+        result.meetings = meeting_selectors.kpis(user=user, root=root, period=meeting_selectors.Period(year=year))
     if period is None:
         return result
     params = rules.parameters_snapshot(period.parameter_set)
@@ -63,11 +72,27 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True) -
     )
     status_counts = {r["status"]: r["n"] for r in evaluations.values("status").annotate(n=Count("id"))}
     result.progress = [(value, label, status_counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices]
-    org_counts = {
-        r["final_grade"]: r["n"]
-        for r in evaluations.exclude(final_grade="").values("final_grade").annotate(n=Count("id"))
-    }
-    result.org_grades = [(value, label, org_counts.get(value, 0)) for value, label in Grade.choices]
+    grassroots = Q(organization__kind__in=Organization.GRASSROOTS_KINDS)
+    org_counts: dict[tuple[bool, str], int] = {}
+    for row in (
+        evaluations.exclude(final_grade="")
+        .annotate(is_grassroots=Case(When(grassroots, then=Value(True)), default=Value(False)))
+        .values("is_grassroots", "final_grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        org_counts[(bool(row["is_grassroots"]), row["final_grade"])] = row["n"]
+    result.grassroots_classified = sum(n for (is_grassroots, _g), n in org_counts.items() if is_grassroots)
+    result.grassroots_grades = [
+        (
+            value,
+            label,
+            org_counts.get((True, value), 0),
+            _pct(org_counts.get((True, value), 0), result.grassroots_classified),
+        )
+        for value, label in Grade.choices
+    ]
+    result.subordinate_grades = [(value, label, org_counts.get((False, value), 0)) for value, label in Grade.choices]
     members = MemberEvaluation.objects.filter(
         scope_filter(user, prefix="organization__", action=VIEW),
         period=period,

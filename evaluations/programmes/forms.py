@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from cells.forms import DateInput, SubmitOnceForm
+from cells.forms import DateInput, EditForm, SubmitOnceForm
 from cells.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from evaluations.programmes.services import PROGRAMMES
@@ -58,3 +58,9 @@ class OptionalReasonForm(ReasonForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = False
+
+
+class AdmissionTargetForm(EditForm):
+    """The organisation's admission target for a year (B23: "đạt chỉ tiêu kết nạp đảng viên mới")."""
+
+    target = IntegerField(label=gettext_lazy("Admission target (new members)"), min_value=0, max_value=1000)

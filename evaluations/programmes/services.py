@@ -2,7 +2,7 @@
 
 The life of a registration:
 
-    registration_create (the cell proposes; refused unless eligible, B21)  → REGISTERED
+    registration_create (the cell proposes; refused unless eligible: B21 or none, per programme, D4)  → REGISTERED
     registration_approve (the bloc staff)                                   → APPROVED
     year_check (the grassroots committee or staff, once per year, re-run freely until recognition) → BUILDING
     registration_recognise (only when the yearly checks so far all passed) → RECOGNISED
@@ -24,15 +24,30 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.concurrency import check_version, stale_message
 from cells.models import Organization
 from cells.permissions import VIEW, require, scope_filter
 from cells.services import log_action
-from criteria.models import CriteriaSet, Criterion
+from criteria.models import CriteriaSet, Criterion, RuleParameterSet
 from criteria.selectors import parameters_on
 from evaluations import rules
-from evaluations.metrics import metric_sources, metrics_for
-from evaluations.models import HistoricalRating, ModelRegistration, ModelYearCheck, OrgEvaluation
+from evaluations.metrics import (
+    ADMISSION_TARGET,
+    ATTENDANCE_RATE,
+    MEMBERS_DISCIPLINED,
+    metric_sources,
+    metrics_for,
+)
+from evaluations.models import (
+    AdmissionTarget,
+    Grade,
+    HistoricalRating,
+    ModelRegistration,
+    ModelYearCheck,
+    OrgEvaluation,
+)
 from evaluations.review.services import criteria_snapshot
+from members.models import Member
 
 Status = ModelRegistration.Status
 
@@ -94,12 +109,34 @@ def default_reference_years(phase_start: int) -> list[int]:
     return list(range(phase_start - count, phase_start))
 
 
+# D4: what a programme asks of a cell before it may register (parameter programme_eligibility, per programme).
+ELIGIBILITY_B21 = "B21"  # the seed rule: the reference years rated HTTNV or better, one of them HTXSNV
+ELIGIBILITY_NONE = "NONE"  # no condition: the upper committee chooses the cells (the seed's bốn tốt pilot)
+
+
+def eligibility_rule(*, programme: str, phase_start: int) -> str:
+    """D4: the eligibility rule of `programme` in the parameters in force on 1 January of the phase's first year.
+
+    A set that does not name the programme falls back to the shipped default of that programme; any value other
+    than "NONE" applies B21 (the stricter reading).
+    """
+    setting = parameters_on(datetime.date(phase_start, 1, 1))["programme_eligibility"] or {}
+    default = RuleParameterSet.DEFAULTS["programme_eligibility"].get(programme, ELIGIBILITY_NONE)
+    return ELIGIBILITY_NONE if setting.get(programme, default) == ELIGIBILITY_NONE else ELIGIBILITY_B21
+
+
 @dataclass
 class Eligibility:
     ok: bool
     reasons: list[str]
     reference_years: list[int]
     grades: dict[int, str | None]
+    rule: str = ELIGIBILITY_B21
+
+    @property
+    def bound(self) -> bool:
+        """Whether the past ratings decide (B21); with no condition they are shown for information only."""
+        return self.rule == ELIGIBILITY_B21
 
     @property
     def snapshot(self) -> dict[str, str | None]:
@@ -112,13 +149,23 @@ class Eligibility:
 
 
 def registration_eligibility(
-    *, organization: Organization, phase_start: int, reference_years: list[int] | None = None
+    *,
+    organization: Organization,
+    phase_start: int,
+    reference_years: list[int] | None = None,
+    programme: str = CriteriaSet.Programme.MODEL_CELL,
 ) -> Eligibility:
-    """B21: rated HTTNV or better in every reference year and HTXSNV in at least one (rules.model_cell_eligibility)."""
+    """The programme's eligibility rule (D4). B21: rated HTTNV or better in every reference year and HTXSNV in at
+    least one (rules.model_cell_eligibility). None: always eligible; the past ratings are still read, to show."""
+    rule = eligibility_rule(programme=programme, phase_start=phase_start)
     years = sorted(set(reference_years)) if reference_years else default_reference_years(phase_start)
     grades = past_grades(organization=organization, years=years)
+    if rule == ELIGIBILITY_NONE:
+        return Eligibility(ok=True, reasons=[], reference_years=years, grades=grades, rule=rule)
     ok, reasons = rules.model_cell_eligibility(grades, years)
-    return Eligibility(ok=ok, reasons=[str(reason) for reason in reasons], reference_years=years, grades=grades)
+    return Eligibility(
+        ok=ok, reasons=[str(reason) for reason in reasons], reference_years=years, grades=grades, rule=rule
+    )
 
 
 #
@@ -153,7 +200,8 @@ def registration_create(
     reference_years: list[int] | None = None,
     registered_by,
 ) -> ModelRegistration:
-    """Register an active cell in a programme for a phase, refused with the reasons unless eligible (B21).
+    """Register an active cell in a programme for a phase, refused with the reasons unless eligible by the
+    programme's rule (D4: B21 for kiểu mẫu, none for bốn tốt by default).
 
     The reference years default to the years before the phase (parameter model_cell_reference_years); the grades
     they were judged on are stored with the registration.
@@ -198,7 +246,7 @@ def registration_create(
             }
         )
     eligibility = registration_eligibility(
-        organization=organization, phase_start=phase_start, reference_years=reference_years
+        organization=organization, phase_start=phase_start, reference_years=reference_years, programme=programme
     )
     if not eligibility.ok:
         raise ValidationError([_("%(name)s cannot register:") % {"name": organization.name}, *eligibility.reasons])
@@ -227,7 +275,7 @@ def registration_create(
         target=registration,
         message=_("Registered for %(programme)s %(start)s–%(end)s")
         % {"programme": programme_label(programme), "start": phase_start, "end": phase_end},
-        data={"eligibility": eligibility.snapshot},
+        data={"eligibility": eligibility.snapshot, "eligibility_rule": eligibility.rule},
     )
     return registration
 
@@ -339,6 +387,102 @@ def registration_fail(*, registration: ModelRegistration, reason: str, failed_by
 
 
 #
+# Figures a yearly check reads (B23, B24, D5)
+#
+
+# The decided grade as a number a METRIC criterion compares (Criterion.Metric.ORG_GRADE): "rated HTTNV or better" is
+# org_grade ≥ 3. A decided result that is not classified (e.g. founded < 6 months) is 0; no decided result: None.
+ORG_GRADE = Criterion.Metric.ORG_GRADE.value
+GRADE_LEVELS = {Grade.EXCELLENT: 4, Grade.GOOD: 3, Grade.FULFILLED: 2, Grade.NOT_FULFILLED: 1}
+NOT_CLASSIFIED_LEVEL = 0
+
+
+def grade_level_label(level) -> str:
+    """The grade a level of ORG_GRADE stands for, as the pages show it."""
+    if level is None:
+        return ""
+    for grade, number in GRADE_LEVELS.items():
+        if Decimal(str(level)) == number:
+            return str(Grade(grade).label)
+    return str(_("Not classified"))
+
+
+def programme_metrics(*, organizations: list[Organization], year: int) -> dict[int, dict[str, Decimal | None]]:
+    """The figures of a yearly check: evaluations.metrics.metrics_for, plus what only the year's result tells (D5).
+
+    - org_grade: the decided grade of the year (a decided evaluation in chibo wins over an imported past result);
+      None until it is decided, so "rated HTTNV or better" is not yet known, never met by default;
+    - members_disciplined: None (not yet known) while the year has no review, in chibo (an organisation evaluation
+      of that year) or imported (a past result of that year); otherwise the figure of metrics_for (the members'
+      discipline records).
+
+    Two queries more than metrics_for, whatever the number of organisations.
+    """
+    figures = metrics_for(organizations=organizations, year=year)
+    ids = [organization.pk for organization in organizations]
+    reviewed: set[int] = set()
+    levels: dict[int, int | None] = dict.fromkeys(ids)
+    for organization_id, grade in HistoricalRating.objects.filter(organization_id__in=ids, year=year).values_list(
+        "organization_id", "grade"
+    ):
+        reviewed.add(organization_id)
+        levels[organization_id] = GRADE_LEVELS.get(grade)
+    for organization_id, status, final_grade in OrgEvaluation.objects.filter(
+        organization_id__in=ids, period__year=year
+    ).values_list("organization_id", "status", "final_grade"):
+        reviewed.add(organization_id)
+        if status == OrgEvaluation.Status.DECIDED:
+            levels[organization_id] = GRADE_LEVELS.get(final_grade, NOT_CLASSIFIED_LEVEL)
+    for pk in ids:
+        figures[pk][ORG_GRADE] = None if levels[pk] is None else Decimal(levels[pk])
+        if pk not in reviewed:
+            figures[pk][MEMBERS_DISCIPLINED] = None
+    return figures
+
+
+def admission_figures(*, organization: Organization, year: int) -> dict:
+    """What the admission criterion compares (B23): members of the roll admitted in `year` and the year's target
+    (None when none was set), with the target row for its edit form."""
+    target = AdmissionTarget.objects.filter(organization=organization, year=year).first()
+    admitted = Member.objects.filter(organization=organization, admitted_on__year=year).count()
+    return {"admitted": admitted, "target": target.target if target else None, "row": target}
+
+
+@transaction.atomic
+def admission_target_set(*, organization: Organization, year: int, target: int, version, set_by) -> AdmissionTarget:
+    """Record (or change) an organisation's admission target for a year (the grassroots committee or the staff:
+    APPRAISE is checked by the caller). Editing an existing target needs the version it was shown with."""
+    if not (2000 <= year <= 2100):
+        raise ValidationError({"year": _("Check the year.")})
+    if target is None or target < 0 or target > 1000:
+        raise ValidationError({"target": _("Give a number of new members from 0 to 1000.")})
+    existing = AdmissionTarget.objects.select_for_update().filter(organization=organization, year=year).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                row = AdmissionTarget.objects.create(organization=organization, year=year, target=target, set_by=set_by)
+        except IntegrityError:  # someone else recorded it at the same moment
+            raise ValidationError(stale_message()) from None
+        previous = None
+    else:
+        check_version(existing, version)
+        previous = existing.target
+        existing.target, existing.set_by, existing.set_at = target, set_by, timezone.now()
+        existing.version += 1
+        existing.save(update_fields=["target", "set_by", "set_at", "version"])
+        row = existing
+    log_action(
+        actor=set_by,
+        action="evaluations.admission_target.set",
+        organization=organization,
+        target=row,
+        message=_("Admission target %(year)s: %(target)s") % {"year": year, "target": target},
+        data={"year": year, "target": target, "previous": previous},
+    )
+    return row
+
+
+#
 # Yearly checks (B23, B24)
 #
 
@@ -363,23 +507,31 @@ class CheckRow:
 
     criterion: dict
     group: str
-    value: Decimal | None = None  # METRIC: the computed figure
-    met: bool | None = None
+    value: Decimal | None = None  # METRIC: the computed figure (None: not yet known)
+    met: bool | None = None  # METRIC: None = not yet known ("Chưa có kết quả"); others: None = not answered yet
     evidence: str = ""
     source: str = ""  # METRIC: the list behind the figure
+    display: str = ""  # METRIC: the figure as shown (a grade's name for org_grade, a % for the admission target)
+    threshold_display: str = ""
 
 
-def _effective_met(result: rules.CriterionResult, kind: str) -> bool:
-    """In a checklist a criterion is passed only when met; points count as met at full marks."""
+def _effective_met(result: rules.CriterionResult, kind: str) -> bool | None:
+    """In a checklist a criterion is passed only when met; points count as met at full marks. A figure that is not
+    known yet (METRIC with no value) stays None: it is never met by default (D5)."""
     if result.met is not None:
         return bool(result.met)
+    if kind == Criterion.Kind.METRIC:
+        return None
     if kind == Criterion.Kind.POINTS:
         return result.max_points > 0 and result.points >= result.max_points
     return False
 
 
 def _evaluate(snapshot: dict, pass_points, answers: dict, metrics: dict) -> tuple[bool, dict]:
-    """Apply the answers and the metrics to a snapshot: (passed, results per criterion)."""
+    """Apply the answers and the metrics to a snapshot: (passed, results per criterion).
+
+    Not passed while a criterion of a checklist, or a hard condition of a points set, is not known yet (D5).
+    """
     prepared: dict[str, dict] = {}
     for criterion in snapshot.get("criteria", []):
         code, kind = criterion["code"], criterion["kind"]
@@ -404,10 +556,10 @@ def _evaluate(snapshot: dict, pass_points, answers: dict, metrics: dict) -> tupl
             "evidence": str((answers.get(result.code) or {}).get("evidence") or "")[:2000],
         }
     if snapshot.get("scoring_mode") == CriteriaSet.ScoringMode.POINTS and pass_points is not None:
-        hard_failed = any(r.hard_condition and r.met is False for r in evaluated)
-        passed = total >= Decimal(str(pass_points)) and not hard_failed
+        hard_open = any(r.hard_condition and results[r.code]["met"] is not True for r in evaluated)
+        passed = total >= Decimal(str(pass_points)) and not hard_open
     else:
-        passed = bool(results) and all(r["met"] for r in results.values())
+        passed = bool(results) and all(r["met"] is True for r in results.values())
     return passed, results
 
 
@@ -421,9 +573,11 @@ def check_years(registration: ModelRegistration) -> list[int]:
 def year_check(*, registration: ModelRegistration, year: int, answers: dict[str, dict], checked_by) -> ModelYearCheck:
     """Check an approved registration against its programme's criteria for one year of the phase.
 
-    METRIC criteria come from the system's data (evaluations.metrics), CHECK criteria from `answers`
+    METRIC criteria come from the system's data (programme_metrics), CHECK criteria from `answers`
     ({code: {"met": bool, "evidence": str}}). The set is frozen into the check. Running it again for the same
-    year replaces the results; once the registration is recognised (or closed) it can no longer change.
+    year replaces the results; once the registration is recognised (or closed) it can no longer change. A figure
+    not known yet (the year's grade not decided, no review of the year, no admission target) is stored as not
+    known and the check does not pass: record it again once the figure exists (D5).
     """
     registration = _lock(registration)
     _refuse_unless(registration, IN_PROGRESS_STATUSES)
@@ -445,7 +599,7 @@ def year_check(*, registration: ModelRegistration, year: int, answers: dict[str,
         raise ValidationError(_("Some answers do not belong to this criteria set."))
     if not known:
         raise ValidationError(_("The criteria set %(name)s has no criteria.") % {"name": criteria_set.name})
-    metrics = metrics_for(organizations=[organization], year=year)[organization.pk]
+    metrics = programme_metrics(organizations=[organization], year=year)[organization.pk]
     passed, results = _evaluate(snapshot, criteria_set.pass_points, answers, metrics)
     check, created = ModelYearCheck.objects.update_or_create(
         registration=registration,
@@ -463,15 +617,37 @@ def year_check(*, registration: ModelRegistration, year: int, answers: dict[str,
     if registration.status == Status.APPROVED:
         registration.status = Status.BUILDING
         registration.save(update_fields=["status"])
+    if passed:
+        message = _("Yearly check %(year)s: criteria met")
+    elif unknown_codes(results) and not unmet_codes(results):
+        message = _("Yearly check %(year)s: some results not known yet")
+    else:
+        message = _("Yearly check %(year)s: criteria not met")
     _log(
         registration,
         actor=checked_by,
         action="evaluations.registration.checked",
-        message=(_("Yearly check %(year)s: criteria met") if passed else _("Yearly check %(year)s: criteria not met"))
-        % {"year": year},
-        data={"year": year, "passed": passed, "replaced": not created, "not_met": unmet_codes(results)},
+        message=message % {"year": year},
+        data={
+            "year": year,
+            "passed": passed,
+            "replaced": not created,
+            "not_met": unmet_codes(results),
+            "not_known": unknown_codes(results),
+        },
     )
     return check
+
+
+def _figure(metric: str | None, value) -> str:
+    if value is None:
+        return ""
+    if metric == ORG_GRADE:
+        return grade_level_label(value)
+    text = f"{Decimal(str(value)).normalize():f}"
+    if metric in (ADMISSION_TARGET, ATTENDANCE_RATE):
+        return f"{text}%"
+    return text
 
 
 def _rows(snapshot: dict, results: dict, metrics: dict, sources: dict) -> list[CheckRow]:
@@ -486,9 +662,12 @@ def _rows(snapshot: dict, results: dict, metrics: dict, sources: dict) -> list[C
             evidence=result.get("evidence", ""),
         )
         if criterion["kind"] == Criterion.Kind.METRIC:
+            metric = criterion.get("metric")
             stored = result.get("value")
-            row.value = Decimal(stored) if stored is not None else metrics.get(criterion.get("metric"))
-            row.source = sources.get(criterion.get("metric"), "")
+            row.value = Decimal(stored) if stored is not None else metrics.get(metric)
+            row.source = sources.get(metric, "")
+            row.display = _figure(metric, row.value)
+            row.threshold_display = _figure(metric, criterion.get("threshold"))
         rows.append(row)
     return rows
 
@@ -507,10 +686,11 @@ def check_page(*, registration: ModelRegistration, year: int) -> dict:
             "editable": False,
             "snapshot": snapshot,
             "rows": _rows(snapshot, check.results if check else {}, {}, sources),
+            "check_unknown": unknown_codes(check.results) if check else [],
         }
     criteria_set = programme_criteria_set(organization=organization, programme=registration.programme, year=year)
     snapshot = criteria_snapshot(criteria_set)
-    metrics = metrics_for(organizations=[organization], year=year)[organization.pk]
+    metrics = programme_metrics(organizations=[organization], year=year)[organization.pk]
     previous = {
         code: {"met": result.get("met"), "evidence": result.get("evidence", "")}
         for code, result in (check.results if check else {}).items()
@@ -520,7 +700,15 @@ def check_page(*, registration: ModelRegistration, year: int) -> dict:
     for code, result in computed.items():
         if result["kind"] != Criterion.Kind.METRIC and code not in previous:
             result["met"] = None  # not answered yet
-    return {"check": check, "editable": True, "snapshot": snapshot, "rows": _rows(snapshot, computed, metrics, sources)}
+    uses_admission = any(c.get("metric") == ADMISSION_TARGET for c in snapshot.get("criteria", []))
+    return {
+        "check": check,
+        "editable": True,
+        "snapshot": snapshot,
+        "rows": _rows(snapshot, computed, metrics, sources),
+        "check_unknown": unknown_codes(check.results) if check else [],
+        "admission": admission_figures(organization=organization, year=year) if uses_admission else None,
+    }
 
 
 def check_result_rows(check: ModelYearCheck) -> list[CheckRow]:
@@ -530,7 +718,17 @@ def check_result_rows(check: ModelYearCheck) -> list[CheckRow]:
 
 
 def unmet_codes(results: dict) -> list[str]:
-    return [code for code, result in results.items() if not result.get("met")]
+    """The criteria judged not met (a figure not known yet is not among them: see unknown_codes)."""
+    return [code for code, result in results.items() if result.get("met") is not True and not _unknown(result)]
+
+
+def _unknown(result: dict) -> bool:
+    return result.get("kind") == Criterion.Kind.METRIC and result.get("met") is None
+
+
+def unknown_codes(results: dict) -> list[str]:
+    """The criteria whose figure was not known yet when the check was recorded (D5: "chưa có kết quả")."""
+    return [code for code, result in results.items() if _unknown(result)]
 
 
 def recognition_blockers(registration: ModelRegistration) -> list[str]:
@@ -542,11 +740,20 @@ def recognition_blockers(registration: ModelRegistration) -> list[str]:
         return [_("No yearly check has been recorded yet.")]
     reasons = []
     for check in checks:
-        if not check.passed:
-            codes = ", ".join(unmet_codes(check.results))
+        if check.passed:
+            continue
+        unmet, unknown = unmet_codes(check.results), unknown_codes(check.results)
+        if unmet or not unknown:
             reasons.append(
                 _("The yearly check of %(year)s did not meet the criteria (%(codes)s).")
-                % {"year": check.year, "codes": codes or "—"}
+                % {"year": check.year, "codes": ", ".join(unmet) or "—"}
+            )
+        if unknown:
+            reasons.append(
+                _(
+                    "The yearly check of %(year)s has results not known yet (%(codes)s): record it again once they exist."
+                )
+                % {"year": check.year, "codes": ", ".join(unknown)}
             )
     return reasons
 

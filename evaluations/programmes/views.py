@@ -2,7 +2,8 @@
 
 Every page loads its object through cells.permissions (404 outside the user's subtrees, 403 when the role is too
 weak): registering and withdrawing need SELF_ASSESS on the cell (its secretary, the grassroots committee, staff),
-the yearly check APPRAISE (grassroots committee, staff), approval and the final outcome DECIDE (staff).
+the yearly check APPRAISE (grassroots committee, staff), approval and the final outcome DECIDE (staff). The yearly
+check page also takes the cell's admission target of the year (APPRAISE), which its admission criterion reads (B23).
 """
 
 from django import forms
@@ -15,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import already_sent, apply_service_error, form_page, once, organization_page
+from cells.forms_pages import already_sent, apply_service_error, form_page, once, organization_page, save_form
 from cells.inputs import choice_param, page_param, text_error
 from cells.models import Organization
 from cells.permissions import (
@@ -34,6 +35,7 @@ from evaluations.models import Grade, ModelRegistration
 from evaluations.programmes import services as programmes
 from evaluations.programmes.forms import (
     PROGRAMME_CHOICES,
+    AdmissionTargetForm,
     ApprovalForm,
     CoverageFilterForm,
     OptionalReasonForm,
@@ -147,10 +149,15 @@ def register(request, org_pk):
                 messages.success(request, _("The registration has been recorded. It now awaits approval."))
                 return redirect(url)
         eligibility = programmes.registration_eligibility(
-            organization=organization, phase_start=data["phase_start"], reference_years=data["reference_years"]
+            organization=organization,
+            phase_start=data["phase_start"],
+            reference_years=data["reference_years"],
+            programme=data["programme"],
         )
     elif request.method != "POST":
-        eligibility = programmes.registration_eligibility(organization=organization, phase_start=this_year)
+        eligibility = programmes.registration_eligibility(
+            organization=organization, phase_start=this_year, programme=initial["programme"]
+        )
     existing = list(ModelRegistration.objects.filter(organization=organization).order_by("-phase_start", "programme"))
     for registration in existing:
         registration.programme_label = programmes.programme_label(registration.programme)
@@ -160,6 +167,9 @@ def register(request, org_pk):
         form,
         organization,
         eligibility=eligibility,
+        eligibility_programme=programmes.programme_label(
+            (form.cleaned_data.get("programme") if form.is_bound and form.is_valid() else None) or initial["programme"]
+        ),
         eligibility_rows=[(year, Grade(grade).label if grade else None) for year, grade in eligibility.rows]
         if eligibility
         else [],
@@ -179,6 +189,7 @@ def detail(request, pk):
     checks = list(registration.year_checks.select_related("checked_by").order_by("year"))
     for check in checks:
         check.rows = programmes.check_result_rows(check)
+        check.pending = bool(programmes.unknown_codes(check.results)) and not programmes.unmet_codes(check.results)
     checked_years = {check.year for check in checks}
     today = timezone.localdate()
     return organization_page(
@@ -249,7 +260,22 @@ def check(request, pk, year):
     registration = programmes.get_registration_for_user(request.user, pk, action=APPRAISE)
     if not registration.phase_start <= year <= registration.phase_end:
         raise Http404
-    if request.method == "POST":
+    target_form = None
+    if request.method == "POST" and request.POST.get("action") == "target":
+        # The admission target of the year (B23), on this page because the admission criterion reads it.
+        target_form = AdmissionTargetForm(request.POST, prefix="target")
+        response = save_form(
+            request,
+            target_form,
+            lambda data: programmes.admission_target_set(
+                organization=registration.organization, year=year, set_by=request.user, **data
+            ),
+            message=_("The admission target has been saved."),
+            to=("programmes:check", registration.pk, year),
+        )
+        if response is not None:
+            return response
+    elif request.method == "POST":
         criteria_set = programmes.programme_criteria_set(
             organization=registration.organization, programme=registration.programme, year=year
         )
@@ -279,10 +305,22 @@ def check(request, pk, year):
             return redirect("programmes:check", registration.pk, year)
         if result.passed:
             messages.success(request, _("Yearly check %(year)s recorded: the criteria are met.") % {"year": year})
+        elif programmes.unknown_codes(result.results) and not programmes.unmet_codes(result.results):
+            messages.warning(
+                request,
+                _("Yearly check %(year)s recorded: some results are not known yet; record it again once they are.")
+                % {"year": year},
+            )
         else:
             messages.warning(request, _("Yearly check %(year)s recorded: criteria not met.") % {"year": year})
         return redirect("programmes:detail", registration.pk)
     page = programmes.check_page(registration=registration, year=year)
+    admission = page.get("admission")
+    if admission is not None and target_form is None:
+        row = admission["row"]
+        target_form = AdmissionTargetForm(
+            prefix="target", initial={"target": row.target if row else None, "version": row.version if row else ""}
+        )
     return organization_page(
         request,
         "evaluations/programme_check.html",
@@ -291,6 +329,7 @@ def check(request, pk, year):
         programme_label=programmes.programme_label(registration.programme),
         year=year,
         year_started=year <= timezone.localdate().year,
+        target_form=target_form,
         **page,
         breadcrumb_tail=_("Yearly check %(year)s") % {"year": year},
     )

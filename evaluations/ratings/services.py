@@ -6,7 +6,7 @@ Rules applied here (domain.md §4.5–4.7, B10–B17), every number from the per
 - caps: disciplined this year → KHTNV (B13); sick leave ≥ `sick_leave_cap_months` → at most HTNV (B15);
   a civil servant below HTXSNV as a civil servant → at most HTTNV, KHTNV as one → KHTNV (B16);
 - quota: in each grassroots organisation, HTXSNV ≤ `htxs_quota_pct_of_htt`% of HTTNV, plus the places of any
-  recorded exception (B12);
+  recorded exception (B12), checked on the final tally when the member review is closed, never per save (D3);
 - warning: more than `khtnv_members_warning_pct`% of a cell's classified members KHTNV (B17, informative).
 
 Every function runs a fixed number of queries whatever the number of members, so that a 300-member đảng bộ is
@@ -18,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import connections, transaction
-from django.db.models import Case, Count, F, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import capfirst
@@ -26,11 +26,14 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from cells.numbers import parse_decimal
-from cells.permissions import DECIDE, get_access
+from cells.permissions import APPRAISE, DECIDE, get_access
 from cells.services import log_action, required_line
 from cells.text import one_line
 from evaluations import rules
-from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException, grade_rank
+from evaluations.discipline import capped_by_discipline, overridden_reason
+from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, MemberReviewLock, QuotaException, grade_rank
+from evaluations.review import quota
+from members.discipline import disciplined_member_ids
 from members.models import Member
 
 # Fields a user enters in the table, and the derived fields a save may change with them.
@@ -40,14 +43,14 @@ INPUT_FIELDS = (
     "votes_for",
     "votes_against",
     "final_grade",
-    "disciplined",
     "sick_leave_months",
     "maternity_leave",
     "civil_servant_grade",
 )
-DERIVED_FIELDS = ("cap_grade", "cap_reasons", "not_classified")
+# `disciplined` is read from the members' disciplinary decisions at every save (D5), never typed.
+DERIVED_FIELDS = ("cap_grade", "cap_reasons", "not_classified", "disciplined")
 # Written to the audit history with their before and after values.
-TRACKED_FIELDS = (*INPUT_FIELDS, "cap_grade", "not_classified")
+TRACKED_FIELDS = (*INPUT_FIELDS, "cap_grade", "not_classified", "disciplined")
 
 GRADE_FIELDS = ("self_grade", "proposed_grade", "final_grade")
 # Grades that must respect the member's cap; the self-assessment is the member's own view and may be higher.
@@ -143,19 +146,25 @@ def full_members_by_cell(cell_ids: Iterable[int]) -> dict[int, int]:
 #
 
 
-def _apply_cap(row: MemberEvaluation, member: Member, params: dict, year: int) -> None:
+def _apply_cap(row: MemberEvaluation, member: Member, params: dict, year: int, disciplined: set[int]) -> None:
+    # D5: `disciplined` (the members with a disciplinary decision of the year) is read from the records by the
+    # caller, in one query for all the rows; an exception recorded by the deciding body lifts that cap.
+    row.disciplined = member.pk in disciplined
     suggestion = rules.suggest_member_cap(
         params=params,
         year=year,
         status=member.status,
         admitted_on=member.admitted_on,
-        disciplined=row.disciplined,
+        disciplined=capped_by_discipline(row),
         sick_leave_months=row.sick_leave_months or Decimal(0),
         is_civil_servant=member.is_civil_servant,
         civil_servant_grade=row.civil_servant_grade,
+        maternity_leave=row.maternity_leave,  # B15: rated on the time worked, not capped as sick leave
     )
     row.cap_grade = suggestion.grade or ""
     row.cap_reasons = suggestion.as_json()
+    if row.disciplined and row.cap_override_at and suggestion.grade:
+        row.cap_reasons.append(overridden_reason(row.cap_override_grade))
     row.not_classified = suggestion.not_classified
 
 
@@ -205,25 +214,27 @@ def ensure_member_rows(*, period: EvaluationPeriod, organization: Organization) 
     )
     cells = {member.organization_id: member.organization for member in members}
     grassroots = grassroots_by_cell(cells.values())
+    closed = locked_units(period=period, unit_ids={unit.pk for unit in grassroots.values()})
     existing = {
         row.member_id: row for row in MemberEvaluation.objects.filter(period=period, member__in=[m.pk for m in members])
     }
+    disciplined = disciplined_member_ids(year=period.year, member_ids=[m.pk for m in members])
     created, changed_rows, changed = [], [], {}
     for member in members:
         quota_unit = grassroots.get(member.organization_id)
-        if quota_unit is None:
+        if quota_unit is None or quota_unit.pk in closed:  # a closed review stays as it was closed
             continue
         row = existing.get(member.pk)
         if row is None:
             row = MemberEvaluation(
                 period=period, member=member, organization=member.organization, grassroots=quota_unit
             )
-            _apply_cap(row, member, params, period.year)
+            _apply_cap(row, member, params, period.year, disciplined)
             created.append(row)
             continue
         before = {name: getattr(row, name) for name in DERIVED_FIELDS}
         fields = set()
-        _apply_cap(row, member, params, period.year)
+        _apply_cap(row, member, params, period.year, disciplined)
         fields.update(name for name in DERIVED_FIELDS if getattr(row, name) != before[name])
         if row.organization_id != member.organization_id and not row.final_grade:
             row.organization_id, row.grassroots_id = member.organization_id, quota_unit.pk
@@ -314,7 +325,7 @@ def _apply_input(row: MemberEvaluation, data: dict, *, decide: bool, full_member
             _("Votes for and against add up to more than the %(count)s full members of the cell.")
             % {"count": full_members}
         )
-    for name in ("disciplined", "maternity_leave"):
+    for name in ("maternity_leave",):
         if name in data:
             setattr(row, name, _as_bool(data[name]))
     if "sick_leave_months" in data:
@@ -371,72 +382,6 @@ def _value(value) -> str:
     return "" if value is None else str(value)
 
 
-def _quota_counts(*, period: EvaluationPeriod, grassroots_ids: set[int], exclude_ids: list[int]) -> dict:
-    counts = {
-        row["grassroots_id"]: row
-        for row in MemberEvaluation.objects.filter(period=period, grassroots_id__in=grassroots_ids)
-        .exclude(pk__in=exclude_ids)
-        .values("grassroots_id")
-        .annotate(
-            excellent=Count("id", filter=Q(final_grade=Grade.EXCELLENT)),
-            good=Count("id", filter=Q(final_grade=Grade.GOOD)),
-        )
-    }
-    return {pk: {"excellent": 0, "good": 0} | counts.get(pk, {}) for pk in grassroots_ids}
-
-
-def _extra_places(*, period: EvaluationPeriod, grassroots_ids: Iterable[int]) -> dict[int, int]:
-    return {
-        row["organization_id"]: row["n"]
-        for row in QuotaException.objects.filter(
-            period=period, scope=QuotaException.Scope.MEMBERS, organization_id__in=list(grassroots_ids)
-        )
-        .values("organization_id")
-        .annotate(n=Sum("extra_places"))
-    }
-
-
-def _check_quota(*, period: EvaluationPeriod, params: dict, rows: list[MemberEvaluation], changed: dict) -> None:
-    """B12 over every member of each grassroots organisation whose decided grades this save changes."""
-    touched = {row.grassroots_id for row in rows if "final_grade" in changed.get(row.pk, ())}
-    if not touched:
-        return
-    counts = _quota_counts(period=period, grassroots_ids=touched, exclude_ids=[row.pk for row in rows])
-    names = {}
-    for row in rows:
-        if row.grassroots_id in touched:
-            names[row.grassroots_id] = row.grassroots.name
-            if row.final_grade == Grade.EXCELLENT:
-                counts[row.grassroots_id]["excellent"] += 1
-            elif row.final_grade == Grade.GOOD:
-                counts[row.grassroots_id]["good"] += 1
-    extra = _extra_places(period=period, grassroots_ids=touched)
-    problems = []
-    for pk in sorted(touched, key=lambda pk: names[pk]):
-        allowed = rules.member_quota(params=params, good_count=counts[pk]["good"], extra_places=extra.get(pk, 0))
-        if counts[pk]["excellent"] > allowed:
-            problems.append(
-                _(
-                    "Quota: %(grassroots)s may have at most %(allowed)s members rated %(excellent)s "
-                    "(%(pct)s%% of the %(good)s rated %(good_label)s, plus %(extra)s places by exception); "
-                    "this save would make %(count)s. Nothing was saved: lower a grade, or ask the committee staff "
-                    "to record an exception with its justification."
-                )
-                % {
-                    "grassroots": names[pk],
-                    "allowed": allowed,
-                    "excellent": Grade.EXCELLENT,
-                    "pct": params["htxs_quota_pct_of_htt"],
-                    "good": counts[pk]["good"],
-                    "good_label": Grade.GOOD,
-                    "extra": extra.get(pk, 0),
-                    "count": counts[pk]["excellent"],
-                }
-            )
-    if problems:
-        raise ValidationError({NON_FIELD_ERRORS: problems})
-
-
 def ratings_save(
     *,
     period: EvaluationPeriod,
@@ -453,7 +398,8 @@ def ratings_save(
     the decided grade (the grassroots committee or the committee staff, domain.md §4.7).
 
     All or nothing: any refused row, a row outside this organisation and period, a stale row, a locked period or
-    a broken quota raises ValidationError and writes nothing. Row messages are keyed by `row_error_key(id)`.
+    a closed member review raises ValidationError and writes nothing. The quota (B12) is not checked here: under
+    D3 it is a property of the final tally, checked by member_review_lock() and the year's lock. Row messages are keyed by `row_error_key(id)`.
     One audit entry records every changed field of every row, before and after. Returns the changed rows.
     """
     ids = []
@@ -464,7 +410,7 @@ def ratings_save(
             raise ValidationError(_("The form does not match this table: reload the page.")) from None
     rows = {int(key): value for key, value in rows.items()}
     with transaction.atomic():
-        # Locking the period serialises the saves of one year, so two saves cannot both pass the quota.
+        # Locking the period serialises the saves of one year (and a save against the closing of a review).
         period = (
             EvaluationPeriod.objects.select_for_update(of=("self",))
             .select_related("root", "parameter_set")
@@ -486,6 +432,7 @@ def ratings_save(
             )
         loaded.sort(key=lambda row: (row.organization.path, row.member.sort_key, row.member_id))
         full_members = full_members_by_cell({row.organization_id for row in loaded})
+        disciplined = disciplined_member_ids(year=period.year, member_ids=[row.member_id for row in loaded])
         row_errors: dict[str, list[str]] = {}
         stale, changed, befores = [], {}, {}
         for row in loaded:
@@ -493,7 +440,7 @@ def ratings_save(
             errors, entered = _apply_input(
                 row, rows[row.pk], decide=decide, full_members=full_members.get(row.organization_id, 0)
             )
-            _apply_cap(row, row.member, params, period.year)
+            _apply_cap(row, row.member, params, period.year, disciplined)
             cap_changed = _value(row.cap_grade) != before["cap_grade"]
             errors += _check_caps(row, entered, cap_changed)
             if errors:
@@ -521,7 +468,21 @@ def ratings_save(
             )
         if row_errors:
             raise ValidationError(row_errors)
-        _check_quota(period=period, params=params, rows=loaded, changed=changed)
+        # D3: no quota check here (the order of saving never matters); it runs when the review is closed.
+        closed = locked_units(period=period, unit_ids={loaded_row.grassroots_id for loaded_row in loaded})
+        refused = sorted({row.grassroots.name for row in loaded if row.pk in changed and row.grassroots_id in closed})
+        if refused:
+            raise ValidationError(
+                {
+                    NON_FIELD_ERRORS: [
+                        _(
+                            "The member ratings of %(names)s are closed for %(year)s: reopen them (with a reason) "
+                            "before changing a rating. Nothing was saved."
+                        )
+                        % {"names": ", ".join(refused), "year": period.year}
+                    ]
+                }
+            )
         changed_rows = [row for row in loaded if row.pk in changed]
         if not changed_rows:
             return []
@@ -577,7 +538,8 @@ def quota_status(*, period: EvaluationPeriod, organizations: Iterable[Organizati
             **per_grade,
         )
     }
-    extra = _extra_places(period=period, grassroots_ids=ids)
+    extra = quota.extra_places(period=period, scope=quota.MEMBERS, unit_ids=ids)
+    closed = locked_units(period=period, unit_ids=ids)
     result = []
     for organization in organizations:
         row = counts.get(organization.pk, {})
@@ -602,9 +564,99 @@ def quota_status(*, period: EvaluationPeriod, organizations: Iterable[Organizati
                 "over": grades[Grade.EXCELLENT] > allowed,
                 "over_by": max(grades[Grade.EXCELLENT] - allowed, 0),
                 "pct": params["htxs_quota_pct_of_htt"],
+                "closed": closed.get(organization.pk),
             }
         )
     return result
+
+
+#
+# Closing the member review of a grassroots organisation (D3: where the quota is checked)
+#
+
+
+def locked_units(*, period: EvaluationPeriod, unit_ids: Iterable[int]) -> dict[int, MemberReviewLock]:
+    """The closings of these grassroots organisations' member reviews in this period, by organisation id."""
+    return {
+        lock.grassroots_id: lock
+        for lock in MemberReviewLock.objects.filter(period=period, grassroots_id__in=list(unit_ids)).select_related(
+            "locked_by"
+        )
+    }
+
+
+def _closing_period(period: EvaluationPeriod, grassroots: Organization, user) -> EvaluationPeriod:
+    if not grassroots.is_grassroots:
+        raise ValidationError(_("Member reviews are closed for a grassroots organisation."))
+    if not get_access(user).can(APPRAISE, grassroots):
+        raise PermissionDenied
+    period = (
+        EvaluationPeriod.objects.select_for_update(of=("self",))
+        .select_related("root", "parameter_set")
+        .get(pk=period.pk)
+    )
+    if period.is_locked:
+        raise ValidationError(_("The review of %(year)s is locked.") % {"year": period.year})
+    _check_in_period(period, grassroots)
+    return period
+
+
+@transaction.atomic
+def member_review_lock(*, period: EvaluationPeriod, grassroots: Organization, locked_by) -> MemberReviewLock:
+    """Close the member ratings of a grassroots organisation for the year: every member decided (or not
+    classified), and the HTXSNV quota (B12) holding on the final tally, or refused naming the counts (D3).
+
+    The grassroots committee or the committee staff close it; once closed, no rating of it can change until it is
+    reopened.
+    """
+    period = _closing_period(period, grassroots, locked_by)
+    if MemberReviewLock.objects.filter(period=period, grassroots=grassroots).exists():
+        raise ValidationError(
+            _("The member ratings of %(name)s are already closed for %(year)s.")
+            % {"name": grassroots.name, "year": period.year}
+        )
+    ensure_member_rows(period=period, organization=grassroots)
+    undecided = MemberEvaluation.objects.filter(
+        period=period, grassroots=grassroots, final_grade="", not_classified=""
+    ).count()
+    if undecided:
+        raise ValidationError(
+            _("%(count)s members of %(name)s have no decided grade yet: decide them before closing.")
+            % {"count": undecided, "name": grassroots.name}
+        )
+    step = _("Closing the member ratings of %(name)s") % {"name": grassroots.name}
+    quota.check_members(period=period, units=[grassroots], step=step)
+    tally = quota.member_tallies(period=period, units=[grassroots])[0]
+    lock = MemberReviewLock.objects.create(period=period, grassroots=grassroots, locked_by=locked_by)
+    log_action(
+        actor=locked_by,
+        action="evaluations.member_ratings.closed",
+        organization=grassroots,
+        target=period,
+        message=_("Member ratings of %(name)s closed for %(year)s: %(excellent)s HTXSNV of %(allowed)s allowed")
+        % {"name": grassroots.name, "year": period.year, "excellent": tally.excellent, "allowed": tally.allowed},
+        data={"excellent": tally.excellent, "good": tally.good, "allowed": tally.allowed},
+    )
+    return lock
+
+
+@transaction.atomic
+def member_review_reopen(*, period: EvaluationPeriod, grassroots: Organization, reason: str, reopened_by) -> None:
+    """Reopen the closed member ratings of a grassroots organisation, with a reason (logged). Closing them again
+    re-runs every check, the quota included (D3)."""
+    reason = required_line(reason, "reason", _("Give the reason for reopening the member ratings."))
+    period = _closing_period(period, grassroots, reopened_by)
+    deleted, _detail = MemberReviewLock.objects.filter(period=period, grassroots=grassroots).delete()
+    if not deleted:
+        raise ValidationError(_("The member ratings of %(name)s are not closed.") % {"name": grassroots.name})
+    log_action(
+        actor=reopened_by,
+        action="evaluations.member_ratings.reopened",
+        organization=grassroots,
+        target=period,
+        message=_("Member ratings of %(name)s reopened: %(reason)s") % {"name": grassroots.name, "reason": reason},
+        data={"reason": reason},
+    )
 
 
 def khtnv_warnings(*, period: EvaluationPeriod, organizations: Iterable[Organization], params: dict | None = None):
@@ -659,7 +711,8 @@ def quota_exception_record(
     decided_by_body: str,
     granted_by,
 ) -> QuotaException:
-    """Record extra HTXSNV places for a grassroots organisation ("trường hợp đặc biệt", B12).
+    """Record extra HTXSNV places for a quota unit ("trường hợp đặc biệt", B12): a grassroots organisation (for its
+    members or its subordinate organisations) or an upper-level committee (for its grassroots organisations).
 
     Only a user who may decide (the committee staff) records one; it needs the deciding body and a written
     justification, and is refused on a locked year.
@@ -670,10 +723,18 @@ def quota_exception_record(
     if period.is_locked:
         raise ValidationError(_("The review of %(year)s is locked.") % {"year": period.year})
     _check_in_period(period, organization)
-    if not organization.is_grassroots:
-        raise ValidationError(_("A quota exception is recorded for a grassroots organisation."))
     if scope not in QuotaException.Scope.values:
         raise ValidationError({"scope": _("Choose what the exception is for.")})
+    if organization.kind == Organization.Kind.UPPER:
+        # The upper committee's quota is over the grassroots organisations it rates (D3), not over members.
+        if scope != QuotaException.Scope.ORGANISATIONS:
+            raise ValidationError(
+                {"scope": _("For an upper-level committee, an exception is for its grassroots organisations.")}
+            )
+    elif not organization.is_grassroots:
+        raise ValidationError(
+            _("A quota exception is recorded for a grassroots organisation or an upper-level committee.")
+        )
     try:
         extra_places = int(extra_places)
     except (TypeError, ValueError):

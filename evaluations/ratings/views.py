@@ -1,5 +1,7 @@
 """Member ratings pages: the list of cells of a year, the rating table of a cell or grassroots organisation (one
-page, one POST, no JavaScript), and the form where the committee staff record a quota exception."""
+page, one POST; a small script only updates the quota tally as grades are chosen), closing and reopening the member
+ratings of a grassroots organisation (where the quota is checked, D3), and the form where the committee staff record
+a quota exception."""
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cells.forms import SubmitOnceForm
 from cells.forms_pages import form_page, organization_page, save_form
@@ -29,8 +31,10 @@ from cells.selectors import audit_history, breadcrumbs
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException
 from evaluations.ratings import services
+from evaluations.review.quota import org_tallies
 from evaluations.review.selectors import get_period_for_user
 from members.models import Member
+from members.residence import services as residence_feedback
 
 # POST names of a row's inputs: "<prefix>-<row id>".
 INPUTS = (
@@ -42,7 +46,8 @@ INPUTS = (
     ("sick", "sick_leave_months"),
     ("cs", "civil_servant_grade"),
 )
-CHECKBOXES = (("disciplined", "disciplined"), ("maternity", "maternity_leave"))
+# "disciplined" is shown, not entered: it comes from the disciplinary decisions on the member's record (D5).
+CHECKBOXES = (("maternity", "maternity_leave"),)
 
 
 def _period_and_organization(user, period_pk, org_pk, *, action: str) -> tuple[EvaluationPeriod, Organization]:
@@ -179,9 +184,11 @@ def _grade_options() -> dict[str, str]:
     return options
 
 
-def _groups(rows: list[MemberEvaluation], *, full_members: dict, post=None, errors: dict | None = None) -> list:
-    """Rows grouped by cell, each with the values to show (the user's input after a refused save) and the
-    options of its grade selects."""
+def _groups(
+    rows: list[MemberEvaluation], *, full_members: dict, post=None, errors: dict | None = None, closed=frozenset()
+) -> list:
+    """Rows grouped by cell, each with the values to show (the user's input after a refused save), the options of
+    its grade selects, and whether it is read-only because its grassroots organisation's review is closed."""
     options = _grade_options()
     groups: list[dict] = []
     for row in rows:
@@ -198,6 +205,7 @@ def _groups(rows: list[MemberEvaluation], *, full_members: dict, post=None, erro
                     name: options.get(values[name], options[""]) for name in ("self", "proposed", "final", "cs")
                 },
                 "errors": (errors or {}).get(services.row_error_key(row.pk), []),
+                "closed": row.grassroots_id in closed,
             }
         )
     return groups
@@ -249,18 +257,26 @@ def ratings_table(request, period_pk, org_pk):
         services.ensure_member_rows(period=period, organization=organization)
     params = rules.parameters_snapshot(period.parameter_set)
     rows = list(services.member_rows(period=period, organization=organization))
+    residence = residence_feedback.feedback_by_member([row.member_id for row in rows], year=period.year)  # D10
+    for row in rows:
+        row.residence = residence.get(row.member_id)
     full_members = services.full_members_by_cell({row.organization_id for row in rows})
     grassroots = services.grassroots_in_scope(organization)
+    quota = services.quota_status(period=period, organizations=grassroots, params=params)
+    closed = {q["organization"].pk for q in quota if q["closed"]}
+    groups = _groups(rows, full_members=full_members, post=post, errors=errors, closed=closed)
+    _live_tally(quota, rows, groups)
     return organization_page(
         request,
         "evaluations/ratings_table.html",
         organization,
         period=period,
-        groups=_groups(rows, full_members=full_members, post=post, errors=errors),
+        groups=groups,
         row_count=len(rows),
         error_count=len(errors),
         top_errors=top_errors,
-        quota=services.quota_status(period=period, organizations=grassroots, params=params),
+        quota=quota,
+        may_close=may_decide,
         warnings=services.khtnv_warnings(period=period, organizations=[organization], params=params),
         grades=Grade.choices,
         editable=editable,
@@ -275,6 +291,88 @@ def ratings_table(request, period_pk, org_pk):
         ),
         breadcrumb_tail=_("Member ratings %(year)s") % {"year": period.year},
     )
+
+
+def _live_tally(quota: list[dict], rows: list[MemberEvaluation], groups: list[dict]) -> None:
+    """Add to each unit's quota the figures of the live tally (D3): the decided HTXSNV and HTTNV of the rows not on
+    this page (`base_*`, which the page's script adds to the grades chosen in its selects) and the tally of the
+    grades shown (the user's input after a refused save), so that the page opens with the figures it will update."""
+    stored = {q["organization"].pk: {Grade.EXCELLENT: 0, Grade.GOOD: 0} for q in quota}
+    for row in rows:
+        if row.grassroots_id in stored and row.final_grade in (Grade.EXCELLENT, Grade.GOOD):
+            stored[row.grassroots_id][row.final_grade] += 1
+    shown = {pk: {Grade.EXCELLENT: 0, Grade.GOOD: 0} for pk in stored}
+    for group in groups:
+        for r in group["rows"]:
+            unit = r["obj"].grassroots_id
+            if unit in shown and r["v"]["final"] in (Grade.EXCELLENT, Grade.GOOD):
+                shown[unit][r["v"]["final"]] += 1
+    for q in quota:
+        pk = q["organization"].pk
+        q["base_excellent"] = q["excellent"] - stored[pk][Grade.EXCELLENT]
+        q["base_good"] = q["good"] - stored[pk][Grade.GOOD]
+        q["live_excellent"] = q["base_excellent"] + shown[pk][Grade.EXCELLENT]
+        q["live_good"] = q["base_good"] + shown[pk][Grade.GOOD]
+        q["live_allowed"] = rules.member_quota(
+            params={"htxs_quota_pct_of_htt": q["pct"]}, good_count=q["live_good"], extra_places=q["extra_places"]
+        )
+        q["live_over_by"] = max(q["live_excellent"] - q["live_allowed"], 0)
+
+
+#
+# Closing and reopening a grassroots organisation's member ratings (D3)
+#
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for reopening the member ratings"), max_length=1000, required=False
+    )
+
+
+@require_POST
+def ratings_close(request, period_pk, org_pk):
+    period, organization = _period_and_organization(request.user, period_pk, org_pk, action=APPRAISE)
+    if not organization.is_grassroots:
+        raise Http404
+    try:
+        services.member_review_lock(period=period, grassroots=organization, locked_by=request.user)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The member ratings of %(name)s are closed for %(year)s.")
+            % {"name": organization.name, "year": period.year},
+        )
+    return redirect("ratings:table", period.pk, organization.pk)
+
+
+@require_POST
+def ratings_reopen(request, period_pk, org_pk):
+    period, organization = _period_and_organization(request.user, period_pk, org_pk, action=APPRAISE)
+    if not organization.is_grassroots:
+        raise Http404
+    form = ReopenForm(request.POST)
+    form.is_valid()
+    try:
+        services.member_review_reopen(
+            period=period,
+            grassroots=organization,
+            reason=form.cleaned_data.get("reason", ""),
+            reopened_by=request.user,
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("The member ratings of %(name)s are open again: closing them will check the quota again.")
+            % {"name": organization.name},
+        )
+    return redirect("ratings:table", period.pk, organization.pk)
 
 
 #
@@ -302,12 +400,24 @@ class QuotaExceptionForm(SubmitOnceForm):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 
+    def __init__(self, *args, upper: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if upper:
+            self.fields["scope"].choices = [
+                (value, label)
+                for value, label in QuotaException.Scope.choices
+                if value == QuotaException.Scope.ORGANISATIONS
+            ]
+            self.fields["scope"].initial = QuotaException.Scope.ORGANISATIONS
+
 
 def ratings_exception(request, period_pk, org_pk):
     period, organization = _period_and_organization(request.user, period_pk, org_pk, action=DECIDE)
-    if not organization.is_grassroots:
+    upper = organization.kind == Organization.Kind.UPPER
+    if not (organization.is_grassroots or upper):
         raise Http404
-    form = QuotaExceptionForm(request.POST or None)
+    # An upper-level committee's quota is over its grassroots organisations (D3), so that is the only choice there.
+    form = QuotaExceptionForm(request.POST or None, upper=upper)
     return save_form(
         request,
         form,
@@ -315,7 +425,7 @@ def ratings_exception(request, period_pk, org_pk):
             period=period, organization=organization, granted_by=request.user, **data
         ),
         message=_("The quota exception has been recorded."),
-        to=("ratings:table", period.pk, organization.pk),
+        to=("evaluations:period", period.pk) if upper else ("ratings:table", period.pk, organization.pk),
     ) or form_page(
         request,
         "evaluations/ratings_exception.html",
@@ -323,6 +433,7 @@ def ratings_exception(request, period_pk, org_pk):
         organization,
         period=period,
         quota=services.quota_status(period=period, organizations=[organization]),
+        org_tally=next((t for t in org_tallies(period=period, every_unit=True) if t.unit.pk == organization.pk), None),
         exceptions=services.quota_exceptions(period=period, organization=organization),
         breadcrumb_tail=_("Quota exception %(year)s") % {"year": period.year},
     )

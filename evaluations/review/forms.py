@@ -33,12 +33,7 @@ class SelfAssessmentForm(EditForm):
         label=_("Tasks exceeding their targets (%)"), min_value=0, max_value=100, required=False
     )
     tasks_late_pct = DecimalField(label=_("Tasks late (%)"), min_value=0, max_value=100, required=False)
-    leadership_disciplined = forms.BooleanField(
-        label=_("The leading collective was disciplined this year"), required=False
-    )
-    units_disciplined_pct = DecimalField(
-        label=_("Subordinate units disciplined (%)"), min_value=0, max_value=100, required=False
-    )
+    # The discipline figures (leading collective, subordinate units) are computed from the members' records (D5).
     self_comment = forms.CharField(
         label=_("Self-assessment report"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -54,7 +49,10 @@ class AppraisalForm(EditForm):
 class DecisionForm(EditForm):
     grade = forms.ChoiceField(label=_("Decided grade"), choices=GRADE_CHOICES, required=False)
     justification = forms.CharField(
-        label=_("Justification (needed when the decision differs from the suggestion)"),
+        label=_(
+            "Justification (needed when the decision differs from the suggestion; above a discipline cap, a "
+            "written reason recorded as an exception)"
+        ),
         required=False,
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -64,3 +62,12 @@ class DecisionForm(EditForm):
 
 class ReasonForm(EditForm):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CapExceptionForm(SubmitOnceForm):
+    """D5: the deciding body decides a disciplined member's grade above the discipline cap, with its reasons."""
+
+    grade = forms.ChoiceField(label=_("Decided grade"), choices=Grade.choices)
+    justification = forms.CharField(
+        label=_("Justification of the exception"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )

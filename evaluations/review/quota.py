@@ -1,5 +1,20 @@
-"""Quota checks (B12): HTXSNV at most a share (20%) of HTTNV in each grassroots organisation, for members and for
-its subordinate organisations, unless an authorised exception was recorded."""
+"""The HTXSNV quota (B12, decision D3): in each unit, HTXSNV at most `htxs_quota_pct_of_htt` % of the HTTNV (rounded
+down), plus the places of any exception recorded with the deciding body's justification.
+
+D3: the quota is a property of the final tally, not of the order of decisions. Saving a grade never fails because
+of the quota; the pages show the live tally; the check blocks at the closing step:
+- members, within each grassroots organisation (TCCSĐ): when its member review is closed
+  (ratings.services.member_review_lock) and when the year is locked;
+- organisations: the TCCSĐ under each upper committee, and the subordinate organisations (cells, sub-committees)
+  under each đảng bộ cơ sở: when the year is locked (review.services.period_lock).
+A reopen clears the closing; closing again runs the check again on the tally of that moment.
+
+Every figure here is read from the decided grades (final_grade) and the parameters of the period's set.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, Sum
@@ -7,65 +22,192 @@ from django.utils.translation import gettext as _
 
 from cells.models import Organization
 from evaluations import rules
-from evaluations.models import EvaluationPeriod, Grade, OrgEvaluation, QuotaException
+from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
+
+MEMBERS = QuotaException.Scope.MEMBERS
+ORGANISATIONS = QuotaException.Scope.ORGANISATIONS
+
+
+@dataclass
+class Tally:
+    """One unit's decided HTXSNV and HTTNV against its places."""
+
+    unit: Organization
+    scope: str
+    excellent: int
+    good: int
+    pct: object
+    extra_places: int
+    allowed: int
+
+    @property
+    def over(self) -> bool:
+        return self.excellent > self.allowed
+
+    @property
+    def over_by(self) -> int:
+        return max(self.excellent - self.allowed, 0)
+
+    @property
+    def remaining(self) -> int:
+        return self.allowed - self.excellent
 
 
 def grassroots_of(organization: Organization) -> Organization | None:
-    """The grassroots organisation (đảng bộ cơ sở or chi bộ cơ sở) at or above a node: the quota's unit."""
+    """The grassroots organisation (đảng bộ cơ sở or chi bộ cơ sở) at or above a node: the members' quota unit."""
     if organization.is_grassroots:
         return organization
     ids = organization.ancestor_ids()
     return Organization.objects.filter(pk__in=ids, kind__in=Organization.GRASSROOTS_KINDS).order_by("-depth").first()
 
 
-def extra_places(*, period: EvaluationPeriod, organization: Organization, scope: str) -> int:
-    return (
-        QuotaException.objects.filter(period=period, organization=organization, scope=scope).aggregate(
-            n=Sum("extra_places")
-        )["n"]
-        or 0
+def extra_places(*, period: EvaluationPeriod, scope: str, unit_ids: Iterable[int]) -> dict[int, int]:
+    """The exception places recorded per unit for this period and scope."""
+    return {
+        row["organization_id"]: row["n"]
+        for row in QuotaException.objects.filter(period=period, scope=scope, organization_id__in=list(unit_ids))
+        .values("organization_id")
+        .annotate(n=Sum("extra_places"))
+    }
+
+
+def _tally(unit, scope, counts: dict, extra: int, params: dict) -> Tally:
+    good, excellent = counts.get(Grade.GOOD, 0), counts.get(Grade.EXCELLENT, 0)
+    return Tally(
+        unit=unit,
+        scope=scope,
+        excellent=excellent,
+        good=good,
+        pct=params["htxs_quota_pct_of_htt"],
+        extra_places=extra,
+        allowed=rules.member_quota(params=params, good_count=good, extra_places=extra),
     )
 
 
-def check_org_quota(*, evaluation: OrgEvaluation, grade: str) -> None:
-    """Deciding HTXSNV for a subordinate organisation must keep its grassroots organisation within the quota."""
-    if grade != Grade.EXCELLENT or evaluation.organization.is_grassroots:
-        return
-    grassroots = grassroots_of(evaluation.organization)
-    if grassroots is None:
-        return
-    siblings = (
-        OrgEvaluation.objects.filter(period=evaluation.period, organization__path__startswith=grassroots.path)
-        .exclude(organization=grassroots)
-        .exclude(pk=evaluation.pk)
-    )
-    counts = siblings.aggregate(
-        excellent=Count("id", filter=Q(final_grade=Grade.EXCELLENT)), good=Count("id", filter=Q(final_grade=Grade.GOOD))
-    )
-    params = rules.parameters_snapshot(evaluation.period.parameter_set)
-    allowed = rules.member_quota(
-        params=params,
-        good_count=counts["good"],
-        extra_places=extra_places(
-            period=evaluation.period, organization=grassroots, scope=QuotaException.Scope.ORGANISATIONS
-        ),
-    )
-    if counts["excellent"] + 1 > allowed:
-        raise ValidationError(
-            {
-                "grade": _(
-                    "Quota: %(grassroots)s may have at most %(allowed)s subordinate organisations rated %(excellent)s "
-                    "(%(pct)s%% of the %(good)s rated %(good_label)s), and %(count)s already are. Record an exception "
-                    "with its justification first."
-                )
-                % {
-                    "grassroots": grassroots.name,
-                    "allowed": allowed,
-                    "excellent": Grade.EXCELLENT.label,
-                    "pct": params["htxs_quota_pct_of_htt"],
-                    "good": counts["good"],
-                    "good_label": Grade.GOOD.label,
-                    "count": counts["excellent"],
-                }
-            }
+def member_tallies(
+    *, period: EvaluationPeriod, units: Iterable[Organization], params: dict | None = None
+) -> list[Tally]:
+    """Members' decided grades per grassroots organisation given (two queries)."""
+    units = [unit for unit in units if unit.is_grassroots]
+    if not units:
+        return []
+    params = params or rules.parameters_snapshot(period.parameter_set)
+    ids = [unit.pk for unit in units]
+    counts = defaultdict(dict)
+    for row in (
+        MemberEvaluation.objects.filter(period=period, grassroots_id__in=ids)
+        .values("grassroots_id")
+        .annotate(
+            excellent=Count("id", filter=Q(final_grade=Grade.EXCELLENT)),
+            good=Count("id", filter=Q(final_grade=Grade.GOOD)),
         )
+    ):
+        counts[row["grassroots_id"]] = {Grade.EXCELLENT: row["excellent"], Grade.GOOD: row["good"]}
+    extra = extra_places(period=period, scope=MEMBERS, unit_ids=ids)
+    return [_tally(unit, MEMBERS, counts[unit.pk], extra.get(unit.pk, 0), params) for unit in units]
+
+
+def org_unit_of(organization: Organization, units: dict[int, Organization]) -> Organization | None:
+    """The unit whose organisation quota counts `organization`, among `units` (the organisations by id): for a
+    grassroots organisation, the nearest upper committee above it; for a cell or sub-committee, its grassroots
+    organisation. None when that unit is not among `units` (e.g. outside the period)."""
+    wanted = (Organization.Kind.UPPER,) if organization.is_grassroots else Organization.GRASSROOTS_KINDS
+    for pk in reversed(organization.ancestor_ids()):
+        unit = units.get(pk)
+        if unit is not None and unit.kind in wanted:
+            return unit
+    return None
+
+
+def _org_units(period: EvaluationPeriod) -> dict[int, Organization]:
+    return {
+        o.pk: o
+        for o in Organization.objects.filter(
+            path__startswith=period.root.path,
+            kind__in=(Organization.Kind.UPPER, *Organization.GRASSROOTS_KINDS),
+        ).only("pk", "name", "code", "kind", "path", "depth")
+    }
+
+
+def org_tallies(*, period: EvaluationPeriod, params: dict | None = None, every_unit: bool = False) -> list[Tally]:
+    """Organisations' decided grades per unit of the period: each upper committee (its TCCSĐ) and each đảng bộ cơ
+    sở (its subordinate organisations). Units with no decided HTXSNV or HTTNV are left out unless `every_unit`."""
+    params = params or rules.parameters_snapshot(period.parameter_set)
+    units = _org_units(period)
+    counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for evaluation in (
+        OrgEvaluation.objects.filter(period=period, final_grade__in=(Grade.EXCELLENT, Grade.GOOD))
+        .select_related("organization")
+        .only("final_grade", "organization__path", "organization__kind")
+    ):
+        unit = org_unit_of(evaluation.organization, units)
+        if unit is not None:
+            counts[unit.pk][evaluation.final_grade] += 1
+    wanted = [
+        unit
+        for unit in sorted(units.values(), key=lambda o: o.path)
+        if unit.pk in counts or (every_unit and unit.kind != Organization.Kind.GRASSROOTS_CELL)
+    ]
+    extra = extra_places(period=period, scope=ORGANISATIONS, unit_ids=[unit.pk for unit in wanted])
+    return [_tally(unit, ORGANISATIONS, counts.get(unit.pk, {}), extra.get(unit.pk, 0), params) for unit in wanted]
+
+
+def org_tally_of(*, evaluation: OrgEvaluation) -> Tally | None:
+    """The live tally of the unit an organisation's grade counts in (for the decision page)."""
+    period = evaluation.period
+    unit = org_unit_of(evaluation.organization, _org_units(period))
+    if unit is None:
+        return None
+    return next((t for t in org_tallies(period=period, every_unit=True) if t.unit.pk == unit.pk), None)
+
+
+def describe(tally: Tally) -> str:
+    """One over-quota unit, its counts and the way out, for the message of a refused closing step."""
+    if tally.scope == MEMBERS:
+        text = _(
+            "%(unit)s: %(excellent)s members rated HTXSNV, at most %(allowed)s allowed (%(pct)s%% of the %(good)s "
+            "rated HTTNV, plus %(extra)s places by exception)."
+        )
+    elif tally.unit.kind == Organization.Kind.UPPER:
+        text = _(
+            "%(unit)s: %(excellent)s grassroots organisations rated HTXSNV, at most %(allowed)s allowed (%(pct)s%% of "
+            "the %(good)s rated HTTNV, plus %(extra)s places by exception)."
+        )
+    else:
+        text = _(
+            "%(unit)s: %(excellent)s subordinate organisations rated HTXSNV, at most %(allowed)s allowed (%(pct)s%% "
+            "of the %(good)s rated HTTNV, plus %(extra)s places by exception)."
+        )
+    return text % {
+        "unit": tally.unit.name,
+        "excellent": tally.excellent,
+        "allowed": tally.allowed,
+        "pct": tally.pct,
+        "good": tally.good,
+        "extra": tally.extra_places,
+    }
+
+
+def refuse_if_over(tallies: Iterable[Tally], *, step: str) -> None:
+    """Raise the closing step's refusal naming every unit over its quota; do nothing when none is."""
+    over = [tally for tally in tallies if tally.over]
+    if not over:
+        return
+    raise ValidationError(
+        [
+            _("%(step)s refused: the HTXSNV quota (rule B12) is exceeded.") % {"step": step},
+            *[describe(tally) for tally in over],
+            _(
+                "Lower a grade to HTTNV, or have the committee staff record a quota exception (extra places, the "
+                "deciding body and its justification) on the unit's quota page, then try again."
+            ),
+        ]
+    )
+
+
+def check_members(*, period: EvaluationPeriod, units: Iterable[Organization], step: str) -> None:
+    refuse_if_over(member_tallies(period=period, units=units), step=step)
+
+
+def check_organisations(*, period: EvaluationPeriod, step: str) -> None:
+    refuse_if_over(org_tallies(period=period), step=step)

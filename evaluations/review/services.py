@@ -19,9 +19,9 @@ from cells.services import log_action, required_line
 from cells.text import one_line
 from criteria.models import CriteriaSet, RuleParameterSet
 from criteria.selectors import parameters_on
-from evaluations import rules
+from evaluations import discipline, rules
 from evaluations.models import CriterionAnswer, EvaluationPeriod, Grade, OrgEvaluation
-from evaluations.review.quota import check_org_quota
+from evaluations.review import quota
 
 
 def parameter_set_for_year(year: int) -> RuleParameterSet:
@@ -188,6 +188,8 @@ TRACKED_FIELDS = (
     "justification",
     "decision_no",
     "return_reason",
+    "cap_override_grade",
+    "cap_override_justification",
 )
 
 
@@ -235,9 +237,10 @@ def _answers_map(evaluation: OrgEvaluation) -> dict[str, dict]:
     }
 
 
-def refresh_suggestion(evaluation: OrgEvaluation) -> None:
-    """Recompute the suggested grade and its reasons from the snapshot, the answers and the parameters."""
-    apply_suggestion(
+def refresh_suggestion(evaluation: OrgEvaluation) -> rules.Suggestion:
+    """Recompute the suggested grade and its reasons from the snapshot, the answers, the parameters and the
+    discipline facts as they are now (D5: read again at every step)."""
+    return apply_suggestion(
         evaluation,
         _answers_map(evaluation),
         params=rules.parameters_snapshot(evaluation.period.parameter_set),
@@ -246,10 +249,16 @@ def refresh_suggestion(evaluation: OrgEvaluation) -> None:
 
 
 def apply_suggestion(
-    evaluation: OrgEvaluation, answers: dict[str, dict], *, params: dict, year: int
+    evaluation: OrgEvaluation, answers: dict[str, dict], *, params: dict, year: int, figures=None
 ) -> rules.Suggestion:
     """Set the suggested grade and its reasons (and, with criteria, the self score) on `evaluation` from these
-    answers and parameters, unsaved, and return the suggestion. The demo calls it with answers it holds in memory."""
+    answers and parameters, unsaved, and return the suggestion. The demo calls it with answers it holds in memory.
+
+    The discipline figures (D5) are read from the members' records (or given as `figures`, read in bulk): they
+    replace the stored discipline flags and the "members disciplined" answers, whatever was entered before."""
+    if figures is None:
+        figures = discipline.figures_for([evaluation], year)[evaluation.organization_id]
+    answers = discipline.apply_figures(evaluation, answers, figures)
     score, maximum, results = rules.evaluate_criteria(evaluation.criteria_snapshot, answers)
     has_criteria = bool(evaluation.criteria_snapshot.get("criteria"))
     suggestion = rules.suggest_org_grade(
@@ -264,6 +273,7 @@ def apply_suggestion(
         tasks_late_pct=evaluation.tasks_late_pct,
         leadership_disciplined=evaluation.leadership_disciplined,
         units_disciplined_pct=evaluation.units_disciplined_pct or Decimal(0),
+        leadership_discipline_form=figures.leadership_worst_form,
     )
     if has_criteria:
         evaluation.self_score = score
@@ -329,16 +339,12 @@ def self_assess(
             if "evidence_file" in answer and answer["evidence_file"]:
                 row.evidence_file = answer["evidence_file"]
             row.save()
-        for field in ("tasks_done_pct", "tasks_exceeded_pct", "tasks_late_pct", "units_disciplined_pct"):
+        # The discipline figures (leadership_disciplined, units_disciplined_pct) are computed from the members'
+        # records (D5), never typed: refresh_suggestion() below sets them.
+        for field in ("tasks_done_pct", "tasks_exceeded_pct", "tasks_late_pct"):
             if field in data:
-                setattr(
-                    evaluation,
-                    field,
-                    _pct(data[field], field)
-                    if data[field] is not None
-                    else (Decimal(0) if field == "units_disciplined_pct" else None),
-                )
-        for field in ("self_comment", "leadership_disciplined"):
+                setattr(evaluation, field, _pct(data[field], field) if data[field] is not None else None)
+        for field in ("self_comment",):
             if field in data:
                 setattr(evaluation, field, data[field])
         if "self_score" in data and not evaluation.criteria_snapshot.get("criteria"):
@@ -391,13 +397,35 @@ def decide(
     decided_by,
 ) -> OrgEvaluation:
     """Step 3: the bloc staff decide. A grade different from the system's suggestion needs a justification.
-    The decision stores the parameters in force, so that changing the set later never changes it."""
+    The decision stores the parameters in force, so that changing the set later never changes it.
+
+    D5: a grade better than the discipline cap (B13), read from the members' records now, is an exception: only
+    the deciding body records it, with a real written justification, and it is kept with who and when."""
     with transaction.atomic():
         evaluation = _lock(evaluation, version)
         if evaluation.status != OrgEvaluation.Status.APPRAISED:
             raise ValidationError(_("Only an appraised evaluation can be decided."))
-        refresh_suggestion(evaluation)
+        suggestion = refresh_suggestion(evaluation)
         justification = one_line(justification)
+        overrides_cap = bool(
+            grade in Grade.values
+            and not evaluation.not_classified
+            and rules.grade_rank(grade) < rules.grade_rank(suggestion.discipline_cap)
+        )
+        if overrides_cap:
+            if not discipline.may_decide_org(decided_by, evaluation.organization):
+                raise ValidationError(
+                    {
+                        "grade": _(
+                            "Discipline allows at most %(cap)s (rule B13): only the deciding body can record an "
+                            "exception."
+                        )
+                        % {"cap": Grade(suggestion.discipline_cap).label}
+                    }
+                )
+            justification = discipline.check_justification(
+                justification, rules.parameters_snapshot(evaluation.period.parameter_set)
+            )
         if evaluation.not_classified:
             if grade:
                 raise ValidationError({"grade": _("This organisation is not classified this year.")})
@@ -413,8 +441,13 @@ def decide(
                         % {"grade": Grade(evaluation.suggested_grade).label if evaluation.suggested_grade else "—"}
                     }
                 )
-            check_org_quota(evaluation=evaluation, grade=grade)
         before = _snapshot(evaluation)
+        if overrides_cap:
+            discipline.record_org_override(
+                evaluation, grade=grade, cap=suggestion.discipline_cap, justification=justification, user=decided_by
+            )
+        else:
+            discipline.clear_override(evaluation)
         evaluation.final_grade = grade or ""
         evaluation.justification = justification[:10000]
         evaluation.decision_no = one_line(decision_no)[:100]
@@ -450,13 +483,15 @@ def reopen(*, evaluation: OrgEvaluation, reason: str, version, reopened_by) -> O
         evaluation.final_grade = ""
         evaluation.decided_at = None
         evaluation.decided_by = None
+        discipline.clear_override(evaluation)  # an exception belonged to the decision reopened
         return _save(evaluation, before, actor=reopened_by, action="evaluations.evaluation.reopened", message=reason)
 
 
 @transaction.atomic
 def period_lock(*, period: EvaluationPeriod, locked_by) -> EvaluationPeriod:
-    """Lock a year once every organisation is decided: nothing in it can change afterwards."""
-    period = EvaluationPeriod.objects.select_for_update().get(pk=period.pk)
+    """Lock a year once every organisation and member is decided and the HTXSNV quota (B12, D3) holds for the
+    organisations and the members (or an exception was recorded): nothing in it can change afterwards."""
+    period = EvaluationPeriod.objects.select_for_update().select_related("root", "parameter_set").get(pk=period.pk)
     if period.is_locked:
         raise ValidationError(_("The review of %(year)s is already locked.") % {"year": period.year})
     pending = period.org_evaluations.exclude(status=OrgEvaluation.Status.DECIDED).count()
@@ -471,6 +506,20 @@ def period_lock(*, period: EvaluationPeriod, locked_by) -> EvaluationPeriod:
             _("%(count)s members have no decided grade yet: decide them before locking the year.")
             % {"count": undecided_members}
         )
+    # D5: every decided grade against the discipline facts as they are at the lock (B13), unless an exception.
+    problems = discipline.lock_problems(period)
+    if problems:
+        raise ValidationError(
+            [_("Discipline recorded since the decisions changes these results: reopen them first.")]
+            + problems[:20]
+            + (["…"] if len(problems) > 20 else [])
+        )
+    # D3: the quota (B12) is checked on the final tally, at both levels, each time the year is locked.
+    member_units = Organization.objects.filter(pk__in=period.member_evaluations.values("grassroots_id"))
+    quota.refuse_if_over(
+        [*quota.org_tallies(period=period), *quota.member_tallies(period=period, units=member_units.order_by("path"))],
+        step=_("Locking the review of %(year)s") % {"year": period.year},
+    )
     period.state = EvaluationPeriod.State.LOCKED
     period.save(update_fields=["state"])
     log_action(

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,12 +33,21 @@ from cells.permissions import (
 from cells.selectors import audit_history, breadcrumbs
 from cells.text import fold
 from criteria.models import Criterion
-from evaluations.metrics import metrics_for
-from evaluations.models import Grade, OrgEvaluation
-from evaluations.review import services
-from evaluations.review.forms import AppraisalForm, DecisionForm, PeriodOpenForm, ReasonForm, SelfAssessmentForm
+from evaluations import discipline, rules
+from evaluations.metrics import MEMBERS_DISCIPLINED, metrics_for
+from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
+from evaluations.review import quota, services
+from evaluations.review.forms import (
+    AppraisalForm,
+    CapExceptionForm,
+    DecisionForm,
+    PeriodOpenForm,
+    ReasonForm,
+    SelfAssessmentForm,
+)
 from evaluations.review.selectors import get_evaluation_for_user, get_period_for_user, visible_periods
 from meetings.services import SIGNATURES
+from members.models import Discipline
 
 
 def can_appraise(user, organization: Organization) -> bool:
@@ -110,6 +120,7 @@ def period_detail(request, pk):
     page = Paginator(evaluations.select_related("organization").order_by("organization__path"), 100).get_page(
         page_param(request)
     )
+    org_quota = [t for t in quota.org_tallies(period=period) if access.can_see(t.unit)]
     return render(
         request,
         "evaluations/period_detail.html",
@@ -121,6 +132,10 @@ def period_detail(request, pk):
             "status": status,
             "q": q,
             "can_lock": not period.is_locked and access.can(DECIDE, period.root),
+            # D3: the live organisation quota of each unit (B12), checked when the year is locked.
+            "org_quota": org_quota,
+            "org_quota_over": any(t.over for t in org_quota),
+            "may_record_exception": not period.is_locked and access.can(DECIDE, period.root),
             "organization": period.root,
             "breadcrumbs": breadcrumbs(user=request.user, organization=period.root)
             if access.can_see(period.root)
@@ -163,8 +178,10 @@ def _criteria_rows(evaluation: OrgEvaluation, answers: dict, metrics: dict) -> l
 def _metrics(evaluation: OrgEvaluation) -> dict:
     """Figures the system already holds for the organisation's year (meetings, attendance, discipline)."""
     if not evaluation.organization.is_cell:
-        # The meeting figures are a cell's; for a committee they stay empty (not applicable) rather than zero.
-        return {}
+        # The meeting figures are a cell's; for a committee they stay empty (not applicable) rather than zero. The
+        # members disciplined are summed over its subtree (D5).
+        figures = metrics_for(organizations=[evaluation.organization], year=evaluation.period.year)
+        return {MEMBERS_DISCIPLINED: figures[evaluation.organization.pk][MEMBERS_DISCIPLINED]}
     return metrics_for(organizations=[evaluation.organization], year=evaluation.period.year).get(
         evaluation.organization.pk, {}
     )
@@ -258,8 +275,6 @@ def evaluation_detail(request, pk):
             "tasks_done_pct",
             "tasks_exceeded_pct",
             "tasks_late_pct",
-            "leadership_disciplined",
-            "units_disciplined_pct",
             "self_comment",
         )
     } | {"version": evaluation.version}
@@ -369,4 +384,56 @@ def evaluation_detail(request, pk):
         may_reopen=may_reopen,
         history=audit_history(evaluation, limit=100),
         today=timezone.localdate(),
+        discipline=_discipline_context(evaluation),
+        org_tally=quota.org_tally_of(evaluation=evaluation) if may_decide else None,
+    )
+
+
+def _discipline_context(evaluation: OrgEvaluation) -> dict:
+    """The discipline facts of the organisation's year, read now (D5), and the cap they set (B13)."""
+    figures = discipline.figures_for([evaluation], evaluation.period.year)[evaluation.organization_id]
+    params = evaluation.parameters_snapshot if evaluation.is_decided and evaluation.parameters_snapshot else None
+    params = params or rules.parameters_snapshot(evaluation.period.parameter_set)
+    probe = OrgEvaluation(
+        organization=evaluation.organization, criteria_snapshot=evaluation.criteria_snapshot, period=evaluation.period
+    )
+    answers = discipline.apply_figures(probe, {}, figures)
+    cap = discipline.org_discipline_cap(probe, answers, params)
+    return {
+        "figures": figures,
+        "leadership": [(name, Discipline.Form(form).label) for name, form in figures.leadership],
+        "cap": cap,
+        "cap_label": Grade(cap).label,
+        "capped": cap != Grade.EXCELLENT,
+        "min_chars": params.get("cap_override_min_chars", 20),
+    }
+
+
+def member_cap_exception(request, pk):
+    """D5: the deciding body (the grassroots committee, or the committee staff) decides a disciplined member's
+    grade above the discipline cap (B13) with a written justification, recorded as an exception."""
+    try:
+        row = MemberEvaluation.objects.select_related("member", "organization", "grassroots", "period").get(pk=int(pk))
+    except (MemberEvaluation.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    require(request.user, VIEW, row.organization)
+    if not discipline.may_decide_member(request.user, row):
+        raise PermissionDenied
+    form = CapExceptionForm(request.POST or None, initial={"grade": row.final_grade or Grade.GOOD})
+    to = ("ratings:table", row.period_id, row.organization_id)
+    return save_form(
+        request,
+        form,
+        lambda data: discipline.member_cap_override(row=row, granted_by=request.user, **data),
+        message=_("The exception has been recorded."),
+        to=to,
+    ) or form_page(
+        request,
+        "cells/organization_action.html",
+        form,
+        row.organization,
+        title=_("Exception to the discipline cap: %(name)s (%(year)s)")
+        % {"name": row.member.full_name, "year": row.period.year},
+        submit_label=_("Record the exception"),
+        breadcrumb_tail=row.member.full_name,
     )

@@ -22,8 +22,9 @@ from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from cells import services as cell_services
-from cells.models import Organization
+from cells.models import Holiday, Organization
 from criteria.models import CriteriaSet, Criterion
+from evaluations.mass_mobilisation import services as mass_mobilisation
 from evaluations.metrics import metrics_for
 from evaluations.models import Grade, HistoricalRating, MemberEvaluation, OrgEvaluation
 from evaluations.programmes import services as programme_services
@@ -32,6 +33,7 @@ from evaluations.review import services as evaluation_services
 from meetings import services as meeting_services
 from meetings.models import Attendance, Meeting, MeetingScore
 from members import services as member_services
+from members.residence import services as residence
 from tests.browser.conftest import DESKTOP, build_journey_world
 from tests.test_permissions import _named_urls
 
@@ -74,6 +76,41 @@ CREATE = NotAnEditForm("creates a new row from blank or default fields: nothing 
 STEP = NotAnEditForm("records a step or an event (a date, a reason): the fields are new, not stored ones")
 IMPORT = NotAnEditForm("a spreadsheet import step: the data comes from the uploaded file")
 
+
+def _mass_mobilisation_model(world) -> dict:
+    """A recognised "Dân vận khéo" model of the cell with a half-point score (D9)."""
+    model = mass_mobilisation.model_create(
+        organization=world.cell,
+        year=2025,
+        data={
+            "name": "Dân vận khéo trong cải cách hành chính — “một cửa” liên thông",
+            "field": "HE_THONG_CHINH_TRI",
+            "level": "KHOI",
+            "score": Decimal("87.5"),
+            "decision_no": "125-QĐ/ĐUK",
+            "notes": "Được nhân rộng.\nKhen thưởng năm 2025.",
+        },
+        created_by=world.admin,
+    )
+    return {"pk": model.pk}
+
+
+def _residence_feedback(world) -> dict:
+    """The QĐ 213 feedback on the member's year 2025 (D10)."""
+    feedback = residence.feedback_record(
+        member=world.member,
+        data={
+            "year": 2025,
+            "received_on": datetime.date(2025, 12, 26),
+            "residence_organization": "Chi bộ tổ dân phố số 5, phường Yên Thịnh",
+            "assessment": "TOT",
+            "text": "Gương mẫu, tích cực tham gia sinh hoạt nơi cư trú.",
+        },
+        recorded_by=world.admin,
+    )
+    return {"pk": world.member.pk, "feedback_pk": feedback.pk}
+
+
 EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "home": PAGE,
     "healthz": NotAnEditForm("the health check (JSON)"),
@@ -106,6 +143,8 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "members:transfer_temporary": STEP,
     "members:temporary_in": CREATE,
     "members:temporary_end": STEP,
+    "members:discipline_record": CREATE,
+    "members:discipline_annul": STEP,
     "members:import_start": IMPORT,
     "members:import": IMPORT,
     "members:import_template": DOWNLOAD,
@@ -162,6 +201,7 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "evaluations:open": CREATE,
     "evaluations:period": GET_FILTER,
     "evaluations:lock": ACTION,
+    "evaluations:member_cap_exception": STEP,
     "evaluations:detail": RoundTrip(
         "secretary",
         lambda world: {"pk": world.evaluation.pk},
@@ -175,6 +215,8 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
         what="member ratings: grades, votes, 1.5 months of sick leave",
     ),
     "ratings:exception": CREATE,
+    "ratings:close": ACTION,
+    "ratings:reopen": STEP,
     "programmes:index": GET_FILTER,
     "programmes:register": RoundTrip(
         "secretary",
@@ -205,6 +247,32 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "reports:retry": ACTION,
     "reports:download_pdf": DOWNLOAD,
     "reports:download_xlsx": DOWNLOAD,
+    "rules:list": GET_FILTER,
+    "rules:detail": GET_FILTER,
+    "holidays:list": GET_FILTER,
+    "holidays:create": CREATE,
+    "holidays:edit": RoundTrip(
+        "staff",
+        # Transactional browser tests flush the rows the migration seeded: make the day when it is gone.
+        lambda world: {
+            "pk": Holiday.objects.get_or_create(
+                date=datetime.date(2026, 9, 2), defaults={"name": "Quốc khánh 2/9", "source": "BLLĐ 2019 Điều 112"}
+            )[0].pk
+        },
+        what="holiday calendar day: date, Vietnamese name, kind, source",
+    ),
+    "holidays:delete": ACTION,
+    "massmobilisation:index": GET_FILTER,
+    "massmobilisation:create": CREATE,
+    "massmobilisation:edit": RoundTrip(
+        "staff", _mass_mobilisation_model, what="Dân vận khéo model: level, score 87.5, Vietnamese texts"
+    ),
+    "massmobilisation:delete": ACTION,
+    "members:residence_create": CREATE,
+    "members:residence_edit": RoundTrip(
+        "staff", _residence_feedback, what="residence feedback (QĐ 213): year, date, assessment, text"
+    ),
+    "members:residence_delete": ACTION,
 }
 
 ROUND_TRIPS = {name: case for name, case in EDIT_FORMS.items() if isinstance(case, RoundTrip)}
@@ -372,8 +440,6 @@ def build_round_trip_world():
             "tasks_done_pct": Decimal("92.5"),
             "tasks_exceeded_pct": Decimal("12.5"),
             "tasks_late_pct": Decimal("2.5"),
-            "units_disciplined_pct": Decimal("0"),
-            "leadership_disciplined": False,
             "self_comment": "Chi bộ hoàn thành tốt nhiệm vụ; còn hạn chế về tiến độ số hóa hồ sơ.",
         },
         version=evaluation.version,

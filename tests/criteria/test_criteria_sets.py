@@ -126,12 +126,14 @@ def test_model_cell_sets_use_the_wording_of_seed_000_per_unit_type():
     assert administrative.criteria.filter(text__contains="mức độ hài lòng đạt 100%").exists()
     assert public_service.criteria.filter(text__contains="sáng kiến, cải tiến").exists()
     admission = enterprise.criteria.get(metric="admission_target")
-    assert admission.kind == "METRIC" and admission.threshold == 1 and admission.group.title == "Tiêu chí cụ thể"
+    # B23 "admission target met": the year's admissions in % of the target (criteria migration 0010).
+    assert admission.kind == "METRIC" and admission.threshold == 100 and admission.group.title == "Tiêu chí cụ thể"
     assert enterprise.criteria.filter(text__contains="nghĩa vụ theo quy định của Nhà nước").exists()
     common = administrative.criteria.filter(group__code="I")
     assert common.get(metric="meetings_held").threshold == 12
     assert common.get(metric="thematic_quarters").threshold == 4
-    assert common.get(metric="attendance_rate").threshold == 95
+    assert not common.filter(metric="attendance_rate").exists()  # 95 % is a reported result, not a criterion (B4)
+    assert common.get(metric="org_grade").threshold == 3  # B23: the decided grade, HTTNV or better
     assert common.get(metric="members_disciplined").hard_condition
 
 

@@ -34,7 +34,7 @@ from evaluations.models import (
 )
 from evaluations.programmes import services as programmes
 from evaluations.review import quota, services
-from members.models import Member
+from members.models import Discipline, Member
 
 Kind = Organization.Kind
 Status = OrgEvaluation.Status
@@ -136,6 +136,13 @@ def test_no_grassroots_organisation_over_the_quota_in_any_year(seeded_demo):
         unit = grassroots[organization_id]
         if unit.pk != organization_id:
             counts[(decided.year, "organisations", unit.pk)][grade] += 1
+    # D3: the grassroots organisations under the upper committee (the demo's only one), in the review decided in
+    # the app.
+    for grade in decided.org_evaluations.filter(organization__kind__in=Organization.GRASSROOTS_KINDS).values_list(
+        "final_grade", flat=True
+    ):
+        counts[(decided.year, "grassroots organisations", seeded_demo.root.pk)][grade] += 1
+    assert counts[(decided.year, "grassroots organisations", seeded_demo.root.pk)][Grade.GOOD] > 0
     years = {year for year, _scope, _unit in counts}
     assert years == {*HISTORY_YEARS, DECIDED_YEAR}
     params = {year: params_for(year) for year in years}
@@ -197,6 +204,12 @@ def test_2025_is_decided_and_locked(seeded_demo):
             assert grade_rank(row.final_grade) >= grade_rank(row.proposed_grade)
         if row.disciplined:
             assert row.final_grade == Grade.NOT_FULFILLED
+            # D5: a disciplinary decision of the year on the member's record says so.
+            assert Discipline.objects.filter(member_id=row.member_id, decided_on__year=DECIDED_YEAR).exists()
+    assert {row.member_id for row in rows if row.disciplined} == set(
+        Discipline.objects.filter(decided_on__year=DECIDED_YEAR).values_list("member_id", flat=True)
+    )
+    assert any(row.disciplined for row in rows)
     members = Counter(row.final_grade for row in rows if not row.not_classified)
     classified = sum(members.values())
     assert 0.12 <= members[Grade.EXCELLENT] / classified <= 0.18
@@ -292,7 +305,7 @@ def test_model_cells_are_eligible_and_the_target_is_met(seeded_demo):
 def test_a_second_run_changes_nothing(seeded_demo):
     before = rows_snapshot()
     summary = build_evaluations(root=seeded_demo.root, seed=2025)
-    assert summary.built == [] and len(summary.skipped) == 4
+    assert summary.built == [] and len(summary.skipped) == 5
     assert rows_snapshot() == before
     out = StringIO()
     call_command("seed_demo", stdout=out)

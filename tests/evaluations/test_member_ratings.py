@@ -18,10 +18,17 @@ from django.urls import reverse
 
 from cells.models import AuditEntry, Organization
 from criteria.models import RuleParameterSet
-from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, NotClassified, QuotaException
+from evaluations.models import (
+    EvaluationPeriod,
+    Grade,
+    MemberEvaluation,
+    MemberReviewLock,
+    NotClassified,
+    QuotaException,
+)
 from evaluations.ratings import services
 from members import services as member_services
-from members.models import Member
+from members.models import Discipline, Member
 from tests import helpers
 from tests.conftest import fresh
 
@@ -181,17 +188,32 @@ def test_grade_given_to_a_not_classified_member_is_refused(world, period):
 
 CAP_CASES = [
     # (fields entered, cap, a grade above the cap, the reason's number or grade)
-    ({"disciplined": True}, G.NOT_FULFILLED, G.FULFILLED, G.NOT_FULFILLED.label),
+    ({"disciplined": True}, G.NOT_FULFILLED, G.FULFILLED, G.NOT_FULFILLED.label),  # a disciplinary decision
     ({"sick_leave_months": "3"}, G.FULFILLED, G.GOOD, "3"),
     ({"civil_servant_grade": G.GOOD}, G.GOOD, G.EXCELLENT, G.EXCELLENT.label),
     ({"civil_servant_grade": G.NOT_FULFILLED}, G.NOT_FULFILLED, G.FULFILLED, G.NOT_FULFILLED.label),
 ]
 
 
+def record_discipline(member, year: int) -> None:
+    """D5: discipline is a fact of the member record (tests/evaluations/test_discipline.py), not a box in the table."""
+    Discipline.objects.create(
+        member=member,
+        organization=member.organization,
+        form=Discipline.Form.REPRIMAND,
+        decision_no="7-QĐ/ĐU",
+        decided_on=datetime.date(year, 6, 1),
+        deciding_body="Đảng ủy A",
+    )
+
+
 @pytest.mark.parametrize(("fields", "cap", "too_high", "in_reason"), CAP_CASES)
 def test_cap_refuses_a_better_decided_grade_and_shows_the_reason(world, period, fields, cap, too_high, in_reason):
     Member.objects.filter(pk=world.members.other.pk).update(is_civil_servant=True)
     row = rows_of(period, world.tree.a1)[world.members.other.pk]
+    if fields.pop("disciplined", False):
+        fields = dict(fields)
+        record_discipline(world.members.other, period.year)
     before = snapshot(period)
 
     with pytest.raises(ValidationError) as error:
@@ -227,13 +249,14 @@ def test_proposal_above_the_cap_is_refused_and_a_new_cap_checks_the_stored_grade
     row = rows_of(period, world.tree.a1)[world.members.own.pk]
     save(period, world.tree.a1, {row.pk: {"proposed_grade": G.GOOD}}, by=world.personas.secretary, decide=False)
 
-    # Ticking "disciplined" makes the stored proposal too high: it must be lowered in the same save.
+    # A disciplinary decision recorded since makes the stored proposal too high: the next save must lower it.
+    record_discipline(world.members.own, period.year)
     with pytest.raises(ValidationError):
-        save(period, world.tree.a1, {row.pk: {"disciplined": True}}, by=world.personas.secretary, decide=False)
+        save(period, world.tree.a1, {row.pk: {"self_grade": G.GOOD}}, by=world.personas.secretary, decide=False)
     save(
         period,
         world.tree.a1,
-        {row.pk: {"disciplined": True, "proposed_grade": G.NOT_FULFILLED}},
+        {row.pk: {"proposed_grade": G.NOT_FULFILLED}},
         by=world.personas.secretary,
         decide=False,
     )
@@ -542,21 +565,22 @@ def at_the_quota(world, period, fifteen_in_a):
     return fifteen_in_a
 
 
-def test_quota_at_the_limit_passes_and_one_over_is_refused(world, period, at_the_quota):
+def test_quota_one_over_is_saved_and_shown_over_then_closing_is_refused(world, period, at_the_quota):
+    # D3 (was: the save was refused): 10 HTTNV → 20% → 2 HTXSNV allowed; a third is saved, shown over the
+    # quota, and closing the member ratings of Đảng bộ A is refused naming it and the counts, changing nothing.
     rows = at_the_quota
-    # 10 HTTNV → 20% → 2 HTXSNV allowed.
-    before = snapshot(period)
-    audit = AuditEntry.objects.count()
 
-    with pytest.raises(ValidationError) as error:
-        save(period, world.tree.a, {rows[12].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
+    save(period, world.tree.a, {rows[12].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
 
-    message = " ".join(error.value.messages)
-    assert world.tree.a.name in message and " 2 " in message and " 3" in message
-    assert snapshot(period) == before
-    assert AuditEntry.objects.count() == audit
     status = services.quota_status(period=period, organizations=[world.tree.a])[0]
-    assert (status["excellent"], status["good"], status["allowed"], status["remaining"]) == (2, 10, 2, 0)
+    assert (status["excellent"], status["good"], status["allowed"], status["over_by"]) == (3, 10, 2, 1)
+    before = snapshot(period)
+    with pytest.raises(ValidationError) as error:
+        services.member_review_lock(period=period, grassroots=world.tree.a, locked_by=world.personas.grassroots)
+    message = " ".join(error.value.messages)
+    assert world.tree.a.name in message and " 3 " in message and " 2 " in message and " 10 " in message
+    assert snapshot(period) == before
+    assert not MemberReviewLock.objects.exists()
 
 
 def test_recorded_exception_lets_the_save_pass(world, period, at_the_quota):
@@ -572,9 +596,19 @@ def test_recorded_exception_lets_the_save_pass(world, period, at_the_quota):
 
 def test_exception_for_subordinate_organisations_does_not_add_member_places(world, period, fifteen_in_a):
     record_exception(world, period, scope=QuotaException.Scope.ORGANISATIONS, extra_places=5)
+    save(
+        period,
+        world.tree.a,
+        {row.pk: {"final_grade": G.EXCELLENT if i == 0 else G.GOOD} for i, row in enumerate(fifteen_in_a)},
+        by=world.personas.grassroots,
+    )  # 1 HTXSNV, 14 HTTNV: 2 places, fine
 
+    save(period, world.tree.a, {fifteen_in_a[1].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
+    save(period, world.tree.a, {fifteen_in_a[2].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
+
+    # 3 HTXSNV, 12 HTTNV: 2 places; the 5 places for subordinate organisations do not count for members.
     with pytest.raises(ValidationError):
-        save(period, world.tree.a, {fifteen_in_a[0].pk: {"final_grade": G.EXCELLENT}}, by=world.personas.grassroots)
+        services.member_review_lock(period=period, grassroots=world.tree.a, locked_by=world.personas.grassroots)
 
 
 @pytest.mark.parametrize(
@@ -662,7 +696,8 @@ def test_table_page_shows_quota_and_rows_grouped_by_cell(world, period, client_f
 def test_cap_and_not_classified_reasons_are_shown_on_the_page(world, period, client_for):
     change_status(world, world.members.probationary, Member.Status.SUSPENDED)
     row = rows_of(period, world.tree.a1)[world.members.own.pk]
-    save(period, world.tree.a1, {row.pk: {"disciplined": True}}, by=world.personas.secretary, decide=False)
+    record_discipline(world.members.own, period.year)
+    save(period, world.tree.a1, {row.pk: {"self_grade": G.NOT_FULFILLED}}, by=world.personas.secretary, decide=False)
     row.refresh_from_db()
     suspended = MemberEvaluation.objects.get(period=period, member=world.members.probationary)
 
@@ -878,6 +913,11 @@ RATINGS_SPEC = [
     ("ratings:exception", "get",  period_and("a"),    L,   200,  200,  403,   403,  404, 404,   404, 404),
     ("ratings:exception", "get",  period_and("a1"),   L,   404,  404,  403,   403,  403, 404,   404, 404),
     ("ratings:exception", "post", period_and("a"),    L,   200,  200,  403,   403,  404, 404,   404, 404),
+    ("ratings:exception", "get",  period_and("root"), L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("ratings:close",     "post", period_and("a"),    L,   R,    R,    403,   R,    404, 404,   404, 404),
+    ("ratings:close",     "post", period_and("a1"),   L,   404,  404,  403,   404,  403, 404,   404, 404),
+    ("ratings:close",     "get",  period_and("a"),    L,   405,  405,  405,   405,  405, 405,   405, 405),
+    ("ratings:reopen",    "post", period_and("a"),    L,   R,    R,    403,   R,    404, 404,   404, 404),
 ]
 # fmt: on
 

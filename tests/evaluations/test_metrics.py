@@ -4,15 +4,15 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cells import services as cell_services
 from cells.models import Organization
-from criteria.models import RuleParameterSet
 from evaluations.metrics import metric_sources, metrics_for
-from evaluations.models import EvaluationPeriod, MemberEvaluation
+from evaluations.models import AdmissionTarget
 from meetings.models import Attendance, Meeting
 from meetings.services import refresh_attendance_totals
-from members.models import Member
+from members.models import Discipline, Member
 from tests.helpers import meeting_row
 
 YEAR = 2024
@@ -88,34 +88,55 @@ def test_attendance_rate_is_none_without_a_finalised_meeting(world):
 
 
 @pytest.mark.django_db
-def test_members_disciplined_come_from_that_years_member_evaluations(world):
+def test_members_disciplined_come_from_the_members_disciplinary_decisions_of_that_year(world):
+    # D5: the figure is read from the members' records, not from a review row; a đảng bộ sees its subtree.
     a1, people = world.tree.a1, world.members
-    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["members_disciplined"] == 0  # no review opened
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["members_disciplined"] == 0
 
-    period = EvaluationPeriod.objects.create(
-        year=YEAR,
-        root=world.tree.root,
-        parameter_set=RuleParameterSet.objects.first(),
-        self_assessment_due=datetime.date(YEAR, 12, 1),
-        appraisal_due=datetime.date(YEAR, 12, 10),
-        decision_due=datetime.date(YEAR, 12, 20),
-    )
-    for member, disciplined in ((people.own, True), (people.other, False), (people.probationary, True)):
-        MemberEvaluation.objects.create(
-            period=period, member=member, organization=a1, grassroots=world.tree.a, disciplined=disciplined
+    for member, day in ((people.own, datetime.date(YEAR, 3, 1)), (people.probationary, datetime.date(YEAR, 11, 5))):
+        Discipline.objects.create(
+            member=member,
+            organization=a1,
+            form=Discipline.Form.REPRIMAND,
+            decision_no="1-QĐ/ĐU",
+            decided_on=day,
+            deciding_body="Đảng ủy A",
         )
+    Discipline.objects.create(  # twice for one member counts once
+        member=people.own,
+        organization=a1,
+        form=Discipline.Form.WARNING,
+        decision_no="2-QĐ/ĐU",
+        decided_on=datetime.date(YEAR, 4, 1),
+        deciding_body="Đảng ủy A",
+    )
+    Discipline.objects.create(  # annulled: counts for nothing
+        member=people.other,
+        organization=a1,
+        form=Discipline.Form.REPRIMAND,
+        decision_no="3-QĐ/ĐU",
+        decided_on=datetime.date(YEAR, 4, 1),
+        deciding_body="Đảng ủy A",
+        annulled_at=timezone.now(),
+    )
 
-    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["members_disciplined"] == 2
+    figures = metrics_for(organizations=[a1, world.tree.a], year=YEAR)
+    assert figures[a1.pk]["members_disciplined"] == 2
+    assert figures[world.tree.a.pk]["members_disciplined"] == 2
     assert metrics_for(organizations=[a1], year=YEAR + 1)[a1.pk]["members_disciplined"] == 0
 
 
 @pytest.mark.django_db
-def test_admission_target_counts_members_admitted_in_the_year(world):
+def test_admission_target_compares_the_years_admissions_with_the_target(world):
+    # B23: members admitted in the year, in % of the year's admission target; no target: not yet known (None).
     a1, people = world.tree.a1, world.members
     Member.objects.filter(pk=people.probationary.pk).update(admitted_on=datetime.date(YEAR, 5, 19))
     Member.objects.filter(pk=people.other.pk).update(admitted_on=datetime.date(YEAR - 3, 5, 19))
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["admission_target"] is None
 
-    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["admission_target"] == 1
+    AdmissionTarget.objects.create(organization=a1, year=YEAR, target=2)
+
+    assert metrics_for(organizations=[a1], year=YEAR)[a1.pk]["admission_target"] == Decimal(50)
 
 
 @pytest.mark.django_db

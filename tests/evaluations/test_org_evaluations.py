@@ -446,7 +446,9 @@ def test_self_assessment_refuses_bad_answers_and_writes_nothing(world, period, a
     assert state(evaluation) == before
 
 
-@pytest.mark.parametrize("field", ["tasks_done_pct", "tasks_exceeded_pct", "tasks_late_pct", "units_disciplined_pct"])
+# units_disciplined_pct is no longer typed: it is computed from the members' records (D5, tests/evaluations/
+# test_discipline.py).
+@pytest.mark.parametrize("field", ["tasks_done_pct", "tasks_exceeded_pct", "tasks_late_pct"])
 @pytest.mark.parametrize("value", [D("100.1"), D(-1)])
 def test_self_assessment_refuses_percentages_out_of_range_and_writes_nothing(world, period, field, value):
     evaluation = evaluation_of(period, world.tree.a1)
@@ -867,7 +869,13 @@ def big_a(world, sets):
     return [world.tree.a1, world.tree.a2, *extra], open_period(world)
 
 
-def test_quota_refuses_an_excellent_cell_beyond_20_pct_of_the_good_ones(world, big_a):
+def decide_the_rest(world, period, grade=G.GOOD) -> None:
+    for evaluation in OrgEvaluation.objects.filter(period=period).exclude(status=Status.DECIDED):
+        through(world, evaluation, grade)
+
+
+def test_quota_an_excellent_cell_beyond_20_pct_is_decided_and_the_year_lock_refused(world, big_a):
+    # D3 (was: the decision was refused): the quota is checked on the final tally when the year is locked.
     cells, period = big_a
     a1, a2, a3, a4, a5, a6, a7 = cells
     for cell in (a2, a3, a4, a5, a6):
@@ -875,14 +883,13 @@ def test_quota_refuses_an_excellent_cell_beyond_20_pct_of_the_good_ones(world, b
     through(world, evaluation_of(period, a7), G.EXCELLENT)  # 1 place for 5 HTTNV: taken
 
     evaluation = appraise(world, submit(world, evaluation_of(period, a1), G.EXCELLENT), G.EXCELLENT)
-    before = state(evaluation)
-    with pytest.raises(ValidationError) as error:
-        decide(world, evaluation, G.EXCELLENT)
+    assert decide(world, evaluation, G.EXCELLENT).final_grade == G.EXCELLENT
+    decide_the_rest(world, period)
 
-    assert "grade" in error.value.message_dict
-    assert state(evaluation) == before
-    # HTTNV for the same cell is fine (with a justification, since the suggestion is HTXSNV).
-    assert decide(world, evaluation, G.GOOD, justification="Quota").final_grade == G.GOOD
+    with pytest.raises(ValidationError) as error:
+        services.period_lock(period=period, locked_by=world.personas.staff)
+    assert "Đảng bộ A: 2 tổ chức đảng trực thuộc xếp loại HTXSNV, tối đa được 1" in " ".join(error.value.messages)
+    assert not EvaluationPeriod.objects.get(pk=period.pk).is_locked
 
 
 def test_quota_exception_for_the_grassroots_organisation_allows_one_more(world, big_a):
@@ -890,8 +897,9 @@ def test_quota_exception_for_the_grassroots_organisation_allows_one_more(world, 
     a1, a2, a3, a4, a5, a6, a7 = cells
     for cell in (a2, a3, a4, a5, a6):
         through(world, evaluation_of(period, cell), G.GOOD)
-    through(world, evaluation_of(period, a7), G.EXCELLENT)
-    evaluation = appraise(world, submit(world, evaluation_of(period, a1), G.EXCELLENT), G.EXCELLENT)
+    for cell in (a1, a7):
+        through(world, evaluation_of(period, cell), G.EXCELLENT)
+    decide_the_rest(world, period)
 
     def grant(organization, scope):
         QuotaException.objects.create(
@@ -908,15 +916,15 @@ def test_quota_exception_for_the_grassroots_organisation_allows_one_more(world, 
     grant(world.tree.a, QuotaException.Scope.MEMBERS)
     grant(world.tree.b, QuotaException.Scope.ORGANISATIONS)
     with pytest.raises(ValidationError):
-        decide(world, evaluation, G.EXCELLENT)
+        services.period_lock(period=period, locked_by=world.personas.staff)
 
     grant(world.tree.a, QuotaException.Scope.ORGANISATIONS)
-    evaluation = decide(world, evaluation, G.EXCELLENT)
-    assert evaluation.final_grade == G.EXCELLENT
+    assert services.period_lock(period=period, locked_by=world.personas.staff).is_locked
 
 
-def test_quota_does_not_apply_to_grassroots_organisations(world, sets, period):
-    # Grassroots organisations are ranked by the bloc, not inside a grassroots organisation.
+def test_quota_never_refuses_a_decision(world, sets, period):
+    # D3: grassroots organisations are ranked by the upper committee, but deciding one is never refused by the
+    # quota (3 HTXSNV against 0 HTTNV here); the year's lock checks it (tests/evaluations/test_quota.py).
     for organization in (world.tree.a, world.tree.b, world.tree.c):
         assert through(world, evaluation_of(period, organization), G.EXCELLENT).final_grade == G.EXCELLENT
 

@@ -80,6 +80,11 @@ def regular_meetings(cell, count: int, year: int = CHECK_YEAR) -> None:
     Meeting.objects.bulk_create(meeting_row(cell, year, month) for month in range(1, count + 1))
 
 
+def reviewed(cell, year: int = CHECK_YEAR, grade: str = Grade.GOOD) -> None:
+    """The year's review is on record (an imported result): its discipline figure is known (D5)."""
+    rate(cell, **{f"y{year}": grade})
+
+
 @pytest.fixture
 def criteria_set(db):
     """A small KIEU_MAU checklist: two figures from the data and one criterion checked by hand.
@@ -318,6 +323,7 @@ def test_only_staff_approve_a_registration_through_the_page(
 def test_year_check_with_12_meetings_passes_and_with_11_does_not(world, criteria_set, meetings):
     registration = approved(world)
     regular_meetings(world.tree.a1, meetings)
+    reviewed(world.tree.a1)
 
     check = programmes.year_check(
         registration=registration, year=CHECK_YEAR, answers={"3": {"met": True}}, checked_by=world.personas.grassroots
@@ -336,6 +342,7 @@ def test_year_check_with_12_meetings_passes_and_with_11_does_not(world, criteria
 def test_year_check_fails_when_a_check_criterion_is_not_ticked(world, criteria_set):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12)
+    reviewed(world.tree.a1)
 
     check = programmes.year_check(
         registration=registration, year=CHECK_YEAR, answers={}, checked_by=world.personas.grassroots
@@ -349,6 +356,7 @@ def test_year_check_fails_when_a_check_criterion_is_not_ticked(world, criteria_s
 def test_year_check_again_replaces_the_results(world, criteria_set):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12)
+    reviewed(world.tree.a1)
     programmes.year_check(registration=registration, year=CHECK_YEAR, answers={}, checked_by=world.personas.staff)
 
     check = programmes.year_check(
@@ -385,6 +393,7 @@ def test_year_check_refuses_answers_for_unknown_criteria(world, criteria_set):
 def test_year_check_page_links_each_figure_to_the_meetings_behind_it(world, criteria_set, client_for):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12)
+    reviewed(world.tree.a1)
 
     response = client_for("grassroots").get(reverse("programmes:check", args=[registration.pk, CHECK_YEAR]))
 
@@ -397,6 +406,7 @@ def test_year_check_page_links_each_figure_to_the_meetings_behind_it(world, crit
 def test_year_check_through_the_page_records_the_ticked_criteria(world, criteria_set, client_for):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12)
+    reviewed(world.tree.a1)
 
     response = client_for("grassroots").post(
         reverse("programmes:check", args=[registration.pk, CHECK_YEAR]), {"met-3": "on", "evidence-3": "QĐ 12/2024"}
@@ -417,7 +427,9 @@ def test_year_check_through_the_page_records_the_ticked_criteria(world, criteria
 def test_recognition_is_refused_when_a_yearly_check_failed(world, criteria_set):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12, year=2023)
+    reviewed(world.tree.a1, 2023)
     regular_meetings(world.tree.a1, 11, year=2024)
+    reviewed(world.tree.a1, 2024)
     programmes.year_check(registration=registration, year=2023, answers={"3": {"met": True}}, checked_by=None)
     programmes.year_check(registration=registration, year=2024, answers={"3": {"met": True}}, checked_by=None)
 
@@ -441,7 +453,9 @@ def test_recognition_is_refused_without_any_yearly_check(world, english):
 def test_recognition_after_passed_checks_locks_the_checks(world, criteria_set):
     registration = approved(world)
     regular_meetings(world.tree.a1, 12, year=2023)
+    reviewed(world.tree.a1, 2023)
     regular_meetings(world.tree.a1, 12, year=2024)
+    reviewed(world.tree.a1, 2024)
     for year in (2023, 2024):
         programmes.year_check(registration=registration, year=year, answers={"3": {"met": True}}, checked_by=None)
 

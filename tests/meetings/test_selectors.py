@@ -178,12 +178,14 @@ def test_kpis_for_the_year_match_the_hand_counts(world, year):
     k = selectors.kpis(user=world.personas.staff, root=world.tree.root, period=Period(2025))
 
     assert k.months_counted == list(range(1, 13))
-    # 5 cells. Every regular month: A1, A2 (a draft counts as held) → 2/5. Thematic every quarter: A1 (Q2 through
+    # 5 cells. Every regular month: A1 only (D6: A2's December is a draft, not counted; C's May meeting on 03/06
+    # is within the 10 grace days and counts, but C misses April) → 1/5. Thematic every quarter: A1 (Q2 through
     # its KẾT HỢP meeting), B1 → 2/5. A2 lacks Q4, C has Q1 only.
-    # Regular meetings 12 + 12 + 10 + 11 = 45; scored 12 + 11 + 10 = 33; Tốt 8 + 3 + 1 = 12 (the Tốt thematic and
-    # extraordinary meetings do not count).
-    assert figures(k) == (5, 2, 2, 45, 33, 12)
-    assert k.pct_all_regular == 40.0
+    # Counted regular meetings 12 + 11 + 10 + 11 = 44; scored 12 + 11 + 10 = 33; Tốt 8 + 3 + 1 = 12 (the Tốt
+    # thematic and extraordinary meetings do not count).
+    assert figures(k) == (5, 1, 2, 44, 33, 12)
+    assert (k.drafts, k.makeup) == (1, 0)
+    assert k.pct_all_regular == 20.0
     assert k.pct_all_thematic == 40.0
     assert k.pct_good == 36.4  # 12/33 = 36.36 %
     # Finalised regular meetings only: A1 41/60, A2 months 1-11: (11 + 10 + 10 + 11)/44 = 42/44 (the exempt member
@@ -247,11 +249,12 @@ def test_kpis_count_only_ended_months(world, year):
         user=world.personas.staff, root=world.tree.root, period=Period(2025), today=datetime.date(2025, 3, 20)
     )
 
-    # January and February have ended. Held in both: A1, A2, B1, C → 4/5. Thematic: no quarter has ended.
+    # January and February are due (ended + 10 grace days); March is in progress: pending, not missing (D6).
+    # Held in both: A1, A2, B1, C → 4/5. Thematic: no quarter has ended.
     assert k.months_counted == [1, 2]
+    assert k.months_pending == list(range(3, 13))
+    assert k.pending_until == datetime.date(2025, 4, 10)
     assert (k.cells, k.cells_all_regular) == (5, 4)
-    # A1: 3 + 2 = 5/10; A2: 4 + 2 = 6/8; B1: 3 + 3 = 6/10 → 17/28.
-    assert (k.present, k.eligible) == (17, 28)
 
 
 def test_kpis_of_a_secretary_cover_only_their_cell(world, year):
@@ -285,14 +288,16 @@ def test_heatmap_gives_each_child_of_the_root_its_share_of_cells_per_month(world
     assert set(rows) == {"A", "B", "C"}
     a, b, c = rows["A"], rows["B"], rows["C"]
     assert (a.cells, a.is_cell, b.cells, b.is_cell, c.cells, c.is_cell) == (2, False, 2, False, 1, True)
-    # A: both cells every month (A2's December is a draft: held 2, finalised 1).
-    assert [a.ratio(m) for m in range(1, 13)] == [1.0] * 12
-    assert a.months[11] == (12, 1.0, 2, 1)
-    assert a.months[0] == (1, 1.0, 2, 2)
+    # A: both cells every month but December, where A2 has only a draft (D6: shown apart, not counted).
+    assert [m.ratio for m in a.months] == [1.0] * 11 + [0.5]
+    december = a.month(12)
+    assert (december.counted, december.required, december.drafts, december.makeup) == (1, 2, 1, 0)
+    assert (a.month(1).counted, a.month(1).required, a.month(1).state) == (2, 2, "counted")
     # B: B1 until October, B2 never; B1's extraordinary November meeting is not a regular one.
-    assert [b.ratio(m) for m in range(1, 13)] == [0.5] * 10 + [0.0, 0.0]
-    # C: every month but April.
-    assert [c.ratio(m) for m in range(1, 13)] == [1.0, 1.0, 1.0, 0.0] + [1.0] * 8
+    assert [m.ratio for m in b.months] == [0.5] * 10 + [0.0, 0.0]
+    # C: every month but April (May's meeting on 03/06 is within the grace days).
+    assert [m.ratio for m in c.months] == [1.0, 1.0, 1.0, 0.0] + [1.0] * 8
+    assert [m.state for m in c.months][3:5] == ["missing", "counted"]
 
 
 def test_heatmap_of_a_committee_has_a_row_per_cell(world, year):
@@ -305,7 +310,7 @@ def test_heatmap_of_a_cell_is_its_own_row(world, year):
     (row,) = selectors.heatmap(user=world.personas.secretary, root=world.tree.a1, year=2025)
 
     assert (row.organization, row.cells, row.is_cell) == (world.tree.a1, 1, True)
-    assert [row.ratio(m) for m in range(1, 13)] == [1.0] * 12
+    assert [m.ratio for m in row.months] == [1.0] * 12
 
 
 def test_heatmap_leaves_out_what_the_user_cannot_see(world, year):
@@ -318,10 +323,12 @@ def test_missing_cells_lists_each_cell_with_its_missing_months(world, year):
     missing = selectors.missing_cells(user=world.personas.staff, root=world.tree.root, period=Period(2025))
 
     assert [(item["cell"].code, item["months"]) for item in missing] == [
+        ("A2", [12]),  # a draft: not counted (D6), listed as such
         ("B1", [11, 12]),
         ("B2", list(range(1, 13))),
         ("C", [4]),
     ]
+    assert (missing[0]["drafts"], missing[0]["makeup"]) == ([12], [])
 
 
 @pytest.mark.parametrize(
@@ -399,16 +406,18 @@ def states(cell, year=2025, today=None) -> list[str]:
 def test_cell_year_grid_shows_final_draft_late_and_missing_months(world, year):
     tree = world.tree
 
-    assert states(tree.a1) == ["final"] * 12
-    assert states(tree.a2) == ["final"] * 11 + ["draft"]
-    assert states(tree.c) == ["final"] * 3 + ["missing", "late"] + ["final"] * 7  # May's meeting was on 03/06
-    assert states(tree.b1) == ["final"] * 10 + ["missing", "missing"]
+    assert states(tree.a1) == ["counted"] * 12
+    assert states(tree.a2) == ["counted"] * 11 + ["draft"]
+    # May's meeting was on 03/06: within the 10 grace days, it counts (D6).
+    assert states(tree.c) == ["counted"] * 3 + ["missing", "counted"] + ["counted"] * 7
+    assert states(tree.b1) == ["counted"] * 10 + ["missing", "missing"]
 
 
-def test_cell_year_grid_shows_months_not_yet_ended_as_future(world, year):
-    assert states(world.tree.b1, today=datetime.date(2025, 11, 15)) == ["final"] * 10 + ["future", "future"]
-    # February 2026 is in progress: January is missing, the rest is to come.
-    assert states(world.tree.b2, year=2026) == ["missing"] + ["future"] * 11
+def test_cell_year_grid_shows_months_not_yet_due_as_pending(world, year):
+    assert states(world.tree.b1, today=datetime.date(2025, 11, 15)) == ["counted"] * 10 + ["pending", "pending"]
+    # 10/02/2026: January 2026 is due only after 31/01 + 10 grace days, so it is still pending (D6).
+    assert states(world.tree.b2, year=2026) == ["pending"] * 12
+    assert states(world.tree.b2, year=2026, today=datetime.date(2026, 2, 11)) == ["missing"] + ["pending"] * 11
 
 
 def test_cell_year_grid_lists_thematic_meetings_and_quarters_covered(world, year):
@@ -477,6 +486,6 @@ def test_yearly_meeting_rating_is_none_while_a_finalised_meeting_is_unscored(wor
 def test_missing_cells_with_a_limit_gives_the_first_by_name_and_their_months(world, year):
     missing = selectors.missing_cells(user=world.personas.staff, root=world.tree.root, period=Period(2025), limit=2)
 
-    assert [(item["cell"].code, item["months"]) for item in missing] == [("B1", [11, 12]), ("B2", list(range(1, 13)))]
+    assert [(item["cell"].code, item["months"]) for item in missing] == [("A2", [12]), ("B1", [11, 12])]
     k = selectors.kpis(user=world.personas.staff, root=world.tree.root, period=Period(2025))
-    assert k.cells - k.cells_all_regular == 3  # what the compliance page counts as "and 1 more"
+    assert k.cells - k.cells_all_regular == 4  # what the compliance page counts as "and 2 more"

@@ -480,8 +480,8 @@ def test_meeting_finalise_gives_every_problem_at_once(world):
     with pytest.raises(ValidationError) as caught:
         finalise(world, meeting)
 
-    # Missing conclusion (B6), 3 votes for 2 full members (B7), 60 minutes (B3).
-    assert len(caught.value.messages) == 3
+    # Missing conclusion (B6), 3 votes for 2 full members (B7); 60 minutes (B3) is no refusal (D7).
+    assert len(caught.value.messages) == 2
 
 
 @pytest.mark.parametrize(
@@ -515,26 +515,26 @@ def test_meeting_finalise_allows_no_more_votes_than_present_full_members(
 
 
 @pytest.mark.parametrize(
-    ("kind", "end", "allowed"),
+    ("kind", "end", "shortfall"),
     [
-        pytest.param(K.REGULAR, datetime.time(9, 29), False, id="regular-89"),
-        pytest.param(K.REGULAR, datetime.time(9, 30), True, id="regular-90"),
-        pytest.param(K.THEMATIC, datetime.time(9, 29), False, id="thematic-89"),
-        pytest.param(K.THEMATIC, datetime.time(9, 30), True, id="thematic-90"),
-        pytest.param(K.COMBINED, datetime.time(9, 59), False, id="combined-119"),
-        pytest.param(K.COMBINED, datetime.time(9, 30), False, id="combined-90"),
-        pytest.param(K.COMBINED, datetime.time(10, 0), True, id="combined-120"),
-        pytest.param(K.EXTRAORDINARY, datetime.time(8, 30), True, id="extraordinary-30"),
+        pytest.param(K.REGULAR, datetime.time(9, 29), 1, id="regular-89"),
+        pytest.param(K.REGULAR, datetime.time(9, 30), 0, id="regular-90"),
+        pytest.param(K.THEMATIC, datetime.time(9, 29), 1, id="thematic-89"),
+        pytest.param(K.THEMATIC, datetime.time(9, 30), 0, id="thematic-90"),
+        pytest.param(K.COMBINED, datetime.time(9, 59), 1, id="combined-119"),
+        pytest.param(K.COMBINED, datetime.time(9, 30), 30, id="combined-90"),
+        pytest.param(K.COMBINED, datetime.time(10, 0), 0, id="combined-120"),
+        pytest.param(K.EXTRAORDINARY, datetime.time(8, 30), 0, id="extraordinary-30"),
     ],
 )
-def test_meeting_finalise_checks_duration_by_kind(world, kind, end, allowed):
+def test_meeting_finalise_records_the_duration_shortfall_by_kind(world, kind, end, shortfall):
+    # D7: a meeting shorter than the minimum of B3 (90 minutes, 120 combined) is finalised all the same; the
+    # shortfall is written in its history. B3 sets no minimum for an extraordinary meeting.
     meeting = create(world, kind=kind, topic="Chuyên đề quý II", end_time=end)
 
-    if allowed:
-        assert finalise(world, meeting).status == Meeting.Status.FINAL
-    else:
-        with pytest.raises(ValidationError):
-            finalise(world, meeting)
+    assert finalise(world, meeting).status == Meeting.Status.FINAL
+    entry = AuditEntry.objects.get(action="cells.meeting.finalised", target_id=meeting.pk)
+    assert entry.data["shortfall_minutes"] == shortfall
 
 
 def test_meeting_finalise_reads_minimum_durations_from_parameters_valid_on_meeting_date(world):
@@ -552,6 +552,7 @@ def test_meeting_finalise_reads_minimum_durations_from_parameters_valid_on_meeti
 
     assert services.required_minutes(regular) == 60
     assert services.required_minutes(combined) == 100
+    assert services.finalise_warnings(regular) == services.finalise_warnings(combined) == []
     assert finalise(world, regular).status == Meeting.Status.FINAL
     assert finalise(world, combined).status == Meeting.Status.FINAL
 
@@ -567,8 +568,8 @@ def test_meeting_finalise_ignores_parameters_not_yet_valid_on_meeting_date(world
 
     assert earlier.get("min_meeting_minutes") == 90
     assert services.required_minutes(meeting) == 90
-    with pytest.raises(ValidationError):
-        finalise(world, meeting)
+    assert services.duration_check(meeting).shortfall == 20
+    assert len(services.finalise_warnings(meeting)) == 1
 
 
 def test_meeting_finalise_locks_the_minutes_and_logs_it(world):

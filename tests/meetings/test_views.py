@@ -143,7 +143,7 @@ def test_secretary_logs_scores_and_finalises_a_meeting_and_the_grid_shows_it_fin
 
     grid = client.get(reverse("meetings:cell", args=[cell.pk]) + "?year=2025")
     assert grid.status_code == 200
-    assert grid.context["grid"]["months"][5].state == "final"
+    assert grid.context["grid"]["months"][5].state == "counted"
     assert [m.state for m in grid.context["grid"]["months"][:5]] == ["missing"] * 5
     assert list(
         AuditEntry.objects.filter(target_type="meetings.meeting", target_id=meeting.pk)
@@ -525,8 +525,8 @@ def test_grassroots_compliance_page_covers_their_committee(world, client_for, lo
     assert response.context["root"] == world.tree.a
     assert sorted(row.organization.code for row in response.context["heatmap"]) == ["A1", "A2"]
     k = response.context["kpis"]
-    # June 2025 is the current month (today 15/06): no month has ended yet.
-    assert (k.cells, k.months_counted) == (2, [])
+    # June 2025 is the current month (today 15/06): no month is due yet, so no cell owes one (D6).
+    assert (k.cells, k.months_counted, k.months_pending) == (0, [], [6])
     assert client.get(reverse("meetings:compliance") + f"?org={world.tree.b.pk}").status_code == 404
 
 
@@ -545,10 +545,12 @@ def test_staff_compliance_page_lists_the_first_missing_cells_and_counts_the_rest
 
     response = client_for("staff").get(reverse("meetings:compliance") + "?year=2025&month=5")
 
-    # May 2025 has ended; only A1 logged it, so A2, B1, B2 and C miss it: two listed by name, two counted.
-    assert [item["cell"].code for item in response.context["missing"]] == ["A2", "B1"]
-    assert response.context["missing_more"] == 2
-    assert "và 2 chi bộ khác" in response.content.decode()
+    # May 2025 and its 10 grace days have ended; only A1 logged it, as a draft, which does not count (D6): all five
+    # cells miss it, two listed by name (A1 with its draft), three counted.
+    assert [item["cell"].code for item in response.context["missing"]] == ["A1", "A2"]
+    assert response.context["missing"][0]["drafts"] == [5]
+    assert response.context["missing_more"] == 3
+    assert "và 3 chi bộ khác" in response.content.decode()
 
 
 def test_staff_compliance_heat_map_pages_its_rows_and_fills_only_the_page(world, client_for, logged, monkeypatch):
@@ -560,8 +562,9 @@ def test_staff_compliance_heat_map_pages_its_rows_and_fills_only_the_page(world,
     assert [len(page.context["heatmap"]) for page in pages] == [1, 1, 1]
     assert pages[0].context["heat_page"].paginator.count == 3  # A, B and C hold cells
     rows = {page.context["heatmap"][0].organization.code: page.context["heatmap"][0] for page in pages}
-    assert (rows["B"].cells, rows["B"].held) == (2, {6: 1})  # June: B1 logged it, B2 nothing
-    assert (rows["A"].cells, rows["A"].held, rows["C"].held) == (2, {5: 1, 6: 2}, {})  # A1 also logged May
+    # June: B1 logged it, B2 nothing; all drafts, shown apart and not counted (D6).
+    assert (rows["B"].cells, rows["B"].drafts, rows["B"].counted) == (2, {6: 1}, {6: 0})
+    assert (rows["A"].cells, rows["A"].drafts, rows["C"].drafts) == (2, {5: 1, 6: 2}, {})  # A1 also logged May
     assert "rows=3" in pages[1].content.decode() and "rows=1" in pages[1].content.decode()
 
 

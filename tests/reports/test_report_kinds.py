@@ -112,7 +112,9 @@ def label(grade: str) -> str:
 #
 # period_open(2025) at the root opens one evaluation per party organisation below it: A, A1, A2, B, B1, B2, C (7).
 # Decided: A HTXSNV, A1 HTTNV, A2 HTNV, C HTTNV; B, B1, B2 not decided.
-#   org_grades                HTXSNV 1, HTTNV 2 (A1, C), HTNV 1, KHTNV 0
+#   grassroots_grades (B26)   the TCCSĐ only: A HTXSNV, C HTTNV → HTXSNV 1, HTTNV 1, HTNV 0, KHTNV 0
+#   subordinate_grades        A1 HTTNV, A2 HTNV → HTXSNV 0, HTTNV 1, HTNV 1, KHTNV 0
+#   meetings (B26, D6)        no meeting logged in 2025: 0 % of the 5 cells held every month; attendance unknown
 #   decided per grassroots    A 3/3 (A, A1, A2), B 0/3, C 1/1
 # Members (final grades):
 #   under A   HTTNV 5 (An, Bình, Cường in A1; Dũng, Hà in A2), HTXSNV 2 (Giang in A1, Hải in A2),
@@ -134,9 +136,28 @@ EVALUATION_FIGURES = {
     "members_classified": 9,
     "pct_good_or_better": 88.9,
     "pct_excellent": 22.2,
-    "org_grades": {"HTXSNV": 1, "HTTNV": 2, "HTNV": 1, "KHTNV": 0},
+    "grassroots_grades": {"HTXSNV": 1, "HTTNV": 1, "HTNV": 0, "KHTNV": 0},
+    "subordinate_grades": {"HTXSNV": 0, "HTTNV": 1, "HTNV": 1, "KHTNV": 0},
+    "pct_cells_all_regular": 0.0,
+    "attendance_pct": None,
     "member_grades": {"HTXSNV": 2, "HTTNV": 6, "HTNV": 1, "KHTNV": 0},
     "over_quota": ["Đảng bộ A"],
+    "cap_exceptions": 0,  # D5: no discipline cap lifted (tests/evaluations/test_discipline.py lists one)
+    # The registers (D9, D10): no Dân vận khéo model, no e-handbook user, no residence feedback; the 10 members
+    # created below are full or probationary (An, Bình, Cường, Dũng, Hà, Giang, Hải, Khánh, Lan, Minh).
+    **{
+        "mass_mobilisation_models": {"CO_SO": 0, "KHOI": 0, "TINH": 0, "TRUNG_UONG": 0},
+        "mass_mobilisation_recognised": 0,
+        "ehandbook_members": 0,
+        "residence_feedback_members": 0,
+        "members_taking_part": 10,
+    },
+}
+NO_REGISTER_FIGURES = {
+    "mass_mobilisation_models": {"CO_SO": 0, "KHOI": 0, "TINH": 0, "TRUNG_UONG": 0},
+    "mass_mobilisation_recognised": 0,
+    "ehandbook_members": 0,
+    "residence_feedback_members": 0,
 }
 BASIS_NAME = "QĐ 366-QĐ/TW, HD 43-HD/BTCTW, HD 42-HD/BTCTW (từ 2025)"
 
@@ -173,13 +194,31 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
     )
 
     assert report.parameter_set.name == BASIS_NAME
-    # XLSX: three tables (organisations by grade, members by grade, per grassroots organisation).
+    # XLSX: three tables (organisations by grade, members by grade, per grassroots organisation), then the
+    # registers' two (D9, D10: tests/evaluations/test_registers.py checks their figures).
     orgs, members, grassroots = (gettext(name) for name in ("Organisations", "Members", "Grassroots"))
-    assert list(sheets) == [orgs, members, grassroots]
+    subordinate = gettext("Subordinate")
+    assert list(sheets) == [
+        orgs,
+        subordinate,
+        members,
+        grassroots,
+        gettext("Meetings"),  # B26: the year's meeting figures (meetings.counting)
+        gettext("Exceptions"),  # D5: the discipline caps lifted by the deciding body
+        gettext("Dan van kheo"),
+        gettext("E-handbook"),
+    ]
     # Row 1 the title, row 2 the headers, then the rows.
+    # B26: the TCCSĐ (A, C) apart from the subordinate cells (A1, A2), with their share of the TCCSĐ classified.
     assert sheets[orgs][2:] == [
-        (label(EXCELLENT), 1),
-        (label(GOOD), 2),
+        (label(EXCELLENT), 1, 50),
+        (label(GOOD), 1, 50),
+        (label(FULFILLED), 0, 0),
+        (label(NOT_FULFILLED), 0, 0),
+    ]
+    assert sheets[subordinate][2:] == [
+        (label(EXCELLENT), 0),
+        (label(GOOD), 1),
         (label(FULFILLED), 1),
         (label(NOT_FULFILLED), 0),
     ]
@@ -220,9 +259,19 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
 def test_evaluation_report_without_a_review_says_so(world):
     report = build(world, Report.Kind.EVALUATION, world.tree.root)
 
-    assert report.figures == {"period": False}
-    # No tables: openpyxl still writes one (empty) sheet, as a workbook needs one.
-    assert all(rows == [] for rows in xlsx_tables(stored(report.xlsx)).values())
+    # The registers (D9, D10) do not depend on the review: their sections are there, nothing else.
+    assert report.figures == {
+        "period": False,
+        **NO_REGISTER_FIGURES,
+        "members_taking_part": 3,
+        "pct_cells_all_regular": 0.0,  # B26: the meeting figures do not depend on the review either
+        "attendance_pct": None,
+    }
+    assert list(xlsx_tables(stored(report.xlsx))) == [
+        gettext("Meetings"),
+        gettext("Dan van kheo"),
+        gettext("E-handbook"),
+    ]
     assert gettext("no yearly review was opened for this year") in flat_text(report)
 
 
@@ -352,7 +401,7 @@ def test_model_cells_report_without_recognised_cells_misses_the_target(world):
 #   members 4, full_members 2
 # Meetings of 2025 in A1: a regular meeting in months 1–11 (month 3 combined with a thematic one; month 11 still
 #   a draft), none in December; a separate thematic meeting in month 8. (A 2024 meeting and an A2 meeting: ignored.)
-#   regular_meetings 11 (months 1–11)
+#   regular_meetings 10 (months 1–10: November's draft does not count, D6)
 #   thematic_quarters 2 (Q1 by the combined meeting of March, Q3 by August)
 # Evaluations 2021–2025:
 #   2020 imported HTXSNV        → outside the five years
@@ -360,7 +409,7 @@ def test_model_cells_report_without_recognised_cells_misses_the_target(world):
 #   2025 imported HTTNV but decided HTXSNV in chibo with decision 15-QĐ/ĐUK → the decision wins
 #
 
-PROFILE_FIGURES = {"members": 4, "full_members": 2, "regular_meetings": 11, "thematic_quarters": 2}
+PROFILE_FIGURES = {"members": 4, "full_members": 2, "regular_meetings": 10, "thematic_quarters": 2}
 
 
 def _meeting(cell, year, month, *, kind=Meeting.Kind.REGULAR, status=Meeting.Status.FINAL, day=5):
@@ -434,10 +483,10 @@ def test_cell_profile_figures_pdf_and_xlsx_match_hand_computed_values(world):
     ]
     meeting_rows = sheets[meetings][2:]
     assert [row[0] for row in meeting_rows] == list(range(1, 13))
-    assert meeting_rows[0][:3] == (1, "05/01/2025", gettext("Finalised"))
+    assert meeting_rows[0][:3] == (1, "05/01/2025", gettext("Counted"))  # D6
     assert meeting_rows[2][4] == 1  # March: combined with a thematic meeting
     assert meeting_rows[7][4] == 1  # August: the separate thematic meeting
-    assert meeting_rows[10][2] == gettext("Draft")
+    assert meeting_rows[10][2] == gettext("Draft, not finalised")
     assert meeting_rows[11][:3] == (12, None, gettext("Missing"))
     imported = gettext("imported")
     assert sheets[evaluations][2:] == [
