@@ -7,7 +7,9 @@ declared here, and the layer that knows fills it in its `AppConfig.ready()`:
 
     criteria  → parameters_on_days
     members   → member_id_for_user, members_on_roll, move_members_on_merge, fill_member_counts,
-                member_counts_by_organization, structure_warnings, organization_page_context
+                member_counts_by_organization, structure_warnings, organization_page_context,
+                people_for_users
+    evaluations → member_attendance_history (read in meetings), member_rating_history
 
 Each hook has exactly one provider; calling a hook nobody provided is a configuration error, never a silent
 default.
@@ -87,8 +89,30 @@ fill_member_counts = Hook(
 structure_warnings = Hook(
     "structure_warnings", "structure_warnings(organization) -> list: rule B19 warnings for one node."
 )
+people_for_users = Hook(
+    "people_for_users",
+    "people_for_users(user_ids) -> {user_id: (member_name, [(organization_id, position_label, organization_name), "
+    "...])}: the party member record linked to each login and the committee seats it holds now (for the history: "
+    "who did it). One query.",
+)
 organization_page_context = Hook(
     "organization_page_context",
     "organization_page_context(request, organization) -> dict: what the node page shows of its members "
     "(the roll, the committee, transfers, temporary members).",
+)
+
+
+#
+# A member's record page (members, below meetings and evaluations)
+#
+
+member_attendance_history = Hook(
+    "member_attendance_history",
+    "member_attendance_history(member, *, today) -> meetings.member_history.AttendanceHistory: the meetings of the "
+    "last 12 months where the member was on the attendance list, with present / counted (one query).",
+)
+member_rating_history = Hook(
+    "member_rating_history",
+    "member_rating_history(member) -> list[evaluations.member_history.RatingRow]: the member's yearly ratings, "
+    "decided in chibo or imported, newest first (two queries).",
 )

@@ -79,6 +79,18 @@ class Grant:
     organization_id: int
     path: str
     organization_name: str
+    # What cells.names needs to name the organisation in context ("Chi bộ Văn phòng · Đảng bộ Sở Y tế").
+    organization_depth: int = 0
+    organization_parent_name: str = ""
+
+    @property
+    def organization_in_context(self) -> dict:
+        """The organisation for the `org_name` / `org_label` filters (cells/names.py)."""
+        return {
+            "name": self.organization_name,
+            "depth": self.organization_depth,
+            "parent_name": self.organization_parent_name,
+        }
 
     @property
     def role_label(self) -> str:
@@ -156,8 +168,12 @@ def get_access(user) -> Access:
             organization_id=a.organization_id,
             path=a.organization.path,
             organization_name=a.organization.name,
+            organization_depth=a.organization.depth,
+            organization_parent_name=a.organization.parent.name if a.organization.parent_id else "",
         )
-        for a in RoleAssignment.objects.filter(user=user).select_related("organization").order_by("organization__path")
+        for a in RoleAssignment.objects.filter(user=user)
+        .select_related("organization__parent")
+        .order_by("organization__path")
     ]
     member_id = hooks.member_id_for_user(user)
     access = Access(is_superuser=user.is_superuser, grants=grants, member_id=member_id)
@@ -191,7 +207,8 @@ def organizations_visible_to(user, *, action: str = VIEW) -> QuerySet[Organizati
 def get_organization_for_user(user, pk, *, action: str = VIEW) -> Organization:
     """Load a node for `user`: 404 when it is outside their subtrees (or missing), 403 when the role is too weak."""
     try:
-        organization = Organization.objects.get(pk=int(pk))
+        # With its parent (a join, not a query): pages name it in context (cells/names.py).
+        organization = Organization.objects.select_related("parent").get(pk=int(pk))
     except (Organization.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
     access = get_access(user)

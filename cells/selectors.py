@@ -181,4 +181,4 @@ def audit_history(target, *, limit: int, **filters) -> QuerySet[AuditEntry]:
     actors; `filters` narrow them further."""
     return AuditEntry.objects.filter(
         target_type=target._meta.label_lower, target_id=target.pk, **filters
-    ).select_related("actor")[:limit]
+    ).select_related("actor", "organization")[:limit]

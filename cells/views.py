@@ -100,7 +100,7 @@ def organization_detail(request, pk):
     )
     hooks.fill_member_counts(subtree_row, direct_children, user=request.user, include_dissolved=True)
     children_page.object_list = direct_children
-    history = AuditEntry.objects.filter(organization=organization).select_related("actor")[:20]
+    history = AuditEntry.objects.filter(organization=organization).select_related("actor", "organization")[:20]
     return render(
         request,
         "cells/organization_detail.html",
@@ -261,7 +261,7 @@ def role_list(request, pk):
     assignments = (
         RoleAssignment.objects.filter(scope_filter(request.user, prefix="organization__", action=MANAGE_ROLES))
         .filter(organization__path__startswith=organization.path)
-        .select_related("user", "organization")
+        .select_related("user", "organization__parent")
         .order_by("organization__path", "role", "user__username")
     )
     page = Paginator(assignments, 100).get_page(page_param(request))

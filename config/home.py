@@ -8,19 +8,63 @@ from django.utils import timezone
 
 from cells.hooks import parameters_on
 from cells.models import Organization, RoleAssignment
+from cells.names import with_parent_name
 from cells.permissions import VIEW, default_root, get_access, scope_filter
 from evaluations.dashboard.selectors import dashboard
+from meetings import counting
 from meetings import selectors as meeting_selectors
+from meetings.models import Meeting
 from members.models import Member
 
 Role = RoleAssignment.Role
+
+
+def _month_cards(grants, today) -> list[dict]:
+    """For a secretary's cells: this month's regular meeting as the month card says it (logged and finalised /
+    draft / not logged, with D6's deadline while the month is not yet due), and last month's too while its grace
+    runs and it is not counted. Each links to the existing meeting, or to the form when there is none."""
+    cell_ids = [grant.organization_id for grant in grants if grant.role == Role.SECRETARY]
+    if not cell_ids:
+        return []
+    last = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    cells = Organization.objects.in_bulk(cell_ids)
+    meetings = {
+        (m.organization_id, m.period_year, m.period_month): m
+        for m in Meeting.objects.filter(organization_id__in=cell_ids, kind__in=Meeting.REGULAR_KINDS).filter(
+            Q(period_year=today.year, period_month=today.month) | Q(period_year=last[0], period_month=last[1])
+        )
+    }
+    windows = {year: counting.window(year, today) for year in {today.year, last[0]}}
+    cards = []
+    for cell_id in cell_ids:
+        cell = cells.get(cell_id)
+        if cell is None or not cell.is_cell or not cell.is_active:
+            continue
+        for year, month in (last, (today.year, today.month)):  # the one due first, first
+            win = windows[year]
+            meeting = meetings.get((cell_id, year, month))
+            state = counting.month_state(cell, month, meeting, win)
+            if (year, month) == last and (state in (counting.COUNTED, counting.NOT_REQUIRED) or win.is_due(month)):
+                continue  # last month is over: the compliance pages say it
+            cards.append(
+                {
+                    "cell": cell,
+                    "year": year,
+                    "month": month,
+                    "meeting": meeting,
+                    "state": "final" if meeting and meeting.is_final else ("draft" if meeting else "missing"),
+                    "counted": state == counting.COUNTED,
+                    "due": None if win.is_due(month) else win.deadlines[month],
+                }
+            )
+    return cards
 
 
 def home_context(user) -> dict:
     access = get_access(user)
     context: dict = {"access": access, "role": access.primary_role}
     if access.member_id:
-        context["own_member"] = Member.objects.select_related("organization").get(pk=access.member_id)
+        context["own_member"] = Member.objects.select_related("organization__parent").get(pk=access.member_id)
     if not access.has_tree_access:
         return context
     orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
@@ -47,9 +91,11 @@ def home_context(user) -> dict:
         member_counts["probationary"] += probationary
         full_by_organization[organization_id] = full
     small_cells = [
-        {"pk": pk, "name": name, "full": full_by_organization.get(pk, 0)}
-        for pk, name in orgs.filter(kind__in=Organization.CELL_KINDS).order_by("name", "pk").values_list("pk", "name")
-        if full_by_organization.get(pk, 0) < minimum
+        {**cell, "full": full_by_organization.get(cell["pk"], 0)}
+        for cell in with_parent_name(orgs.filter(kind__in=Organization.CELL_KINDS))
+        .order_by("name", "parent__name", "pk")
+        .values("pk", "name", "depth", "parent_name")
+        if full_by_organization.get(cell["pk"], 0) < minimum
     ]
     shown = small_cells[:10]
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
@@ -65,6 +111,7 @@ def home_context(user) -> dict:
             context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False, with_meetings=False)
     context.update(
         {
+            "month_cards": _month_cards(access.grants, timezone.localdate()),
             "scopes": [g for g in access.grants],
             "kinds": kinds,
             "member_counts": member_counts,

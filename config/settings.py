@@ -107,6 +107,8 @@ TEMPLATES = [
                 "cells.context_processors.access",
                 "meetings.notifications.views.unread_notifications",
             ],
+            # The figure and date filters (num, pct, points, date_vn) in every template: cells/formats.py.
+            "builtins": ["cells.templatetags.formats"],
         },
     },
 ]

@@ -311,6 +311,7 @@ def build_decided_year(ctx: EvaluationContext, plan: ProgrammePlan, users: dict)
         status=Status.DECIDED,
         decided_by=staff,
         decided_at=min(decided_at, timezone.now()),
+        decision_date=min(decided_at, timezone.now()).date(),  # the committee's decision ("ngày …")
         parameters_snapshot=params,
         version=4,
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization, RoleAssignment
+from cells.names import org_label
 from cells.permissions import APPRAISE, DECIDE, acts_from_above, get_access
 from cells.services import log_action
 from cells.templatetags.chibo import display_name
@@ -274,19 +275,19 @@ def cap_exceptions(*, period: EvaluationPeriod, root: Organization, scope: Q) ->
             period=period, organization__path__startswith=root.path, cap_override_at__isnull=False
         )
         .filter(organization__in=Organization.objects.filter(scope))
-        .select_related("organization", "cap_override_by")
+        .select_related("organization__parent", "cap_override_by")
         .order_by("organization__path")
     ):
-        rows.append(_exception_row(_("Party organisation"), evaluation.organization.name, "", evaluation))
+        rows.append(_exception_row(_("Party organisation"), org_label(evaluation.organization), "", evaluation))
     for row in (
         MemberEvaluation.objects.filter(
             period=period, organization__path__startswith=root.path, cap_override_at__isnull=False
         )
         .filter(organization__in=Organization.objects.filter(scope))
-        .select_related("member", "organization", "cap_override_by")
+        .select_related("member", "organization__parent", "cap_override_by")
         .order_by("organization__path", "member__sort_key")
     ):
-        rows.append(_exception_row(_("Party member"), row.member.full_name, row.organization.name, row))
+        rows.append(_exception_row(_("Party member"), row.member.full_name, org_label(row.organization), row))
     return rows
 
 

@@ -110,6 +110,8 @@ class OrgEvaluation(models.Model):
     )
     justification = models.TextField(_("justification"), blank=True)
     decision_no = models.CharField(_("decision number"), max_length=100, blank=True)
+    # The deciding committee's decision ("Quyết định số …, ngày …"): its number above and its date here.
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
     return_reason = models.TextField(_("reason for returning"), blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from cells import formats
 from criteria.models import RuleParameterSet
 from evaluations.models import GRADE_ORDER, Grade, NotClassified, grade_rank
 from members.models import Discipline, Member
@@ -140,7 +141,7 @@ def suggest_org_grade(
             not_classified=NotClassified.NEW_ORGANISATION,
             reasons=[
                 _("Founded on %(date)s, less than %(months)s months before the end of the year: not classified.")
-                % {"date": founded_on.strftime("%d/%m/%Y"), "months": months}
+                % {"date": formats.date_vn(founded_on), "months": months}
             ],
         )
     reasons: list[str] = []
@@ -149,7 +150,9 @@ def suggest_org_grade(
     # Scale to 100 when the set's maximum is not 100 (e.g. a checklist).
     scaled = score if not max_score or max_score == 100 else (score * 100 / max_score).quantize(Decimal("0.1"))
     grade = grade_for_score(scaled, params["score_thresholds"])
-    reasons.append(_("Score %(score)s/100 → %(grade)s.") % {"score": scaled, "grade": Grade(grade).label})
+    reasons.append(
+        _("Score %(score)s/100 → %(grade)s.") % {"score": formats.points(scaled), "grade": Grade(grade).label}
+    )
     for result in criteria_results:
         if result.hard_condition and result.met is False:
             cap = result.cap_grade or Grade.FULFILLED
@@ -168,7 +171,7 @@ def suggest_org_grade(
             grade = Grade.GOOD
             reasons.append(
                 _("Fewer than %(pct)s%% of tasks exceeded their targets: at most %(grade)s.")
-                % {"pct": exceeded, "grade": Grade.GOOD.label}
+                % {"pct": formats.num(exceeded), "grade": Grade.GOOD.label}
             )
     if grade in (Grade.EXCELLENT, Grade.GOOD) and tasks_done_pct is not None and tasks_done_pct < 100:
         grade = Grade.FULFILLED
@@ -177,7 +180,7 @@ def suggest_org_grade(
         grade = Grade.NOT_FULFILLED
         reasons.append(
             _("More than %(pct)s%% of tasks were late: %(grade)s.")
-            % {"pct": params["htnv_max_tasks_late_pct"], "grade": Grade.NOT_FULFILLED.label}
+            % {"pct": formats.num(params["htnv_max_tasks_late_pct"]), "grade": Grade.NOT_FULFILLED.label}
         )
     # Discipline (B13, D5): a cap of its own, so that the decision step knows what only the deciding body may lift.
     cap, cap_reasons = discipline_cap_for_org(
@@ -240,7 +243,7 @@ def discipline_cap_for_org(
         cap = Grade.NOT_FULFILLED
         reasons.append(
             _("More than %(pct)s%% of subordinate units were disciplined this year: %(grade)s.")
-            % {"pct": limit, "grade": Grade.NOT_FULFILLED.label}
+            % {"pct": formats.num(limit), "grade": Grade.NOT_FULFILLED.label}
         )
     elif units_pct > 0:
         cap = _cap(cap, Grade.GOOD)
@@ -292,7 +295,7 @@ def suggest_member_cap(
                     _(
                         "Admitted on %(date)s, less than %(months)s months before the end of the year: reviewed but not classified."
                     )
-                    % {"date": admitted_on.strftime("%d/%m/%Y"), "months": months}
+                    % {"date": formats.date_vn(admitted_on), "months": months}
                 ],
             )
     cap, reasons = Grade.EXCELLENT, []

@@ -264,6 +264,39 @@ class Totals:
     pending_until: datetime.date | None = None  # the deadline of the first pending month
 
 
+# The cells behind the two cell figures (B1, B2), as conditions on the rows of `per_cell`: (the cells the figure
+# counts, those of them that comply). `totals` counts with them and `cells_behind` lists with them, so a figure and
+# the list it opens can never disagree.
+REGULAR, THEMATIC = "regular", "thematic"
+FIGURE_SETS = {
+    REGULAR: (Q(required__gt=0), Q(held_due__gte=F("required"))),
+    THEMATIC: (Q(quarters_required__gt=0), Q(quarters_held__gte=F("quarters_required"))),
+}
+
+
+def cells_behind(
+    cells: QuerySet[Organization],
+    *,
+    year: int,
+    months: list[int],
+    kind: str = REGULAR,
+    complete: bool | None = None,
+    today=None,
+) -> QuerySet[Organization]:
+    """The cells of `cells` behind a figure of `totals`: those owing a due month (`kind` REGULAR, B1) or a due
+    quarter (THEMATIC, B2) over `months` of `year`, only the complying ones (`complete` True) or the others
+    (False), annotated by `per_cell`. Their number is `totals().cells` / `cells_all_regular` (or the thematic
+    pair). One query for the parameters; the queryset is then one query (or a count and a page)."""
+    win = window(year, today)
+    owing, complies = FIGURE_SETS[kind]
+    rows = per_cell(cells_existing(cells, year, months), months=months, win=win).filter(owing)
+    if complete is True:
+        rows = rows.filter(complies)
+    elif complete is False:
+        rows = rows.filter(~complies)
+    return rows
+
+
 def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today=None) -> Totals:
     """Totals over the cells of `cells` that existed in the period. Two queries (parameters, figures)."""
     win = window(year, today)
@@ -275,14 +308,14 @@ def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today
     if result.months_pending:
         result.pending_until = win.deadlines[result.months_pending[0]]
     rows = per_cell(cells_existing(cells, year, months), months=months, win=win)
-    owing = Q(required__gt=0)
-    owing_quarter = Q(quarters_required__gt=0)
+    owing, complete = FIGURE_SETS[REGULAR]
+    owing_quarter, complete_quarter = FIGURE_SETS[THEMATIC]
     # Aliases apart from the per-cell annotations they add up (an aggregate named like an annotation reads 0).
     figures = rows.aggregate(
         n_cells=Count("pk", filter=owing),
-        n_cells_all_regular=Count("pk", filter=owing & Q(held_due__gte=F("required"))),
+        n_cells_all_regular=Count("pk", filter=owing & complete),
         n_cells_thematic=Count("pk", filter=owing_quarter),
-        n_cells_all_thematic=Count("pk", filter=owing_quarter & Q(quarters_held__gte=F("quarters_required"))),
+        n_cells_all_thematic=Count("pk", filter=owing_quarter & complete_quarter),
         n_meetings=Sum("held", default=0),
         n_meetings_rated=Sum("rated", default=0),
         n_meetings_good=Sum("good", default=0),

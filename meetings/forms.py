@@ -1,13 +1,21 @@
 """Meeting forms: input validation and normalisation only (rules are in meetings/services.py)."""
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.forms import DateField, DateInput, EditForm, SubmitOnceForm
 from cells.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from meetings.models import Meeting
+from meetings.services import regular_meeting_of
+
+# The fields the minutes need before they can be finalised (rule B6, checked by services.finalise_problems): the
+# form marks them with * and aria-required (a draft may still be saved without them).
+NEEDED_TO_FINALISE = ("location", "presiding", "minute_taker", "content", "conclusion", "vote_for")
 
 
 class TimeInput(forms.TimeInput):
@@ -23,7 +31,7 @@ class MeetingForm(EditForm):
         label=_("Month it counts for"), coerce=int, choices=[(m, f"{m:02d}") for m in range(1, 13)]
     )
     period_year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput())
     end_time = forms.TimeField(label=_("End time"), widget=TimeInput())
     location = forms.CharField(label=_("Place"), max_length=255, required=False)
@@ -33,8 +41,8 @@ class MeetingForm(EditForm):
     topic = forms.CharField(label=_("Topic"), max_length=500, required=False)
     guests = forms.CharField(label=_("Guests"), max_length=500, required=False)
     upper_attendee = forms.CharField(label=_("Upper-committee member attending"), max_length=255, required=False)
-    pre_meeting_on = forms.DateField(label=_("Cell committee prepared it on"), required=False, widget=DateInput())
-    documents_sent_on = forms.DateField(label=_("Documents sent to members on"), required=False, widget=DateInput())
+    pre_meeting_on = DateField(label=_("Cell committee prepared it on"), required=False, widget=DateInput())
+    documents_sent_on = DateField(label=_("Documents sent to members on"), required=False, widget=DateInput())
     content = forms.CharField(
         label=_("Content"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 4})
     )
@@ -48,12 +56,37 @@ class MeetingForm(EditForm):
     vote_against = IntegerField(label=_("Votes against"), min_value=0, max_value=10000, required=False)
     vote_abstain = IntegerField(label=_("Abstentions"), min_value=0, max_value=10000, required=False)
 
-    def __init__(self, *args, members=None, **kwargs):
+    def __init__(self, *args, members=None, organization=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.organization = organization  # given when logging a new meeting: a second one of the month is refused
         self.fields["presiding"].queryset = members
         self.fields["minute_taker"].queryset = members
         today = timezone.localdate()
         self.fields["period_year"].initial = today.year
+        for name in NEEDED_TO_FINALISE:
+            field = self.fields[name]
+            field.widget.attrs["aria-required"] = "true"
+            field.label = format_html(
+                '{} <span class="text-danger needed-mark" aria-hidden="true">*</span>', field.label
+            )
+
+    def clean(self):
+        data = super().clean()
+        month, year, kind = data.get("period_month"), data.get("period_year"), data.get("kind")
+        if self.organization is not None and month and year and kind in Meeting.REGULAR_KINDS:
+            existing = regular_meeting_of(self.organization, year, month)
+            if existing is not None:
+                self.add_error(
+                    "period_month",
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        gettext("This cell already has a regular meeting for %(month)s/%(year)s.")
+                        % {"month": month, "year": year},
+                        reverse("meetings:detail", args=[existing.pk]),
+                        gettext("Open it"),
+                    ),
+                )
+        return data
 
 
 class ReasonForm(SubmitOnceForm):

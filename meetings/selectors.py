@@ -11,8 +11,10 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.figures import Figure
 from cells.hooks import parameters_on
 from cells.models import Organization
+from cells.names import org_label
 from cells.permissions import VIEW, scope_filter
 from cells.selectors import child_segment
 from meetings import counting
@@ -317,6 +319,29 @@ class Kpis(counting.Totals):
     def pct_good(self):
         return self.pct(self.meetings_good, self.meetings_rated)
 
+    @property
+    def cells_incomplete(self) -> int:
+        return self.cells - self.cells_all_regular
+
+    # The same figures with their bases (cells/figures.py: "6/4.749" and the small-base warning).
+    @property
+    def regular_figure(self) -> Figure:
+        return Figure(self.cells_all_regular, self.cells)
+
+    @property
+    def thematic_figure(self) -> Figure:
+        if not self.quarters_counted:
+            return Figure(0, 0)
+        return Figure(self.cells_all_thematic, self.cells_thematic)
+
+    @property
+    def attendance_figure(self) -> Figure:
+        return Figure(self.present, self.eligible, target=self.kpi_attendance_pct)
+
+    @property
+    def good_figure(self) -> Figure:
+        return Figure(self.meetings_good, self.meetings_rated)
+
 
 def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
     """The seed KPIs for a subtree and period (meetings.counting.totals: D6, B1, B2, B4, B9): the cells that
@@ -329,11 +354,64 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
     return result
 
 
+def cells_behind(
+    *,
+    user,
+    root: Organization,
+    period: Period,
+    kind: str = counting.REGULAR,
+    complete: bool | None = None,
+    today: datetime.date | None = None,
+) -> QuerySet:
+    """The cells of the subtree behind a cell figure of `kpis` (the drill-down of "% of cells that held every
+    regular meeting due" and of the thematic one): exactly the cells that figure counts, the complying ones
+    (`complete` True), the others (False) or all, by name, as rows of values with their figures. One query for
+    the parameters, then a count and a page when paged."""
+    return (
+        counting.cells_behind(
+            _cells_under(user, root),
+            year=period.year,
+            months=period.months,
+            kind=kind,
+            complete=complete,
+            today=today,
+        )
+        .order_by("name", "pk")
+        .values(
+            "pk",
+            "name",
+            "code",
+            "parent__name",
+            "required",
+            "held_due",
+            "drafts",
+            "makeup",
+            "quarters_required",
+            "quarters_held",
+        )
+    )
+
+
+def counted_meetings(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> QuerySet:
+    """The regular meetings behind the meeting figures of `kpis` (attendance, % rated Good): the finalised
+    regular meetings of the subtree's cells that count for a month of the period (D6). One query for the
+    parameters."""
+    win = counting.window(period.year, today)
+    return meetings_visible_to(user).filter(
+        counting.regular_q() & counting.counted_q(win, period.months),
+        organization__path__startswith=root.path,
+        organization__kind__in=Organization.CELL_KINDS,
+    )
+
+
 @dataclass(frozen=True)
 class CellRef:
     pk: int
     name: str
     code: str
+    # For naming the cell in context (cells/names.py: "Chi bộ Văn phòng · Đảng bộ Sở Y tế").
+    depth: int = 0
+    parent_name: str = ""
 
 
 def missing_cells(
@@ -354,7 +432,7 @@ def missing_cells(
         )
         .filter(required__gt=0, held_due__lt=F("required"))
         .order_by("name", "pk")
-        .values_list("pk", "name", "code", "founded_on", "dissolved_on")
+        .values_list("pk", "name", "code", "founded_on", "dissolved_on", "depth", "parent__name")
     )
     rows = list(short[:limit] if limit else short)
     meetings = defaultdict(list)
@@ -366,12 +444,12 @@ def missing_cells(
     ).only("organization_id", "kind", "status", "period_year", "period_month", "date"):
         meetings[meeting.organization_id].append(meeting)
     result = []
-    for pk, name, code, founded_on, dissolved_on in rows:
+    for pk, name, code, founded_on, dissolved_on, depth, parent_name in rows:
         life = Organization(pk=pk, founded_on=founded_on, dissolved_on=dissolved_on)
         states = counting.month_states(life, meetings[pk], win, months=period.months)
         result.append(
             {
-                "cell": CellRef(pk, name, code),
+                "cell": CellRef(pk, name, code, depth, parent_name or ""),
                 "months": counting.missing_months(states, win),
                 "drafts": [m for m, state in states.items() if state == counting.DRAFT and win.is_due(m)],
                 "makeup": [m for m, state in states.items() if state == counting.MAKEUP and win.is_due(m)],
@@ -390,7 +468,7 @@ class MemberFlag:
     member_id: int
     name: str
     organization_id: int
-    organization_name: str
+    organization_name: str  # in context: "Chi bộ Văn phòng (Đảng bộ Sở Y tế)" (cells/names.py)
     unexcused: int = 0
     longest_excused_run: int = 0
     # D8: months of the year whose regular meeting the member missed without a valid reason; at
@@ -439,10 +517,16 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
         year_rows.filter(member_id__in=list(candidates))
         .order_by("member_id", "meeting__period_month", "meeting__date")
         .values_list(
-            "member_id", "member__full_name", "meeting__organization_id", "meeting__organization__name", "status"
+            "member_id",
+            "member__full_name",
+            "meeting__organization_id",
+            "meeting__organization__name",
+            "meeting__organization__depth",
+            "meeting__organization__parent__name",
+            "status",
         )
     )
-    for member_id, name, org_id, org_name, status in ordered:
+    for member_id, name, org_id, org_name, org_depth, parent_name, status in ordered:
         flag = flags.get(member_id)
         if flag is None:
             found = candidates[member_id]
@@ -450,7 +534,7 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
                 member_id,
                 name,
                 org_id,
-                org_name,
+                org_label({"name": org_name, "depth": org_depth, "parent_name": parent_name}),
                 unexcused=found["unexcused"],
                 unexcused_months=found["unexcused_months"],
                 removal_review=bool(review_months) and found["unexcused_months"] >= review_months,

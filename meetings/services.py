@@ -15,12 +15,15 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells import formats
 from cells.concurrency import check_version
+from cells.formats import date_vn
 from cells.hooks import parameters_on
-from cells.models import Organization
+from cells.models import Organization, RoleAssignment
 from cells.services import log_action, required_line
 from cells.text import one_line
 from meetings.models import (
@@ -29,6 +32,7 @@ from meetings.models import (
     MeetingAttachment,
     MeetingScore,
     MeetingScoreTemplate,
+    Notification,
     TemporaryAttendance,
 )
 from members.models import Member, Transfer
@@ -36,7 +40,7 @@ from members.models import Member, Transfer
 A = Attendance.Status
 
 
-def _last_day(year: int, month: int) -> datetime.date:
+def _lastdate_vn(year: int, month: int) -> datetime.date:
 
     return datetime.date(year, month, calendar.monthrange(year, month)[1])
 
@@ -130,6 +134,17 @@ def _roll_status(member) -> str:
     if member.status == Member.Status.SUSPENDED:
         return A.EXEMPT
     return A.PRESENT
+
+
+def regular_meeting_of(organization, year: int, month: int, *, exclude_pk: int | None = None) -> Meeting | None:
+    """The cell's regular meeting logged for `month`/`year` (a cell has at most one: meeting_create and
+    meeting_update refuse a second), or None."""
+    meetings = Meeting.objects.filter(
+        organization=organization, period_year=year, period_month=month, kind__in=Meeting.REGULAR_KINDS
+    )
+    if exclude_pk is not None:
+        meetings = meetings.exclude(pk=exclude_pk)
+    return meetings.order_by("pk").first()
 
 
 def meeting_create(*, organization: Organization, data: dict, created_by) -> Meeting:
@@ -534,6 +549,60 @@ def automatic_reasons(meeting: Meeting, counts: AttendanceCounts, points: dict[s
     return reasons
 
 
+def automatic_explanations(meeting: Meeting, counts: AttendanceCounts, points: dict[str, bool] | None = None) -> dict:
+    """Why each automatic item of the score sheet has its points, met or not, by `auto_key`, in words for the
+    secretary (what was entered, against what the rule asks; when nothing was entered, where to enter it)."""
+    points = points if points is not None else automatic_points(meeting, counts)
+    missed = automatic_reasons(meeting, counts, points)
+    params = parameters_on(meeting.date)
+    texts = {}
+    attendance = _("%(present)s of %(eligible)s present (more than %(pct)s%% needed)") % {
+        "present": counts.present,
+        "eligible": counts.eligible,
+        "pct": params["quality_attendance_pct"],
+    }
+    if counts.unexcused:
+        attendance += "; " + _("%(n)s absent without reason (none allowed)") % {"n": counts.unexcused}
+    texts["attendance"] = attendance + "."
+    if points.get("duration"):
+        duration = duration_check(meeting, counts)
+        texts["duration"] = _("Lasted %(minutes)s minutes (minimum %(minimum)s).") % {
+            "minutes": duration.minutes,
+            "minimum": duration.minimum,
+        }
+    else:
+        texts["duration"] = missed.get("duration", "")
+    problems = finalise_problems(meeting, counts)
+    texts["minutes"] = (
+        " ".join(problems) + " " + _("Fill them in at the Minutes step.")
+        if problems
+        else _("The minutes are complete.")
+    )
+    if not meeting.documents_sent_on:
+        texts["documents"] = _("No date entered for sending the documents: enter it at the Minutes step.")
+    elif points.get("documents"):
+        texts["documents"] = _("Documents sent on %(day)s, at least a day before the meeting (%(date)s).") % {
+            "day": date_vn(meeting.documents_sent_on),
+            "date": date_vn(meeting.date),
+        }
+    else:
+        texts["documents"] = _("Documents sent on %(day)s: they must be sent at least a day before the meeting.") % {
+            "day": date_vn(meeting.documents_sent_on)
+        }
+    if not meeting.pre_meeting_on:
+        texts["preparation"] = _("No date entered for the cell committee's preparation: enter it at the Minutes step.")
+    elif points.get("preparation"):
+        texts["preparation"] = _("The cell committee prepared it on %(day)s, before the meeting (%(date)s).") % {
+            "day": date_vn(meeting.pre_meeting_on),
+            "date": date_vn(meeting.date),
+        }
+    else:
+        texts["preparation"] = _("The cell committee's preparation (%(day)s) is after the meeting.") % {
+            "day": date_vn(meeting.pre_meeting_on)
+        }
+    return texts
+
+
 def rating_for(template: MeetingScoreTemplate, total: Decimal, top_blocked: bool) -> str:
     """Rule B9: the level for a score; a missed must-have item caps the rating one level below the top."""
     levels = sorted(template.levels.items(), key=lambda item: -item[1])
@@ -589,7 +658,8 @@ def meeting_score(*, meeting: Meeting, manual_points: dict[int, Decimal], versio
             meeting,
             "scored",
             scored_by,
-            _("Score %(score)s: %(rating)s") % {"score": meeting.score, "rating": meeting.get_rating_display()},
+            _("Score %(score)s: %(rating)s")
+            % {"score": formats.points(meeting.score), "rating": meeting.get_rating_display()},
         )
     return meeting
 
@@ -609,6 +679,9 @@ def meeting_finalise(*, meeting: Meeting, version: int | None, finalised_by) -> 
         _stale(meeting, version)
         counts = attendance_counts(meeting)
         problems = finalise_problems(meeting, counts)
+        if meeting.score is None:
+            # The score goes with the minutes: once finalised it cannot be entered (no dead end).
+            problems.append(_("The meeting has not been scored: score it (step 3) before finalising."))
         if problems:
             raise ValidationError(problems)
         duration = duration_check(meeting, counts)
@@ -660,7 +733,38 @@ def meeting_reopen(*, meeting: Meeting, reason: str, reopened_by) -> Meeting:
         meeting.version += 1
         meeting.save(update_fields=["status", "confirmed_by", "confirmed_at", "version", "updated_at"])
         _log(meeting, "reopened", reopened_by, reason[:1000])
+        _notify_reopened(meeting, reason, reopened_by)
     return meeting
+
+
+def _notify_reopened(meeting: Meeting, reason: str, reopened_by) -> None:
+    """Tell the cell's secretaries (and whoever finalised the minutes) that the minutes were reopened, and why."""
+    users = set(
+        RoleAssignment.objects.filter(
+            organization=meeting.organization, role=RoleAssignment.Role.SECRETARY, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    if meeting.finalised_by_id:
+        users.add(meeting.finalised_by_id)
+    users.discard(getattr(reopened_by, "pk", None))
+    now = timezone.now()
+    message = _("The minutes of %(meeting)s were reopened for correction: %(reason)s") % {
+        "meeting": meeting,
+        "reason": reason,
+    }
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                user_id=user_id,
+                key=f"meeting-reopened:{meeting.pk}:{meeting.version}:{user_id}",
+                message=message[:1000],
+                link=reverse("meetings:detail", args=[meeting.pk]),
+                created_at=now,
+            )
+            for user_id in sorted(users)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def meeting_confirm(*, meeting: Meeting, confirmed_by) -> Meeting:

@@ -6,6 +6,7 @@ app_name = "meetings"
 
 urlpatterns = [
     path("compliance/", views.compliance, name="compliance"),
+    path("compliance/cells/", views.compliance_cells, name="compliance_cells"),
     path("list/", views.meeting_list, name="list"),
     path("flagged/", views.flagged, name="flagged"),
     path("cell/<int:org_pk>/", views.cell_meetings, name="cell"),

@@ -6,13 +6,15 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.db.models import Sum
+from django.http import FileResponse, Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from cells import formats
 from cells.forms_pages import (
     already_sent,
     apply_service_error,
@@ -39,6 +41,7 @@ from cells.permissions import (
     require_anywhere,
 )
 from cells.selectors import audit_history
+from meetings import counting
 from meetings import selectors as selectors
 from meetings import services as services
 from meetings.forms import AttachmentForm, MeetingForm, PeriodForm, ReasonForm
@@ -103,10 +106,13 @@ def meeting_create(request, org_pk):
     cell = get_organization_for_user(request.user, org_pk, action=LOG_MEETINGS)
     members = _cell_members(cell)
     today = timezone.localdate()
+    # The home page's month card may ask for last month (?month=11&year=2026) while its grace runs.
+    year = int_param(request, "year", default=today.year, min=YEAR_MIN, max=today.year)
+    month = int_param(request, "month", default=today.month, min=1, max=12 if year < today.year else today.month)
     initial = {
         "kind": choice_param(request, "kind", Meeting.Kind.values, default=Meeting.Kind.REGULAR),
-        "period_month": today.month,
-        "period_year": today.year,
+        "period_month": month,
+        "period_year": year,
         "date": today,
         "format": Meeting.Format.IN_PERSON,
         "start_time": datetime.time(8, 0),
@@ -115,15 +121,25 @@ def meeting_create(request, org_pk):
     secretary = cell.positions.filter(role="BI_THU", ended_on__isnull=True).values_list("member_id", flat=True).first()
     if secretary:
         initial["presiding"] = secretary
-    form = MeetingForm(request.POST or None, members=members, initial=initial)
-    guidance = _guidance(cell, today.year, today.month)
+    form = MeetingForm(request.POST or None, members=members, initial=initial, organization=cell)
+    guidance = _guidance(cell, year, month)
+    # Said up front, before the form is filled: this month's regular meeting is already logged.
+    existing = services.regular_meeting_of(cell, year, month)
     return save_form(
         request,
         form,
         lambda data: services.meeting_create(organization=cell, data=_without_version(data), created_by=request.user),
         message=_("The meeting has been logged. Now tap the absentees."),
         to=lambda meeting: ("meetings:detail", meeting.pk),
-    ) or form_page(request, "meetings/form.html", form, cell, breadcrumb_tail=_("New meeting"), guidance=guidance)
+    ) or form_page(
+        request,
+        "meetings/form.html",
+        form,
+        cell,
+        breadcrumb_tail=_("New meeting"),
+        guidance=guidance,
+        existing=existing,
+    )
 
 
 def _without_version(data: dict) -> dict:
@@ -173,7 +189,8 @@ def _temporary_from_post(post, meeting) -> dict[int, bool]:
 def meeting_detail(request, pk):
     meeting = get_meeting_for_user(request.user, pk, action=VIEW)
     access = get_access(request.user)
-    can_edit = access.can(LOG_MEETINGS, meeting.organization) and not meeting.is_final
+    can_log = access.can(LOG_MEETINGS, meeting.organization)
+    can_edit = can_log and not meeting.is_final
     members = _cell_members(meeting.organization)
     form = MeetingForm(
         request.POST or None,
@@ -201,7 +218,7 @@ def meeting_detail(request, pk):
                         version=form.cleaned_data.get("version"),
                         updated_by=request.user,
                     ),
-                    ("meetings:score" if request.POST.get("next") == "score" else "meetings:detail", meeting.pk),
+                    _after_save(request, meeting),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
@@ -222,6 +239,7 @@ def meeting_detail(request, pk):
                 row.reason = posted_attendance[row.member_id].get("reason", "")
     counts = services.attendance_counts(meeting, attendance_rows)
     duration = services.duration_check(meeting, counts)
+    problems = services.finalise_problems(meeting, counts) if not meeting.is_final else []
     return _meeting_page(
         request,
         "meetings/detail.html",
@@ -231,8 +249,13 @@ def meeting_detail(request, pk):
         attendance_rows=attendance_rows,
         temporary_rows=meeting.temporary_attendances.select_related("transfer", "transfer__member"),
         counts=counts,
-        problems=services.finalise_problems(meeting, counts) if not meeting.is_final else [],
+        problems=problems,
         warnings=services.finalise_warnings(meeting, counts, duration) if not meeting.is_final else [],
+        steps=_steps(meeting, counts, problems, here="minutes" if problems and not meeting.is_final else "attendance")
+        if can_log
+        else [],
+        can_edit_log=can_log,
+        anchor=_anchor(request),
         duration=duration if meeting.kind in services.DURATION_KINDS else None,
         required_minutes=duration.minimum,
         can_edit=can_edit,
@@ -248,12 +271,75 @@ def meeting_detail(request, pk):
     )
 
 
+SECTIONS = ("attendance", "minutes")  # the sections of the meeting page a save returns to
+
+
+def _anchor(request) -> str:
+    """The section of the meeting page the user was in when saving (set by static/js/meeting.js; the attendance
+    without JS)."""
+    anchor = request.POST.get("anchor", "")
+    return anchor if anchor in SECTIONS else SECTIONS[0]
+
+
+def _after_save(request, meeting: Meeting) -> str:
+    """Where a saved draft goes: the score sheet ("Save and score"), else back to the section saved."""
+    if request.POST.get("next") == "score":
+        return reverse("meetings:score", args=[meeting.pk])
+    return reverse("meetings:detail", args=[meeting.pk]) + "#" + _anchor(request)
+
+
+def _steps(meeting: Meeting, counts, problems: list[str], *, here: str) -> list[dict]:
+    """The meeting as four steps (attendance → minutes → score → finalise), each with its state ("done", "todo"
+    or "ready") and a short note of what is missing, for the step bar at the top of its pages."""
+    detail = reverse("meetings:detail", args=[meeting.pk])
+    final = meeting.is_final
+    scored = meeting.score is not None
+    absent = counts.excused + counts.unexcused
+    steps = [
+        {
+            "key": "attendance",
+            "label": _("Attendance"),
+            "url": detail + "#attendance",
+            "state": "done" if final or counts.total else "todo",
+            "note": _("%(present)s present, %(absent)s absent") % {"present": counts.present, "absent": absent},
+        },
+        {
+            "key": "minutes",
+            "label": _("Minutes"),
+            "url": detail + "#minutes",
+            "state": "done" if final or not problems else "todo",
+            "note": _("complete") if final or not problems else _("%(n)s to complete") % {"n": len(problems)},
+        },
+        {
+            "key": "score",
+            "label": _("Score"),
+            "url": reverse("meetings:score", args=[meeting.pk]),
+            "state": "done" if scored else "todo",
+            "note": (
+                f"{formats.points(meeting.score)} · {meeting.get_rating_display()}" if scored else _("not scored")
+            ),
+        },
+        {
+            "key": "finalise",
+            "label": _("Finalise"),
+            "url": reverse("meetings:finalise", args=[meeting.pk]),
+            "state": "done" if final else ("ready" if scored and not problems else "todo"),
+            "note": _("finalised") if final else (_("ready") if scored and not problems else _("not yet")),
+        },
+    ]
+    for number, step in enumerate(steps, start=1):
+        step["number"] = number
+        step["current"] = step["key"] == here
+    return steps
+
+
 def _meeting_page(request, template_name: str, meeting: Meeting, **context):
     """A page about one meeting: the meeting, its cell and the cell's breadcrumbs, and `context`."""
     return organization_page(request, template_name, meeting.organization, meeting=meeting, **context)
 
 
 def meeting_score(request, pk):
+    """Step 3, the score sheet. Once the minutes are finalised it shows the saved score read-only, with why."""
     meeting = get_meeting_for_user(request.user, pk, action=LOG_MEETINGS)
     template = meeting.score_template or services.score_template_on(meeting.date)
     if template is None:
@@ -263,8 +349,11 @@ def meeting_score(request, pk):
     existing = {score.item_id: score.points for score in meeting.scores.all()}
     counts = services.attendance_counts(meeting)
     auto = services.automatic_points(meeting, counts)
-    reasons = services.automatic_reasons(meeting, counts, auto)
+    explanations = services.automatic_explanations(meeting, counts, auto)
     errors = []
+    if request.method == "POST" and meeting.is_final:
+        messages.error(request, _("This meeting is finalised: ask the grassroots committee to reopen it."))
+        return redirect("meetings:score", meeting.pk)
     if request.method == "POST":
         points = {}
         for item in items:
@@ -283,12 +372,12 @@ def meeting_score(request, pk):
             except ValidationError as error:
                 errors.extend(error.messages)
             else:
-                messages.success(request, _("The score has been saved."))
-                return redirect("meetings:detail", meeting.pk)
+                messages.success(request, _("The score has been saved. Last step: finalise the minutes."))
+                return redirect("meetings:finalise", meeting.pk)
     rows = []
     for item in items:
         value = existing.get(item.pk)
-        if item.auto_key:
+        if item.auto_key and not (meeting.is_final and value is not None):
             value = item.max_points if auto.get(item.auto_key) else Decimal(0)
         elif request.method == "POST":
             value = request.POST.get(f"item-{item.pk}", "")
@@ -296,7 +385,8 @@ def meeting_score(request, pk):
             {
                 "item": item,
                 "value": value if value is not None else item.max_points,
-                "reason": reasons.get(item.auto_key, "") if item.auto_key else "",
+                "met": bool(auto.get(item.auto_key)) if item.auto_key else None,
+                "reason": explanations.get(item.auto_key, "") if item.auto_key else "",
             }
         )
     return _meeting_page(
@@ -307,19 +397,43 @@ def meeting_score(request, pk):
         template=template,
         rows=rows,
         errors=errors,
+        read_only=meeting.is_final,
+        steps=_steps(meeting, counts, services.finalise_problems(meeting, counts), here="score"),
     )
 
 
-@require_POST
 def meeting_finalise(request, pk):
+    """Step 4: a page that sums up the meeting (attendance, the score, what is missing) and asks to confirm;
+    the POST with `confirm` finalises (a POST without it comes back to this page)."""
     meeting = get_meeting_for_user(request.user, pk, action=LOG_MEETINGS)
-    try:
-        services.meeting_finalise(meeting=meeting, version=request.POST.get("version"), finalised_by=request.user)
-    except ValidationError as error:
-        flash_service_error(request, error)
-    else:
-        messages.success(request, _("The minutes have been finalised."))
-    return redirect("meetings:detail", meeting.pk)
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        try:
+            services.meeting_finalise(meeting=meeting, version=request.POST.get("version"), finalised_by=request.user)
+        except ValidationError as error:
+            flash_service_error(request, error)
+            return redirect("meetings:finalise", meeting.pk)
+        messages.success(request, _("The minutes have been finalised with their score."))
+        return redirect("meetings:detail", meeting.pk)
+    if request.method == "POST":
+        return redirect("meetings:finalise", meeting.pk)  # not confirmed: the page asks
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if meeting.is_final:
+        return redirect("meetings:detail", meeting.pk)
+    counts = services.attendance_counts(meeting)
+    problems = services.finalise_problems(meeting, counts)
+    duration = services.duration_check(meeting, counts)
+    return _meeting_page(
+        request,
+        "meetings/finalise.html",
+        meeting,
+        breadcrumb_tail=_("Finalise the minutes"),
+        counts=counts,
+        problems=problems,
+        warnings=services.finalise_warnings(meeting, counts, duration),
+        steps=_steps(meeting, counts, problems, here="finalise"),
+        can_finalise=not problems and meeting.score is not None,
+    )
 
 
 def meeting_reopen(request, pk):
@@ -451,6 +565,40 @@ def compliance(request):
     )
 
 
+CELLS_PER_PAGE = 100
+
+
+@require_GET
+def compliance_cells(request):
+    """The cells behind a compliance figure (B1, or B2 with kind=thematic) for a subtree and period: all the cells
+    it counts, or only those that comply (state=complete) or not (state=incomplete); their number is the figure's."""
+    _form, period, root = _period_and_root(request)
+    kind = choice_param(request, "kind", (counting.REGULAR, counting.THEMATIC)) or counting.REGULAR
+    state = choice_param(request, "state", ("complete", "incomplete"))
+    complete = {"complete": True, "incomplete": False}.get(state)
+    kpis = selectors.kpis(user=request.user, root=root, period=period)
+    rows = selectors.cells_behind(user=request.user, root=root, period=period, kind=kind, complete=complete)
+    page = Paginator(rows, CELLS_PER_PAGE).get_page(page_param(request))
+    figure = kpis.regular_figure if kind == counting.REGULAR else kpis.thematic_figure
+    base = f"org={root.pk}&{period.querystring()}&kind={kind}"
+    return _period_page(
+        request,
+        "meetings/compliance_cells.html",
+        _("Cells behind the figure"),
+        period,
+        root,
+        kind=kind,
+        state=state,
+        kpis=kpis,
+        figure=figure,
+        incomplete_count=figure.base - figure.part,
+        rule="B2" if kind == counting.THEMATIC else "B1",
+        page=page,
+        base_query=base,
+        querystring=f"{base}&state={state}" if state else base,
+    )
+
+
 @require_GET
 def flagged(request):
     """Members to follow up (B5) for a subtree and year: a page of its own, as it reads a year of attendance."""
@@ -486,10 +634,30 @@ def meeting_list(request):
     status = choice_param(request, "status", Meeting.Status.values)
     if status:
         meetings = meetings.filter(status=status)
-    meetings = meetings.select_related("organization").order_by("organization__name", "period_month", "date")
+    # counted=1: only the meetings behind the compliance figures (attendance, % rated Good): those that count (D6).
+    counted = choice_param(request, "counted", ("1",)) == "1"
+    attendance = None
+    if counted:
+        meetings = meetings.filter(
+            pk__in=selectors.counted_meetings(user=request.user, root=root, period=period).values("pk")
+        )
+        attendance = meetings.aggregate(
+            present=Sum("present_count", default=0), eligible=Sum("eligible_count", default=0)
+        )
+    meetings = meetings.select_related("organization__parent").order_by(
+        "organization__name", "organization__parent__name", "organization_id", "period_month", "date"
+    )
     page = Paginator(meetings, 100).get_page(page_param(request))
     query = request.GET.copy()
     query.pop("page", None)
     return _period_page(
-        request, "meetings/list.html", _("Meetings"), period, root, page=page, querystring=query.urlencode()
+        request,
+        "meetings/list.html",
+        _("Meetings"),
+        period,
+        root,
+        page=page,
+        querystring=query.urlencode(),
+        counted=counted,
+        attendance=attendance,
     )

@@ -9,7 +9,7 @@ class MembersConfig(AppConfig):
     def ready(self):
         # import here: an app's modules may use models only once every app is loaded (Django app loading).
         from cells import hooks
-        from members import selectors, services, views
+        from members import people, selectors, services, views
 
         hooks.member_id_for_user.provide(services.member_id_for_user)
         hooks.members_on_roll.provide(services.members_on_roll)
@@ -18,3 +18,4 @@ class MembersConfig(AppConfig):
         hooks.fill_member_counts.provide(selectors.fill_member_counts)
         hooks.structure_warnings.provide(selectors.structure_warnings)
         hooks.organization_page_context.provide(views.organization_page_context)
+        hooks.people_for_users.provide(people.people_for_users)

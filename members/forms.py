@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.forms import DateField, DateInput, EditForm, SubmitOnceForm
 from cells.inputs import ID_MAX, YEAR_MAX
+from cells.names import OrganizationChoiceField
 from cells.numbers import IntegerField
 from members.models import Discipline, Member, Position
 
@@ -14,9 +15,9 @@ class MemberCreateForm(SubmitOnceForm):
         choices=[(s.value, s.label) for s in (Member.Status.PROBATIONARY, Member.Status.FULL)],
     )
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Member.Gender.choices], required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
-    admitted_on = forms.DateField(label=_("Admission date"), required=False, widget=DateInput())
-    official_on = forms.DateField(label=_("Full membership date"), required=False, widget=DateInput())
+    date_of_birth = DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    admitted_on = DateField(label=_("Admission date"), required=False, widget=DateInput())
+    official_on = DateField(label=_("Full membership date"), required=False, widget=DateInput())
     party_card_no = forms.CharField(label=_("Party card number"), max_length=20, required=False)
 
 
@@ -56,15 +57,15 @@ class MemberFilterForm(forms.Form):
 class MemberEditForm(EditForm):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Member.Gender.choices], required=False)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DateInput())
+    date_of_birth = DateField(label=_("Date of birth"), required=False, widget=DateInput())
     ethnicity = forms.CharField(label=_("Ethnicity"), max_length=50, required=False)
-    admitted_on = forms.DateField(label=_("Admission date"), required=False, widget=DateInput())
-    official_on = forms.DateField(label=_("Full membership date"), required=False, widget=DateInput())
+    admitted_on = DateField(label=_("Admission date"), required=False, widget=DateInput())
+    official_on = DateField(label=_("Full membership date"), required=False, widget=DateInput())
     party_card_no = forms.CharField(label=_("Party card number"), max_length=20, required=False)
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False)
     workplace = forms.CharField(label=_("Workplace"), max_length=255, required=False)
     is_civil_servant = forms.BooleanField(label=_("Cadre, civil servant or public employee"), required=False)
-    ehandbook_since = forms.DateField(
+    ehandbook_since = DateField(
         label=_("Uses the e-handbook since"),
         required=False,
         widget=DateInput(),
@@ -82,8 +83,8 @@ class MemberEditForm(EditForm):
 
 class StatusChangeForm(SubmitOnceForm):
     status = forms.ChoiceField(label=_("New status"), choices=[])
-    effective_on = forms.DateField(label=_("Effective on"), widget=DateInput())
-    ends_on = forms.DateField(label=_("Until (if limited)"), required=False, widget=DateInput())
+    effective_on = DateField(label=_("Effective on"), widget=DateInput())
+    ends_on = DateField(label=_("Until (if limited)"), required=False, widget=DateInput())
     decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
     reason = forms.CharField(
         label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -95,10 +96,10 @@ class StatusChangeForm(SubmitOnceForm):
 
 
 class PositionForm(SubmitOnceForm):
-    organization = forms.ModelChoiceField(label=_("Committee of"), queryset=None)
+    organization = OrganizationChoiceField(label=_("Committee of"), queryset=None)
     role = forms.ChoiceField(label=_("Position"), choices=[])
     term_label = forms.CharField(label=_("Term"), max_length=20, required=False, help_text=_("e.g. 2025-2030"))
-    started_on = forms.DateField(label=_("From"), widget=DateInput())
+    started_on = DateField(label=_("From"), widget=DateInput())
     grant_secretary_role = forms.BooleanField(
         label=_("Also give this member's account the cell-secretary role (secretary or deputy of a cell)"),
         required=False,
@@ -113,7 +114,7 @@ class PositionForm(SubmitOnceForm):
 
 
 class EndDateForm(SubmitOnceForm):
-    ended_on = forms.DateField(label=_("Ended on"), widget=DateInput())
+    ended_on = DateField(label=_("Ended on"), widget=DateInput())
 
 
 class OfficialTransferForm(SubmitOnceForm):
@@ -124,28 +125,26 @@ class OfficialTransferForm(SubmitOnceForm):
         help_text=_("Leave empty when the member moves to a party organisation outside this tree."),
     )
     to_text = forms.CharField(label=_("Receiving organisation outside the tree"), max_length=255, required=False)
-    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
+    decided_on = DateField(label=_("Decision date"), widget=DateInput())
     decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
-    letter_issued_on = forms.DateField(label=_("Introduction letter issued on"), required=False, widget=DateInput())
-    letter_presented_on = forms.DateField(
-        label=_("Introduction letter presented on"), required=False, widget=DateInput()
-    )
+    letter_issued_on = DateField(label=_("Introduction letter issued on"), required=False, widget=DateInput())
+    letter_presented_on = DateField(label=_("Introduction letter presented on"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
 class TemporaryTransferForm(SubmitOnceForm):
     member_name = forms.CharField(label=_("Member's full name"), max_length=150)
     from_text = forms.CharField(label=_("Home party organisation"), max_length=255)
-    decided_on = forms.DateField(label=_("From"), widget=DateInput())
-    expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())
+    decided_on = DateField(label=_("From"), widget=DateInput())
+    expected_return_on = DateField(label=_("Until"), widget=DateInput())
     decision_no = forms.CharField(label=_("Introduction letter number"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
 class TemporaryTransferOutForm(SubmitOnceForm):
     to_code = forms.CharField(label=_("Code of the host cell (in the tree)"), max_length=50)
-    decided_on = forms.DateField(label=_("From"), widget=DateInput())
-    expected_return_on = forms.DateField(label=_("Until"), widget=DateInput())
+    decided_on = DateField(label=_("From"), widget=DateInput())
+    expected_return_on = DateField(label=_("Until"), widget=DateInput())
     decision_no = forms.CharField(label=_("Introduction letter number"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
@@ -155,7 +154,7 @@ class DisciplineForm(SubmitOnceForm):
 
     form = forms.ChoiceField(label=_("Form of discipline"), choices=Discipline.Form.choices)
     decision_no = forms.CharField(label=_("Decision number"), max_length=100)
-    decided_on = forms.DateField(label=_("Decision date"), widget=DateInput())
+    decided_on = DateField(label=_("Decision date"), widget=DateInput())
     deciding_body = forms.CharField(
         label=_("Deciding body"),
         max_length=255,

@@ -70,7 +70,7 @@ def member_list(*, user, filters: MemberFilter, action: str = VIEW) -> QuerySet[
         )
     if filters.q:
         members = members.filter(member_search_query(filters.q))
-    return members.select_related("organization").order_by("sort_key", "id")
+    return members.select_related("organization__parent").order_by("sort_key", "id")
 
 
 def status_counts(members: QuerySet[Member]) -> dict[str, int]:

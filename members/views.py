@@ -17,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
+from cells import hooks
 from cells import selectors as cell_selectors
 from cells.forms_pages import form_page, save_form
 from cells.inputs import page_param
 from cells.models import Organization
+from cells.names import org_label
 from cells.permissions import (
     APPRAISE,
     EDIT_MEMBERS,
@@ -137,7 +139,7 @@ def _export_rows(request, members):
             member.get_gender_display() if member.gender else "",
             day(member.date_of_birth),
             member.get_status_display(),
-            member.organization.name,
+            org_label(member.organization),
             day(member.admitted_on),
             day(member.official_on),
             member.party_card_no or "",
@@ -238,8 +240,21 @@ def member_detail(request, pk):
             **_discipline_context(
                 request.user, member, can_view_sensitive=is_self or access.can(VIEW_SENSITIVE, member.organization)
             ),
+            **_history_context(member, shown=is_self or access.can(VIEW_SENSITIVE, member.organization)),
         },
     )
+
+
+def _history_context(member: Member, *, shown: bool) -> dict:
+    """The member's attendance of the last 12 months and yearly ratings (#15 item 10), for the member themself and
+    those who may see their personal data; three queries whatever the length of the record."""
+    if not shown:
+        return {"show_history": False}
+    return {
+        "show_history": True,
+        "attendance_history": hooks.member_attendance_history(member, today=timezone.localdate()),
+        "rating_history": hooks.member_rating_history(member),
+    }
 
 
 def _discipline_context(user, member: Member, *, can_view_sensitive: bool) -> dict:

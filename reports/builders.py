@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells.models import Organization
+from cells.names import org_label
 from cells.permissions import scope_filter
 from criteria.selectors import parameters_on
 from evaluations import discipline, rules
@@ -53,7 +54,10 @@ def _header(report: Report, title: str) -> dict:
         parent = Organization.objects.filter(pk=organization.parent_id).only("name").first()
     return {
         "issuer_parent": parent.name if parent else "",
-        "issuer": organization.name,
+        # In context where the name repeats across the tree ("Chi bộ Văn phòng (Đảng bộ Sở Y tế)", cells/names.py).
+        "issuer": org_label(
+            {"name": organization.name, "depth": organization.depth, "parent_name": parent.name if parent else ""}
+        ),
         "issuer_name": organization.name,
         "title": title,
         "subtitle": _("Period: %(period)s") % {"period": report.period_display},
@@ -100,7 +104,7 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         note = next((notes[key] for key in notes if month in item[key]), None)
         return f"{month} ({note})" if note else str(month)
 
-    missing_rows = [[item["cell"].name, ", ".join(_month(item, m) for m in item["months"])] for item in missing]
+    missing_rows = [[org_label(item["cell"]), ", ".join(_month(item, m) for m in item["months"])] for item in missing]
     review = _("Consider removal from the Party roll under Article 8 of the Party Charter")
     flag_rows = [
         [
@@ -238,7 +242,8 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
     progress(60)
     years = list(range(report.year - 4, report.year + 1))
     grades = _past_grades(cell, years)
-    evaluation_rows = [[year, *grades.get(year, ("—", ""))] for year in years]
+    # A year is a label, text in the spreadsheet too: never grouped as a number ("2.025").
+    evaluation_rows = [[str(year), *grades.get(year, ("—", ""))] for year in years]
     tables = [
         {
             "title": _("Current committee"),

@@ -24,7 +24,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from cells import pdf
+from cells import formats, pdf
 from cells.inputs import xlsx_text
 from reports.builders import BUILDERS
 from reports.models import Report, ReportSchedule
@@ -135,6 +135,8 @@ def tables_to_xlsx(tables: list[dict], *, title: str) -> bytes:
                 cell = WriteOnlyCell(sheet, value=xlsx_text(value))
                 if isinstance(value, str):
                     cell.data_type = "s"
+                elif number_format := formats.xlsx_number_format(value):
+                    cell.number_format = number_format  # numbers stay numbers, shown grouped (cells/formats.py)
                 cells.append(cell)
             sheet.append(cells)
     buffer = io.BytesIO()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,6 +19,7 @@ from cells.permissions import (
     require_anywhere,
     scope_filter,
 )
+from cells.selectors import breadcrumbs
 from reports import services
 from reports.building import enqueue
 from reports.forms import ReportRequestForm
@@ -26,7 +28,7 @@ from reports.models import Report, ReportDownload, ReportSchedule
 
 def get_report_for_user(user, pk) -> Report:
     try:
-        report = Report.objects.select_related("organization", "requested_by", "parameter_set").get(pk=int(pk))
+        report = Report.objects.select_related("organization__parent", "requested_by", "parameter_set").get(pk=int(pk))
     except (Report.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
     require(user, REPORTS, report.organization)
@@ -64,7 +66,7 @@ def report_index(request):
         else:
             return redirect(url) if first else already_sent(request, url)
     reports = Report.objects.filter(scope_filter(request.user, prefix="organization__", action=REPORTS)).select_related(
-        "organization", "requested_by"
+        "organization__parent", "requested_by"
     )
     kind = choice_param(request, "kind", Report.Kind.values)
     if kind:
@@ -81,6 +83,8 @@ def report_index(request):
         {
             "form": form,
             "organization": organization,
+            "breadcrumbs": breadcrumbs(user=request.user, organization=organization) if organization else [],
+            "breadcrumb_tail": _("Reports"),
             "page": page,
             "kinds": Report.Kind.choices,
             "kind": kind,
@@ -96,7 +100,14 @@ def report_index(request):
 def report_detail(request, pk):
     report = get_report_for_user(request.user, pk)
     template = "reports/includes/report_status.html" if request.htmx else "reports/report_detail.html"
-    return render(request, template, {"report": report})
+    context = {"report": report}
+    if not request.htmx:
+        context |= {
+            "breadcrumbs": breadcrumbs(user=request.user, organization=report.organization),
+            "breadcrumb_links": [(_("Reports"), f"{reverse('reports:index')}?org={report.organization_id}")],
+            "breadcrumb_tail": report.get_kind_display(),
+        }
+    return render(request, template, context)
 
 
 @require_GET

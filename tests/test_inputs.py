@@ -684,13 +684,14 @@ LIST_PAGES = [
     ("cells:tree", "staff"),
     ("meetings:compliance", "staff"),
     ("meetings:list", "staff"),
+    ("meetings:compliance_cells", "staff"),
     ("dashboard:index", "staff"),
     ("reports:index", "staff"),
     ("evaluations:index", "staff"),
 ]
 PARAMETERS = [
     "year", "month", "quarter", "page", "rows", "children", "org", "q", "kind", "status", "rating", "gender",
-    "age_band", "admission_year", "position", "programme", "dissolved", "outcome",
+    "age_band", "admission_year", "position", "programme", "dissolved", "outcome", "state", "counted",
 ]  # fmt: skip
 QUERY_VALUE = st.one_of(
     HOSTILE_NUMBER,

@@ -275,6 +275,7 @@ SPEC = [
     # ancestor node to confirm. Empty POSTs: a form comes back (200) or the action refuses and redirects (R).
     ("meetings:compliance",       "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:list",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
+    ("meetings:compliance_cells", "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:flagged",          "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("dashboard:index",           "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("meetings:cell",             "get",  org_node("a1"),                 L,   200,  200,  200,   200,  200, 404,   404, 404),
@@ -286,7 +287,8 @@ SPEC = [
     ("meetings:score",            "get",  meeting_in_a1,                  L,   200,  200,  403,   200,  200, 404,   404, 404),
     # An empty POST carries no version: allowed users get the page back with the refusal (nothing saved).
     ("meetings:score",            "post", meeting_in_a1,                  L,   200,  200,  403,   200,  200, 404,   404, 404),
-    ("meetings:finalise",         "get",  meeting_in_a1,                  L,   405,  405,  405,   405,  405, 405,   405, 405),
+    # The finalise step: GET is the confirmation page; a POST without `confirm` goes back to it (R).
+    ("meetings:finalise",         "get",  meeting_in_a1,                  L,   200,  200,  403,   200,  200, 404,   404, 404),
     ("meetings:finalise",         "post", meeting_in_a1,                  L,   R,    R,    403,   R,    R,   404,   404, 404),
     ("meetings:reopen",           "get",  meeting_in_a1,                  L,   200,  200,  403,   200,  403, 404,   404, 404),
     ("meetings:reopen",           "post", meeting_in_a1,                  L,   200,  200,  403,   200,  403, 404,   404, 404),

@@ -3,12 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput, EditForm
+from cells.forms import DateField, DateInput, EditForm
 from cells.models import Holiday
 
 
 class HolidayForm(EditForm):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = DateField(label=_("Date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=200, help_text=_("e.g. Tết Nguyên đán (mùng 1)"))
     kind = forms.ChoiceField(label=_("Kind"), choices=Holiday.Kind.choices, initial=Holiday.Kind.DAY_OFF)
     source = forms.CharField(

@@ -1,9 +1,10 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from cells import numbers
+from cells import names, numbers
 
 register = template.Library()
 
@@ -22,6 +23,18 @@ def display_name(user) -> str:
         return ""
     name = f"{getattr(user, 'last_name', '')} {getattr(user, 'first_name', '')}".strip()
     return name or user.get_username()
+
+
+@register.filter
+def org_name(organization):
+    """An organisation named in context (cells/names.py): "Chi bộ Văn phòng" and a muted "· Đảng bộ Sở Y tế"."""
+    return names.org_name_html(organization)
+
+
+@register.filter
+def org_label(organization) -> str:
+    """The plain-text variant for titles, options and PDFs: "Chi bộ Văn phòng (Đảng bộ Sở Y tế)"."""
+    return names.org_label(organization)
 
 
 def _heat_class(ratio) -> str:
@@ -45,8 +58,20 @@ _HEAT_STATES = {
 }
 
 
+def _heat_link(row, month, year) -> str:
+    """Where a heat-map cell leads (issue #15, item 7): a cell's month on its year page; a committee's month to
+    the cells behind its figure (a due month) or to the meetings counted so far (a month not yet due)."""
+    pk = int(row.organization.pk)
+    if row.is_cell:
+        return f"{reverse('meetings:cell', args=[pk])}?year={int(year)}#month-{int(month.month)}"
+    query = f"org={pk}&amp;year={int(year)}&amp;month={int(month.month)}&amp;kind=regular"
+    if month.state == "pending":
+        return f"{reverse('meetings:list')}?{query}&amp;counted=1"
+    return f"{reverse('meetings:compliance_cells')}?{query}"
+
+
 @register.simple_tag
-def heat_cells(row):
+def heat_cells(row, year=None):
     """The twelve month cells of a heat-map row (meetings.selectors.HeatRow): a cell shows its month state (✓
     counted, ✎ draft, ↻ make-up, ✗ missing, … not yet due, — not required), a committee the number of its cells
     whose meeting counts, coloured by their share once the month is due, with its drafts and make-up meetings
@@ -57,6 +82,9 @@ def heat_cells(row):
     parts = []
     for month in row.months:
         css, mark, title = labels[month.state]
+        if year and month.state != "not_required":  # with a year, each month opens what it counts
+            parts.append(_linked_heat_cell(row, month, year, css, mark, title))
+            continue
         if row.is_cell:
             parts.append(f'<td class="text-center heat {css}" title="{title}">{mark}</td>')
             continue
@@ -79,3 +107,29 @@ def heat_cells(row):
             text += f" · {title}"
         parts.append(f'<td class="text-center heat {css}" title="{text}">{int(month.counted)}{extra}</td>')
     return mark_safe("".join(parts))  # noqa: S308 - ints, fixed class names and escaped labels only
+
+
+def _linked_heat_cell(row, month, year, css, mark, title) -> str:
+    """A heat-map cell as a link to what it counts, its state in words for screen readers (title and label)."""
+    if row.is_cell:
+        text = title
+    else:
+        if month.state != "pending":
+            css = _heat_class(month.ratio)
+        text = f"{int(month.counted)}/{int(month.required)}"
+        if month.drafts:
+            text += f" · {int(month.drafts)} {escape(str(_('draft')))}"
+            mark = f"{int(month.counted)}<sup>{int(month.drafts)}✎</sup>"
+        else:
+            mark = f"{int(month.counted)}"
+        if month.makeup:
+            text += f" · {int(month.makeup)} {escape(str(_('make-up')))}"
+            mark += f"<sup>{int(month.makeup)}↻</sup>"
+        if month.state == "pending":
+            text += f" · {title}"
+    label = f"{escape(str(_('Month')))} {int(month.month)}: {text}"
+    href = _heat_link(row, month, year)
+    return (
+        f'<td class="text-center heat {css}" title="{text}"><a class="heat-link" href="{href}">'
+        f'{mark}<span class="visually-hidden"> — {label}</span></a></td>'  # the name includes the visible mark
+    )

@@ -6,17 +6,20 @@ from dataclasses import dataclass, field
 from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils.translation import gettext as _
 
+from cells.figures import Figure
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
 from evaluations.programmes.services import coverage_totals
 from meetings import selectors as meeting_selectors
+from members.models import Member
 
 
 @dataclass
 class Dashboard:
     period: EvaluationPeriod | None
+    root: Organization | None = None
     progress: list[tuple[str, str, int]] = field(default_factory=list)
     # B26 "% TCCSĐ at each level": the grassroots organisations (TCCSĐ, directly under the upper committee) apart
     # from the subordinate cells and sub-committees under them: (grade, label, count, % of the TCCSĐ classified).
@@ -33,12 +36,64 @@ class Dashboard:
     coverage: dict | None = None
     meetings: object = None  # meetings.selectors.Kpis of the year (B1, B2, B4, B26 via meetings.counting)
 
+    members_on_roll: int = 0  # the members of the subtree on the roll: the population the member figures speak for
+    decided: int = 0  # organisations whose grade is decided, of `evaluated`
+    evaluated: int = 0
+
     @property
-    def chart(self) -> list[tuple[str, float | None]]:
+    def good_or_better(self) -> Figure:
+        """Members rated HTTNV or better, of those classified, out of the members on the roll (B26)."""
+        good = sum(n for value, _label, n in self.member_grades if value in (Grade.EXCELLENT, Grade.GOOD))
+        return Figure(good, self.members_classified, self.members_on_roll, self.target_good_or_better)
+
+    @property
+    def excellent(self) -> Figure:
+        good = sum(n for value, _label, n in self.member_grades if value == Grade.EXCELLENT)
+        return Figure(good, self.members_classified, self.members_on_roll, self.target_excellent)
+
+    @property
+    def member_indicators(self) -> list[tuple[str, Figure]]:
+        figures = (self.good_or_better, self.excellent)
+        return [(label, figure) for (label, _v, _t), figure in zip(self.chart, figures, strict=True)]
+
+    @property
+    def coverage_figure(self) -> Figure | None:
+        """Recognised model cells of the cells (B22), against the target share."""
+        c = self.coverage
+        return Figure(c["recognised"], c["cells"], target=c["target_pct"]) if c else None
+
+    @property
+    def chart(self) -> list[tuple[str, float | None, float | None]]:
+        """The member figures as bars, each with its own target (B26)."""
         return [
-            (_("Members rated HTTNV or better"), self.pct_good_or_better),
-            (_("Members rated HTXSNV"), self.pct_excellent),
+            (_("Members rated HTTNV or better"), self.pct_good_or_better, self.target_good_or_better),
+            (_("Members rated HTXSNV"), self.pct_excellent, self.target_excellent),
         ]
+
+    @property
+    def progress_steps(self) -> list[dict]:
+        """The review's progress as "x of y" per state (the organisations at that state now), decided first."""
+        order = [OrgEvaluation.Status.DECIDED, OrgEvaluation.Status.APPRAISED, OrgEvaluation.Status.SELF_ASSESSED]
+        order += [OrgEvaluation.Status.RETURNED, OrgEvaluation.Status.NOT_STARTED]
+        counts = {value: n for value, _label, n in self.progress}
+        return [
+            {
+                "status": status.value,
+                "label": status.label,
+                "n": counts.get(status.value, 0),
+                "of": self.evaluated,
+                "pct": round(100 * counts.get(status.value, 0) / self.evaluated) if self.evaluated else 0,
+            }
+            for status in order
+        ]
+
+    @property
+    def grassroots_figures(self) -> list[tuple[str, str, Figure]]:
+        return [(value, label, Figure(n, self.grassroots_classified)) for value, label, n, _p in self.grassroots_grades]
+
+    @property
+    def member_figures(self) -> list[tuple[str, str, Figure]]:
+        return [(value, label, Figure(n, self.members_classified)) for value, label, n in self.member_grades]
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -56,12 +111,17 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
         .order_by("root__depth")
         .first()
     )
-    result = Dashboard(period=period)
+    result = Dashboard(period=period, root=root)
     result.coverage = coverage_totals(user=user, root=root, programme="KIEU_MAU", year=year)
     if with_meetings:
         result.meetings = meeting_selectors.kpis(user=user, root=root, period=meeting_selectors.Period(year=year))
     if period is None:
         return result
+    result.members_on_roll = Member.objects.filter(
+        scope_filter(user, prefix="organization__", action=VIEW),
+        organization__path__startswith=root.path,
+        status__in=Member.ON_ROLL,
+    ).count()
     params = rules.parameters_snapshot(period.parameter_set)
     result.target_good_or_better = params["target_members_good_or_better_pct"]
     result.target_excellent = params["target_members_excellent_pct"]
@@ -72,6 +132,8 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
     )
     status_counts = {r["status"]: r["n"] for r in evaluations.values("status").annotate(n=Count("id"))}
     result.progress = [(value, label, status_counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices]
+    result.evaluated = sum(status_counts.values())
+    result.decided = status_counts.get(OrgEvaluation.Status.DECIDED, 0)
     grassroots = Q(organization__kind__in=Organization.GRASSROOTS_KINDS)
     org_counts: dict[tuple[bool, str], int] = {}
     for row in (

@@ -165,7 +165,7 @@ def register(*, user, root: Organization, year: int) -> QuerySet[MassMobilisatio
     return (
         models_visible_to(user)
         .filter(organization__path__startswith=root.path, year=year)
-        .select_related("organization")
+        .select_related("organization__parent")
         .order_by("organization__path", "name", "pk")
     )
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cells.forms_pages import form_page, organization_page, save_form
+from cells.forms_pages import already_sent, form_page, once, organization_page, save_form
 from cells.inputs import YEAR_MAX, YEAR_MIN, int_param
-from cells.models import Organization
+from cells.models import Organization, SubmittedForm
 from cells.permissions import (
     APPRAISE,
     VIEW,
@@ -30,6 +30,7 @@ from cells.permissions import (
 from evaluations.mass_mobilisation import services
 from evaluations.mass_mobilisation.forms import ModelCreateForm, ModelEditForm, RegisterFilterForm
 from evaluations.models import MassMobilisationModel
+from evaluations.review.forms import ConfirmForm
 
 
 def index_url(organization: Organization, year: int) -> str:
@@ -128,6 +129,7 @@ def edit(request, pk):
         form,
         model.organization,
         model=model,
+        delete_form=ConfirmForm(),
         title=_("%(name)s (%(year)s)") % {"name": model.name, "year": model.year},
         cancel_url=index_url(model.organization, model.year),
         breadcrumb_tail=_("Mass mobilisation models"),
@@ -136,8 +138,25 @@ def edit(request, pk):
 
 @require_POST
 def delete(request, pk):
+    """Delete a model from the register: only with "I confirm" ticked (#15 item 8), once per form shown (the same
+    form sent again lands on the register, not on a 404 of the model gone)."""
+    form = ConfirmForm(request.POST)
+    if form.is_valid():
+        earlier = SubmittedForm.objects.filter(token=form.cleaned_data["form_token"], user=request.user).first()
+        if earlier is not None and earlier.result_url:
+            return already_sent(request, earlier.result_url)
     model: MassMobilisationModel = services.get_model_for_user(request.user, pk, action=APPRAISE)
     organization, year = model.organization, model.year
-    services.model_delete(model=model, deleted_by=request.user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("massmobilisation:edit", model.pk)
+    once(
+        request,
+        form,
+        lambda: services.model_delete(model=model, deleted_by=request.user),
+        lambda _deleted: index_url(organization, year),
+    )
     messages.success(request, _("The model has been deleted from the register."))
     return redirect(index_url(organization, year))

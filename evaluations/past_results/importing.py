@@ -669,9 +669,9 @@ def past_rating_list(
             Q(organization__path__startswith=organization.path)
             | Q(member__organization__path__startswith=organization.path)
         )
-    return ratings.select_related("organization", "member", "member__organization", "imported_by").order_by(
-        "-year", "organization__path", "member__organization__path", "member__sort_key", "pk"
-    )
+    return ratings.select_related(
+        "organization__parent", "member", "member__organization__parent", "imported_by"
+    ).order_by("-year", "organization__path", "member__organization__path", "member__sort_key", "pk")
 
 
 def past_rating_years(*, user) -> list[int]:

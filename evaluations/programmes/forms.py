@@ -4,10 +4,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy
 
-from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.forms import DateField, DateInput, EditForm, SubmitOnceForm
 from cells.inputs import ID_MAX, YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from evaluations.programmes.services import PROGRAMMES
+from evaluations.review.forms import confirm_field
 
 PROGRAMME_CHOICES = [(p.value, p.label) for p in PROGRAMMES]
 
@@ -41,17 +42,19 @@ class RegistrationForm(SubmitOnceForm):
 
 
 class ApprovalForm(SubmitOnceForm):
-    approved_on = forms.DateField(label=gettext_lazy("Approved on"), widget=DateInput())
+    approved_on = DateField(label=gettext_lazy("Approved on"), widget=DateInput())
     approved_by_body = forms.CharField(label=gettext_lazy("Approved by"), max_length=255)
 
 
 class RecognitionForm(SubmitOnceForm):
-    recognised_on = forms.DateField(label=gettext_lazy("Recognised on"), widget=DateInput())
+    recognised_on = DateField(label=gettext_lazy("Recognised on"), widget=DateInput())
     decision_no = forms.CharField(label=gettext_lazy("Decision number"), max_length=100)
+    confirmed = confirm_field()
 
 
 class ReasonForm(SubmitOnceForm):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    confirmed = confirm_field()  # closing as not achieved, withdrawing: asked for, never by one click
 
 
 class OptionalReasonForm(ReasonForm):

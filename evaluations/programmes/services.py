@@ -24,6 +24,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells import formats
 from cells.concurrency import check_version, stale_message
 from cells.models import Organization
 from cells.permissions import VIEW, require, scope_filter
@@ -644,10 +645,10 @@ def _figure(metric: str | None, value) -> str:
         return ""
     if metric == ORG_GRADE:
         return grade_level_label(value)
-    text = f"{Decimal(str(value)).normalize():f}"
+    number = Decimal(str(value))
     if metric in (ADMISSION_TARGET, ATTENDANCE_RATE):
-        return f"{text}%"
-    return text
+        return formats.pct(number)
+    return formats.num(number)
 
 
 def _rows(snapshot: dict, results: dict, metrics: dict, sources: dict) -> list[CheckRow]:
@@ -810,7 +811,7 @@ def registration_list(
         registrations = registrations.filter(programme=programme)
     if year:
         registrations = registrations.filter(phase_start__lte=year, phase_end__gte=year)
-    return registrations.select_related("organization").order_by("organization__path", "-phase_start")
+    return registrations.select_related("organization__parent").order_by("organization__path", "-phase_start")
 
 
 @dataclass

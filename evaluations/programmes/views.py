@@ -100,7 +100,7 @@ def index(request):
             "programmes": PROGRAMME_CHOICES,
             "year": year,
             "breadcrumbs": breadcrumbs(user=request.user, organization=root),
-            "breadcrumb_tail": _("Model programmes"),
+            "breadcrumb_tail": _("Model cells"),
         },
     )
 
@@ -226,7 +226,7 @@ def _registration_step(request, pk, *, action: str, form: forms.Form, service, a
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("programmes:detail", registration.pk)
-    data = {name: value for name, value in form.cleaned_data.items() if name != "form_token"}
+    data = {name: value for name, value in form.cleaned_data.items() if name not in ("form_token", "confirmed")}
     try:
         _saved, url, first = once(
             request,

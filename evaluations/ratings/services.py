@@ -126,7 +126,7 @@ def member_rows(*, period: EvaluationPeriod, organization: Organization):
     """The rating rows of a node and everything below it, cell by cell, in name order."""
     return (
         MemberEvaluation.objects.filter(period=period, organization__path__startswith=organization.path)
-        .select_related("member", "organization", "grassroots")
+        .select_related("member", "organization__parent", "grassroots")
         .order_by("organization__path", "member__sort_key", "member_id")
     )
 

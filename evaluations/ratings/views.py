@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.forms import SubmitOnceForm
-from cells.forms_pages import form_page, organization_page, save_form
+from cells.forms_pages import already_sent, form_page, once, organization_page, save_form
 from cells.models import Organization
 from cells.numbers import IntegerField
 from cells.permissions import (
@@ -31,6 +31,7 @@ from cells.selectors import audit_history, breadcrumbs
 from evaluations import rules
 from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, QuotaException
 from evaluations.ratings import services
+from evaluations.review.forms import ConfirmForm
 from evaluations.review.quota import org_tallies
 from evaluations.review.selectors import get_period_for_user
 from members.models import Member
@@ -277,6 +278,8 @@ def ratings_table(request, period_pk, org_pk):
         top_errors=top_errors,
         quota=quota,
         may_close=may_decide,
+        close_form=ConfirmForm(),
+        reopen_form=ReopenForm(),
         warnings=services.khtnv_warnings(period=period, organizations=[organization], params=params),
         grades=Grade.choices,
         editable=editable,
@@ -324,10 +327,30 @@ def _live_tally(quota: list[dict], rows: list[MemberEvaluation], groups: list[di
 #
 
 
-class ReopenForm(forms.Form):
+class ReopenForm(ConfirmForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason for reopening the member ratings"), max_length=1000, required=False
     )
+
+
+def _confirmed_once(request, form, work, to, done: str):
+    """A closing or reopening action of the danger zone: nothing without "I confirm" ticked (the refusal and the
+    service's are flashed), and once per form shown (a double click lands on the first result)."""
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(*to)
+    try:
+        _result, url, first = once(request, form, work, to)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(*to)
+    if not first:
+        return already_sent(request, url)
+    messages.success(request, done)
+    return redirect(url)
 
 
 @require_POST
@@ -335,18 +358,13 @@ def ratings_close(request, period_pk, org_pk):
     period, organization = _period_and_organization(request.user, period_pk, org_pk, action=APPRAISE)
     if not organization.is_grassroots:
         raise Http404
-    try:
-        services.member_review_lock(period=period, grassroots=organization, locked_by=request.user)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("The member ratings of %(name)s are closed for %(year)s.")
-            % {"name": organization.name, "year": period.year},
-        )
-    return redirect("ratings:table", period.pk, organization.pk)
+    return _confirmed_once(
+        request,
+        ConfirmForm(request.POST),
+        lambda: services.member_review_lock(period=period, grassroots=organization, locked_by=request.user),
+        ("ratings:table", period.pk, organization.pk),
+        _("The member ratings of %(name)s are closed for %(year)s.") % {"name": organization.name, "year": period.year},
+    )
 
 
 @require_POST
@@ -355,24 +373,19 @@ def ratings_reopen(request, period_pk, org_pk):
     if not organization.is_grassroots:
         raise Http404
     form = ReopenForm(request.POST)
-    form.is_valid()
-    try:
-        services.member_review_reopen(
+    return _confirmed_once(
+        request,
+        form,
+        lambda: services.member_review_reopen(
             period=period,
             grassroots=organization,
             reason=form.cleaned_data.get("reason", ""),
             reopened_by=request.user,
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(
-            request,
-            _("The member ratings of %(name)s are open again: closing them will check the quota again.")
-            % {"name": organization.name},
-        )
-    return redirect("ratings:table", period.pk, organization.pk)
+        ),
+        ("ratings:table", period.pk, organization.pk),
+        _("The member ratings of %(name)s are open again: closing them will check the quota again.")
+        % {"name": organization.name},
+    )
 
 
 #

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.forms import DateField, DateInput, EditForm, SubmitOnceForm
 from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.numbers import DecimalField, IntegerField
 from evaluations.models import Grade
@@ -12,9 +12,9 @@ GRADE_CHOICES = [("", "—"), *Grade.choices]
 
 class PeriodOpenForm(SubmitOnceForm):
     year = IntegerField(label=_("Year"), min_value=YEAR_MIN, max_value=YEAR_MAX)
-    self_assessment_due = forms.DateField(label=_("Self-assessment due"), widget=DateInput())
-    appraisal_due = forms.DateField(label=_("Appraisal due"), widget=DateInput())
-    decision_due = forms.DateField(label=_("Decision due"), widget=DateInput())
+    self_assessment_due = DateField(label=_("Self-assessment due"), widget=DateInput())
+    appraisal_due = DateField(label=_("Appraisal due"), widget=DateInput())
+    decision_due = DateField(label=_("Decision due"), widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,7 +46,27 @@ class AppraisalForm(EditForm):
     )
 
 
+def confirm_field(label=None) -> forms.BooleanField:
+    """The required "Tôi xác nhận" box of an action that decides, closes or undoes something: without it the server
+    changes nothing (no script needed)."""
+    return forms.BooleanField(
+        label=label or _("I confirm"),
+        required=True,
+        error_messages={"required": _("Tick “I confirm” to go ahead: nothing has been changed yet.")},
+    )
+
+
+class ConfirmForm(SubmitOnceForm):
+    """A closing or undoing action (lock a year, close member ratings): a confirmation box, taking effect once."""
+
+    confirmed = confirm_field()
+
+
 class DecisionForm(EditForm):
+    """The decision on an organisation's year: never pre-filled (the suggestion is shown beside it); the decision's
+    number and date are the deciding committee's ("Quyết định số …, ngày …"). Sent twice: first to see the summary,
+    then with `confirmed` ticked to record it (the view's confirmation step)."""
+
     grade = forms.ChoiceField(label=_("Decided grade"), choices=GRADE_CHOICES, required=False)
     justification = forms.CharField(
         label=_(
@@ -57,11 +77,28 @@ class DecisionForm(EditForm):
         max_length=10000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    decision_no = forms.CharField(label=_("Decision number"), max_length=100, required=False)
+    decision_no = forms.CharField(
+        label=_("Decision number"),
+        max_length=100,
+        required=False,
+        help_text=_("As on the committee's decision, e.g. 15-QĐ/ĐUK."),
+    )
+    decision_date = DateField(label=_("Decision date"), required=False, widget=DateInput())
+    confirmed = forms.BooleanField(label=_("I confirm"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Required by the service (evaluations.review.services._decision_fields), with the same messages; marked
+        # required here so that the form shows it.
+        self.fields["decision_no"].required = True
+        self.fields["decision_no"].error_messages["required"] = _("Enter the number of the decision (Quyết định số …).")
+        self.fields["decision_date"].required = True
+        self.fields["decision_date"].error_messages["required"] = _("Enter the date of the decision.")
 
 
 class ReasonForm(EditForm):
     reason = forms.CharField(label=_("Reason"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    confirmed = confirm_field()
 
 
 class CapExceptionForm(SubmitOnceForm):

@@ -4,6 +4,7 @@ Every write is a service in one transaction; each change of a field is written t
 before and after values; `version` refuses a save based on a stale read (optimistic locking).
 """
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -187,6 +188,7 @@ TRACKED_FIELDS = (
     "not_classified",
     "justification",
     "decision_no",
+    "decision_date",
     "return_reason",
     "cap_override_grade",
     "cap_override_justification",
@@ -387,70 +389,172 @@ def appraise(*, evaluation: OrgEvaluation, grade: str, comment: str, version, ap
         return _save(evaluation, before, actor=appraised_by, action="evaluations.evaluation.appraised")
 
 
+def _decision_fields(*, year: int, decision_no: str, decision_date) -> str:
+    """The deciding committee's decision on the year ("Quyết định số …, ngày …"): a number, and a date neither in
+    the future nor before the year under review. Returns the number, cleaned."""
+    decision_no = one_line(decision_no or "")
+    errors = {}
+    if not decision_no:
+        errors["decision_no"] = _("Enter the number of the decision (Quyết định số …).")
+    if decision_date is None:
+        errors["decision_date"] = _("Enter the date of the decision.")
+    elif decision_date > timezone.localdate():
+        errors["decision_date"] = _("The decision cannot be dated in the future.")
+    elif decision_date < datetime.date(year, 1, 1):
+        errors["decision_date"] = _("A decision on the review of %(year)s cannot be dated before %(year)s.") % {
+            "year": year
+        }
+    if errors:
+        raise ValidationError(errors)
+    return decision_no[:100]
+
+
+def _check_decision(
+    evaluation: OrgEvaluation, *, grade: str, justification: str, decision_no: str, decision_date, decided_by
+) -> dict:
+    """Every rule of the decision step, on `evaluation` as it is now (its suggestion refreshed, unsaved): the
+    grade against the suggestion and the discipline cap (B13, D5), the decision's number and date. Returns what
+    the decision will record."""
+    if evaluation.status != OrgEvaluation.Status.APPRAISED:
+        raise ValidationError(_("Only an appraised evaluation can be decided."))
+    suggestion = refresh_suggestion(evaluation)
+    justification = one_line(justification)
+    overrides_cap = bool(
+        grade in Grade.values
+        and not evaluation.not_classified
+        and rules.grade_rank(grade) < rules.grade_rank(suggestion.discipline_cap)
+    )
+    if overrides_cap:
+        if not discipline.may_decide_org(decided_by, evaluation.organization):
+            raise ValidationError(
+                {
+                    "grade": _(
+                        "Discipline allows at most %(cap)s (rule B13): only the deciding body can record an exception."
+                    )
+                    % {"cap": Grade(suggestion.discipline_cap).label}
+                }
+            )
+        justification = discipline.check_justification(
+            justification, rules.parameters_snapshot(evaluation.period.parameter_set)
+        )
+    if evaluation.not_classified:
+        if grade:
+            raise ValidationError({"grade": _("This organisation is not classified this year.")})
+    else:
+        if grade not in Grade.values:
+            raise ValidationError({"grade": _("Choose one of the four grades.")})
+        if grade != evaluation.suggested_grade and not justification:
+            raise ValidationError(
+                {
+                    "justification": _(
+                        "The decision differs from the suggested grade (%(grade)s): write the justification."
+                    )
+                    % {"grade": Grade(evaluation.suggested_grade).label if evaluation.suggested_grade else "—"}
+                }
+            )
+    decision_no = _decision_fields(year=evaluation.period.year, decision_no=decision_no, decision_date=decision_date)
+    return {
+        "grade": grade or "",
+        "justification": justification,
+        "decision_no": decision_no,
+        "decision_date": decision_date,
+        "suggestion": suggestion,
+        "overrides_cap": overrides_cap,
+    }
+
+
+def decision_preview(
+    *,
+    evaluation: OrgEvaluation,
+    grade: str,
+    justification: str,
+    decision_no: str,
+    decision_date=None,
+    version,
+    decided_by,
+) -> dict:
+    """What a decision would record, checked by the same rules as `decide` and stored nowhere: the summary the
+    deciding user confirms (the grade chosen against the suggestion and the appraisal, a discipline cap lifted, the
+    decision's number and date, the HTXSNV quota of the unit before and after, B12/D3)."""
+    fresh = OrgEvaluation.objects.select_related("period", "period__parameter_set", "organization").get(
+        pk=evaluation.pk
+    )
+    check_version(fresh, version)
+    if fresh.period.is_locked:
+        raise ValidationError(_("The review of %(year)s is locked.") % {"year": fresh.period.year})
+    plan = _check_decision(
+        fresh,
+        grade=grade,
+        justification=justification,
+        decision_no=decision_no,
+        decision_date=decision_date,
+        decided_by=decided_by,
+    )
+    tally = quota.org_tally_of(evaluation=fresh)
+    after = None
+    if tally is not None:
+        excellent = tally.excellent + (plan["grade"] == Grade.EXCELLENT)
+        good = tally.good + (plan["grade"] == Grade.GOOD)
+        after = dataclasses.replace(
+            tally,
+            excellent=excellent,
+            good=good,
+            allowed=rules.member_quota(
+                params={"htxs_quota_pct_of_htt": tally.pct}, good_count=good, extra_places=tally.extra_places
+            ),
+        )
+    return {
+        **plan,
+        "evaluation": fresh,
+        "suggested_grade": fresh.suggested_grade,
+        "not_classified": fresh.not_classified,
+        "cap": plan["suggestion"].discipline_cap,
+        "quota_before": tally,
+        "quota_after": after,
+    }
+
+
 def decide(
     *,
     evaluation: OrgEvaluation,
     grade: str,
     justification: str,
     decision_no: str,
+    decision_date=None,
     version,
     decided_by,
 ) -> OrgEvaluation:
-    """Step 3: the bloc staff decide. A grade different from the system's suggestion needs a justification.
+    """Step 3: the bloc staff decide. A grade different from the system's suggestion needs a justification; the
+    decision carries the deciding committee's number and date (not in the future, not before the year).
     The decision stores the parameters in force, so that changing the set later never changes it.
 
     D5: a grade better than the discipline cap (B13), read from the members' records now, is an exception: only
     the deciding body records it, with a real written justification, and it is kept with who and when."""
     with transaction.atomic():
         evaluation = _lock(evaluation, version)
-        if evaluation.status != OrgEvaluation.Status.APPRAISED:
-            raise ValidationError(_("Only an appraised evaluation can be decided."))
-        suggestion = refresh_suggestion(evaluation)
-        justification = one_line(justification)
-        overrides_cap = bool(
-            grade in Grade.values
-            and not evaluation.not_classified
-            and rules.grade_rank(grade) < rules.grade_rank(suggestion.discipline_cap)
+        plan = _check_decision(
+            evaluation,
+            grade=grade,
+            justification=justification,
+            decision_no=decision_no,
+            decision_date=decision_date,
+            decided_by=decided_by,
         )
-        if overrides_cap:
-            if not discipline.may_decide_org(decided_by, evaluation.organization):
-                raise ValidationError(
-                    {
-                        "grade": _(
-                            "Discipline allows at most %(cap)s (rule B13): only the deciding body can record an "
-                            "exception."
-                        )
-                        % {"cap": Grade(suggestion.discipline_cap).label}
-                    }
-                )
-            justification = discipline.check_justification(
-                justification, rules.parameters_snapshot(evaluation.period.parameter_set)
-            )
-        if evaluation.not_classified:
-            if grade:
-                raise ValidationError({"grade": _("This organisation is not classified this year.")})
-        else:
-            if grade not in Grade.values:
-                raise ValidationError({"grade": _("Choose one of the four grades.")})
-            if grade != evaluation.suggested_grade and not justification:
-                raise ValidationError(
-                    {
-                        "justification": _(
-                            "The decision differs from the suggested grade (%(grade)s): write the justification."
-                        )
-                        % {"grade": Grade(evaluation.suggested_grade).label if evaluation.suggested_grade else "—"}
-                    }
-                )
         before = _snapshot(evaluation)
-        if overrides_cap:
+        if plan["overrides_cap"]:
             discipline.record_org_override(
-                evaluation, grade=grade, cap=suggestion.discipline_cap, justification=justification, user=decided_by
+                evaluation,
+                grade=plan["grade"],
+                cap=plan["suggestion"].discipline_cap,
+                justification=plan["justification"],
+                user=decided_by,
             )
         else:
             discipline.clear_override(evaluation)
-        evaluation.final_grade = grade or ""
-        evaluation.justification = justification[:10000]
-        evaluation.decision_no = one_line(decision_no)[:100]
+        evaluation.final_grade = plan["grade"]
+        evaluation.justification = plan["justification"][:10000]
+        evaluation.decision_no = plan["decision_no"]
+        evaluation.decision_date = plan["decision_date"]
         evaluation.status = OrgEvaluation.Status.DECIDED
         evaluation.decided_by = decided_by
         evaluation.decided_at = timezone.now()
@@ -483,6 +587,9 @@ def reopen(*, evaluation: OrgEvaluation, reason: str, version, reopened_by) -> O
         evaluation.final_grade = ""
         evaluation.decided_at = None
         evaluation.decided_by = None
+        # The decision withdrawn takes its number and date with it (kept in the history); a new one needs its own.
+        evaluation.decision_no = ""
+        evaluation.decision_date = None
         discipline.clear_override(evaluation)  # an exception belonged to the decision reopened
         return _save(evaluation, before, actor=reopened_by, action="evaluations.evaluation.reopened", message=reason)
 

@@ -1,5 +1,6 @@
 """The yearly review pages: open a year, follow progress, and the three steps on one evaluation page."""
 
+import uuid
 from decimal import InvalidOperation
 from types import SimpleNamespace
 
@@ -14,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from cells.forms_pages import already_sent, apply_service_error, form_page, once, organization_page, save_form
-from cells.inputs import choice_param, line_feeds, page_param, text_error, text_param
-from cells.models import Organization, RoleAssignment
+from cells.inputs import choice_param, id_param, line_feeds, page_param, text_error, text_param
+from cells.models import Organization, RoleAssignment, SubmittedForm
 from cells.numbers import parse_decimal
 from cells.permissions import (
     APPRAISE,
@@ -40,6 +41,7 @@ from evaluations.review import quota, services
 from evaluations.review.forms import (
     AppraisalForm,
     CapExceptionForm,
+    ConfirmForm,
     DecisionForm,
     PeriodOpenForm,
     ReasonForm,
@@ -106,6 +108,10 @@ def period_detail(request, pk):
     evaluations = OrgEvaluation.objects.filter(period=period).filter(
         scope_filter(request.user, prefix="organization__", action=VIEW)
     )
+    within = id_param(request, "org")  # the dashboard's drill-down: the organisations of one subtree
+    if within:
+        subtree = get_organization_for_user(request.user, within, action=VIEW)
+        evaluations = evaluations.filter(organization__path__startswith=subtree.path)
     counts = {row["status"]: row["n"] for row in evaluations.values("status").annotate(n=Count("id"))}
     grades = {
         row["final_grade"]: row["n"]
@@ -117,7 +123,7 @@ def period_detail(request, pk):
     q = text_param(request, "q", max_length=100)
     if q:
         evaluations = evaluations.filter(organization__search_text__contains=fold(q))
-    page = Paginator(evaluations.select_related("organization").order_by("organization__path"), 100).get_page(
+    page = Paginator(evaluations.select_related("organization__parent").order_by("organization__path"), 100).get_page(
         page_param(request)
     )
     org_quota = [t for t in quota.org_tallies(period=period) if access.can_see(t.unit)]
@@ -132,6 +138,11 @@ def period_detail(request, pk):
             "status": status,
             "q": q,
             "can_lock": not period.is_locked and access.can(DECIDE, period.root),
+            "lock_form": ConfirmForm(),
+            "undecided": counts.get(OrgEvaluation.Status.NOT_STARTED, 0)
+            + counts.get(OrgEvaluation.Status.SELF_ASSESSED, 0)
+            + counts.get(OrgEvaluation.Status.APPRAISED, 0)
+            + counts.get(OrgEvaluation.Status.RETURNED, 0),
             # D3: the live organisation quota of each unit (B12), checked when the year is locked.
             "org_quota": org_quota,
             "org_quota_over": any(t.over for t in org_quota),
@@ -147,16 +158,30 @@ def period_detail(request, pk):
 
 @require_POST
 def period_lock(request, pk):
+    """Lock the year (a closing action, in the page's danger zone): only with "I confirm" ticked, once per form."""
     period = get_period_for_user(request.user, pk)
     require(request.user, DECIDE, period.root)
+    form = ConfirmForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect("evaluations:period", period.pk)
     try:
-        services.period_lock(period=period, locked_by=request.user)
+        _locked, url, first = once(
+            request,
+            form,
+            lambda: services.period_lock(period=period, locked_by=request.user),
+            ("evaluations:period", period.pk),
+        )
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
-    else:
-        messages.success(request, _("The review of %(year)s is locked.") % {"year": period.year})
-    return redirect("evaluations:period", period.pk)
+        return redirect("evaluations:period", period.pk)
+    if not first:
+        return already_sent(request, url)
+    messages.success(request, _("The review of %(year)s is locked.") % {"year": period.year})
+    return redirect(url)
 
 
 def _criteria_rows(evaluation: OrgEvaluation, answers: dict, metrics: dict) -> list[dict]:
@@ -282,7 +307,8 @@ def evaluation_detail(request, pk):
     proposed = {"grade": evaluation.appraisal_grade or evaluation.suggested_grade, "version": evaluation.version}
     step_forms = {
         "appraise": AppraisalForm(initial=proposed, prefix="appraise"),
-        "decide": DecisionForm(initial=proposed, prefix="decide"),
+        # The decided grade is never pre-filled: the suggestion and the proposal are shown beside it; the user picks.
+        "decide": DecisionForm(initial={"version": evaluation.version}, prefix="decide"),
         "return": ReasonForm(initial={"version": evaluation.version}, prefix="return"),
         "reopen": ReasonForm(initial={"version": evaluation.version}, prefix="reopen"),
     }
@@ -296,16 +322,10 @@ def evaluation_detail(request, pk):
             "appraised_by",
             _("The appraisal has been recorded."),
         ),
-        "decide": (
-            may_decide,
-            DecisionForm,
-            services.decide,
-            "decided_by",
-            _("The decision has been recorded. The result is locked."),
-        ),
         "return": (may_return, ReasonForm, services.send_back, "returned_by", _("The evaluation has been returned.")),
         "reopen": (may_reopen, ReasonForm, services.reopen, "reopened_by", _("The decision has been reopened.")),
     }
+    decision_confirm = None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
@@ -332,13 +352,26 @@ def evaluation_detail(request, pk):
                         return already_sent(request, url)
                     messages.success(request, _("Submitted for appraisal.") if action == "submit" else _("Saved."))
                     return redirect(url)
+            elif action == "decide":
+                if not may_decide:
+                    if url := _sent_before(request, "decide"):  # a double click on "Record the decision"
+                        return already_sent(request, url)
+                    raise PermissionDenied
+                form = step_forms["decide"] = DecisionForm(request.POST, prefix="decide")
+                decision_confirm, response = _decide_step(request, evaluation, form)
+                if response is not None:
+                    return response
             elif action in steps:
                 allowed, form_class, service, actor, done = steps[action]
                 if not allowed:
+                    if url := _sent_before(request, action):  # the step is done: this is the same form sent again
+                        return already_sent(request, url)
                     raise PermissionDenied
                 form = step_forms[action] = form_class(request.POST, prefix=action)
                 if form.is_valid():
-                    data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "form_token")}
+                    data = {
+                        k: v for k, v in form.cleaned_data.items() if k not in ("version", "form_token", "confirmed")
+                    }
                     version = form.cleaned_data.get("version")
                     _saved, url, first = once(
                         request,
@@ -386,7 +419,52 @@ def evaluation_detail(request, pk):
         today=timezone.localdate(),
         discipline=_discipline_context(evaluation),
         org_tally=quota.org_tally_of(evaluation=evaluation) if may_decide else None,
+        decision_confirm=decision_confirm,
+        grade_choices=Grade.choices,
     )
+
+
+def _sent_before(request, prefix: str) -> str | None:
+    """The result of this very form (its token) if this user already sent it: a second click after the step was
+    taken lands on the first one's result instead of a refusal (cells.concurrency)."""
+    try:
+        token = uuid.UUID(request.POST.get(f"{prefix}-form_token") or "")
+    except ValueError:
+        return None
+    earlier = SubmittedForm.objects.filter(token=token, user=request.user).first()
+    return earlier.result_url if earlier and earlier.result_url else None
+
+
+DECIDE_FIELDS = ("grade", "justification", "decision_no", "decision_date")
+
+
+def _decide_step(request, evaluation: OrgEvaluation, form: DecisionForm):
+    """The decision in two steps, without a script: the form sent without `confirmed` is checked by the rules and
+    answered with the summary to confirm (nothing stored); sent again from the summary with "I confirm" ticked, it
+    is recorded, once per form (a double click lands on the first result). "Change" goes back to the form.
+    Returns (the summary to show, or None; the response, or None to show the page)."""
+    if not form.is_valid():
+        return None, None
+    data = {name: form.cleaned_data.get(name) for name in DECIDE_FIELDS}
+    version = form.cleaned_data.get("version")
+    step = request.POST.get("decide-step")
+    if request.POST.get("decide-edit"):  # back from the summary to the form, the values kept
+        return None, None
+    preview = services.decision_preview(evaluation=evaluation, version=version, decided_by=request.user, **data)
+    if step != "confirm" or not form.cleaned_data.get("confirmed"):
+        if step == "confirm":
+            form.add_error("confirmed", _("Tick “I confirm” to go ahead: nothing has been changed yet."))
+        return preview, None
+    _saved, url, first = once(
+        request,
+        form,
+        lambda: services.decide(evaluation=evaluation, version=version, decided_by=request.user, **data),
+        ("evaluations:detail", evaluation.pk),
+    )
+    if not first:
+        return None, already_sent(request, url)
+    messages.success(request, _("The decision has been recorded. The result is locked."))
+    return None, redirect(url)
 
 
 def _discipline_context(evaluation: OrgEvaluation) -> dict:

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cells.forms import DateInput, EditForm, SubmitOnceForm
+from cells.forms import DateField, DateInput, EditForm, SubmitOnceForm
 from cells.inputs import YEAR_MAX, YEAR_MIN
 from cells.numbers import IntegerField
 from members.models import ResidenceFeedback
@@ -9,7 +9,7 @@ from members.models import ResidenceFeedback
 
 class _FeedbackFields(forms.Form):
     year = IntegerField(label=_("Year assessed"), min_value=YEAR_MIN, max_value=YEAR_MAX)
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput())
+    received_on = DateField(label=_("Received on"), widget=DateInput())
     residence_organization = forms.CharField(
         label=_("Party organisation where the member lives"),
         max_length=255,

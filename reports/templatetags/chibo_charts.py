@@ -23,3 +23,14 @@ def bar_width(value, full, offset=0) -> str:
     except (TypeError, ValueError):
         pct = 0.0
     return f"{offset + full * pct / 100:.1f}"
+
+
+@register.simple_tag
+def chart_rows(chart, target=None) -> list[tuple]:
+    """The bars of a chart as (label, percent, its target): a row given as (label, percent) takes `target`."""
+    rows = []
+    for row in chart:
+        label, value, *rest = row
+        own = rest[0] if rest else None
+        rows.append((label, value, own if own is not None else target))
+    return rows

@@ -185,8 +185,9 @@ class Journey:
         self.fills = 0
         self.notes = []  # lines for the run's summary
 
-    def page_for(self, user, viewport=PHONE):
-        """A fresh context (own cookies) of the given size, signed in as `user` through the login form."""
+    def page_for(self, user, viewport=PHONE, locale="vi-VN"):
+        """A fresh context (own cookies) of the given size, signed in as `user` through the login form; `locale`
+        is the browser's language (what a native date box would follow)."""
         width, height = viewport
         phone = width < 576
         context = self.browser.new_context(
@@ -194,7 +195,7 @@ class Journey:
             viewport={"width": width, "height": height},
             is_mobile=phone,
             has_touch=phone,
-            locale="vi-VN",
+            locale=locale,
             timezone_id="Asia/Ho_Chi_Minh",
             accept_downloads=True,
         )

@@ -74,6 +74,12 @@ def test_discipline_on_the_member_page_and_the_exception_at_the_decision(journey
 
     journey.select(page.locator("#id_decide-grade"), "HTXSNV")
     journey.fill(page.locator("#id_decide-justification"), JUSTIFICATION)
+    journey.fill(page.locator("#id_decide-decision_no"), "15-QĐ/ĐUK")
+    journey.fill(page.locator("#id_decide-decision_date"), timezone.localdate().strftime("%d/%m/%Y"))
     journey.submit(page, page.locator("button[name=action][value=decide]"))
+    # The summary to confirm names the exception to the cap (#15 item 8) before anything is stored.
+    expect(page.locator("#decision-confirm")).to_contain_text("Ngoại lệ")
+    page.locator("#id_decide-confirmed").check()
+    journey.submit(page, page.locator("#decision-confirm button.btn-primary[type=submit]"))
     expect(page.locator("#cap-override")).to_contain_text(JUSTIFICATION)
     journey.screenshot("discipline_override_recorded")

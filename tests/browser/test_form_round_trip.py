@@ -154,6 +154,7 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "members:import_errors": DOWNLOAD,
     "meetings:compliance": GET_FILTER,
     "meetings:list": GET_FILTER,
+    "meetings:compliance_cells": GET_FILTER,
     "meetings:flagged": PAGE,
     "meetings:cell": PAGE,
     "meetings:create": CREATE,

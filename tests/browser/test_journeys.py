@@ -72,16 +72,19 @@ def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(jour
     page = journey.page_for(world.users.secretary, PHONE)
     fits_the_phone(journey, page, "home")
 
-    # The home page offers this month's meeting of the secretary's cell, straight to the form.
-    offer = page.locator(f'main a.list-group-item-primary[href="{reverse("meetings:create", args=[cell.pk])}"]')
+    # The home page knows the month is not logged yet and offers it, straight to the form.
+    create_url = reverse("meetings:create", args=[cell.pk])
+    offer = page.locator(f'main a.month-card-missing[href^="{create_url}"][data-month="{today.month}"]')
     expect(offer).to_contain_text(cell.name)
+    expect(offer.locator(".month-state")).to_have_text("chưa ghi")
+    journey.screenshot("secretary_1_home_month_not_logged")
     journey.submit(page, offer)
     fits_the_phone(journey, page, "meetings:create")
 
     # The form comes with this month, today and a start time; the secretary sets the rest.
     expect(page.locator("#id_period_month")).to_have_value(str(today.month))
     expect(page.locator("#id_period_year")).to_have_value(str(today.year))
-    expect(page.locator("#id_date")).to_have_value(today.isoformat())
+    expect(page.locator("#id_date")).to_have_value(today.strftime("%d/%m/%Y"))  # dd/mm/yyyy whatever the browser
     expect(page.locator("#id_start_time")).to_have_value("08:00")
     journey.fill(page.locator("#id_end_time"), "10:00")
     journey.fill(page.locator("#id_location"), "Phòng họp tầng 2")
@@ -89,25 +92,42 @@ def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(jour
     journey.select(page.locator("#id_minute_taker"), str(members[1].pk))
     journey.submit(page, page.locator("main form button[type=submit]"))
 
-    # Attendance: everyone is present unless tapped otherwise.
+    # Step 1, attendance: everyone is present unless tapped otherwise; the step bar is at the top.
     page.wait_for_url(re.compile(r"/meetings/\d+/$"))
     fits_the_phone(journey, page, "meetings:detail")
     meeting = Meeting.objects.get(organization=cell, period_year=today.year, period_month=today.month)
+    steps = page.locator("nav.meeting-steps a")
+    expect(steps).to_have_count(4)
+    expect(page.locator('nav.meeting-steps a[data-step="finalise"]')).to_have_class(re.compile(r"\bstep-todo\b"))
+    present = page.locator('[data-count="present"]')
+    expect(present).to_have_text("6")
     journey.tap(page.locator(f'label[for="e-{excused.pk}"]'))
     journey.fill(page.locator(f'input[name="reason-{excused.pk}"]'), "Đi công tác")
     journey.tap(page.locator(f'label[for="u-{unexcused.pk}"]'))
+    # The counters follow the taps before anything is saved.
+    expect(present).to_have_text("4")
+    expect(page.locator('[data-count="excused"]')).to_have_text("1")
+    expect(page.locator('[data-count="unexcused"]')).to_have_text("1")
+    journey.screenshot("secretary_2_attendance_counters_live")
+
+    # Step 2, minutes: what finalising needs is marked.
+    expect(page.locator("#minutes .needed-legend")).to_be_visible()
+    expect(page.locator("#id_content")).to_have_attribute("aria-required", "true")
     journey.fill(page.locator("#id_content"), "Kiểm điểm công tác tháng; triển khai nhiệm vụ tháng tới.")
     journey.fill(page.locator("#id_conclusion"), "Chi bộ thống nhất các nhiệm vụ đã nêu.")
     journey.fill(page.locator("#id_vote_for"), "4")  # the four full members present
     journey.submit(page, page.locator('button[name="next"][value="score"]'))
 
-    # The score sheet: automatic items come from the log, the others are typed.
+    # Step 3, the score sheet: automatic items come from the log, each saying why; the others are typed.
     page.wait_for_url(re.compile(r"/meetings/\d+/score/$"))
+    expect(page.locator(".auto-reason").first).to_be_visible()
+    assert page.locator(".auto-reason").count() == meeting.score_template.items.exclude(auto_key="").count()
     manual = page.locator("input.score-input")
     assert manual.count() > 0, "the score sheet has no item to fill in"
     for index in range(manual.count()):
         item = manual.nth(index)
         journey.fill(item, item.get_attribute("data-max"))
+    journey.screenshot("secretary_3_score_sheet")
     if fits_the_phone(journey, page, "meetings:score"):
         journey.submit(page, page.locator("main form button[type=submit]"))
     else:
@@ -115,13 +135,20 @@ def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(jour
         # (another element "intercepts" them): save with the keyboard's Go key from the last field instead.
         journey.press_enter(manual.last)
 
-    # Finalise: every check passes, so the button is enabled.
-    page.wait_for_url(re.compile(r"/meetings/\d+/$"))
-    finalise = page.locator(f'form[action="{reverse("meetings:finalise", args=[meeting.pk])}"] button')
-    expect(finalise).to_be_enabled()
-    journey.submit(page, finalise)
+    # Step 4, finalise: a page that sums up the meeting with its score and asks to confirm.
+    page.wait_for_url(re.compile(r"/meetings/\d+/finalise/$"))
+    fits_the_phone(journey, page, "meetings:finalise")
+    meeting.refresh_from_db()
+    expect(page.locator(".finalise-score")).to_contain_text(vi(meeting.get_rating_display()))
+    confirm = page.locator('button[name="confirm"][value="yes"]')
+    expect(confirm).to_be_enabled()
+    journey.screenshot("secretary_4_finalise_confirm")
+    journey.submit(page, confirm)
     expect(page.locator("main .badge.text-bg-success").first).to_be_visible()
+    expect(page.locator(".final-score")).to_contain_text(vi(meeting.get_rating_display()))
     fits_the_phone(journey, page, "meetings:detail (final)")
+    journey.screenshot("secretary_5_finalised_with_score")
+    taps, fills = journey.taps, journey.fills
 
     # Back to the cell's grid through the breadcrumb and the cell's Meetings button: this month is green.
     journey.submit(page, page.locator(f'nav ol.breadcrumb a[href="{reverse("cells:detail", args=[cell.pk])}"]'))
@@ -143,9 +170,18 @@ def test_secretary_logs_scores_and_finalises_this_months_meeting_on_a_phone(jour
     assert meeting.attendances.get(member=excused).reason == "Đi công tác"
 
     journey.notes.append(
-        f"phone {PHONE[0]}×{PHONE[1]}: {journey.taps} taps + {journey.fills} fields filled or chosen = "
-        f"{journey.taps + journey.fills} actions from the login form to the green month, {elapsed:.1f}s automated"
+        f"phone {PHONE[0]}×{PHONE[1]}: login → home → new meeting → attendance → minutes → score → finalise "
+        f"(confirmed) → finalised page with its score: {taps} taps + {fills} fields typed or chosen = "
+        f"{taps + fills} actions; to the green month: {journey.taps} taps + {journey.fills} fields, "
+        f"{elapsed:.1f}s automated"
     )
+    print(journey.notes[-1])
+
+    # Home now says the month is logged and finalised, linking to the meeting.
+    page.goto(reverse("home"))
+    card = page.locator(f'main a.month-card-final[href="{reverse("meetings:detail", args=[meeting.pk])}"]')
+    expect(card.locator(".month-state")).to_have_text("đã chốt")
+    journey.screenshot("secretary_6_home_month_finalised")
 
 
 #
@@ -191,18 +227,36 @@ def test_yearly_review_self_assess_appraise_decide_then_member_quota_tally(journ
     journey.submit(grassroots, grassroots.locator('button[name="action"][value="appraise"]'))
     expect(grassroots.locator("main .badge.text-bg-info")).to_have_text(vi(OrgEvaluation.Status.APPRAISED.label))
 
-    # Step 3 — the bloc staff decide; the result shows as decided.
+    # Step 3 — the bloc staff decide (#15 item 8): the grade is not pre-filled, the decision carries its number and
+    # date, and a summary is confirmed ("Tôi xác nhận") before anything is stored; the result shows as decided.
     journey.show(staff)
     staff.reload()
+    expect(staff.locator("#id_decide-grade")).to_have_value("")
     journey.select(staff.locator("#id_decide-grade"), good)
     journey.fill(staff.locator("#id_decide-decision_no"), "12-QĐ/ĐUK")
+    journey.fill(staff.locator("#id_decide-decision_date"), timezone.localdate().strftime("%d/%m/%Y"))
     journey.fill(staff.locator("#id_decide-justification"), "Theo đề nghị của đảng ủy cơ sở.")
+    journey.screenshot("staff_decision_form")
     journey.submit(staff, staff.locator('button[name="action"][value="decide"]'))
+    summary = staff.locator("#decision-confirm")
+    expect(summary).to_contain_text("Quyết định số 12-QĐ/ĐUK")
+    expect(summary.locator("#confirm-grade")).to_contain_text(good)
+    evaluation.refresh_from_db()
+    assert evaluation.status == OrgEvaluation.Status.APPRAISED  # nothing stored before the confirmation
+    journey.screenshot("staff_decision_confirm")
+    summary.locator("#id_decide-confirmed").check()
+    journey.submit(staff, summary.locator("button.btn-primary[type=submit]"))
     expect(staff.locator("main .badge.text-bg-info")).to_have_text(vi(OrgEvaluation.Status.DECIDED.label))
+    expect(staff.locator("#decision-ref")).to_contain_text("12-QĐ/ĐUK")
+    journey.screenshot("staff_decision_recorded")
     expect(staff.locator("main section.card.border-success .fw-semibold")).to_have_text(vi(good.label))
     evaluation.refresh_from_db()
     assert evaluation.status == OrgEvaluation.Status.DECIDED
     assert evaluation.final_grade == good
+    # Locking the year sits apart, below the list, and asks for "Tôi xác nhận".
+    journey.submit(staff, staff.locator(f'main a[href="{reverse("evaluations:period", args=[period.pk])}"]'))
+    expect(staff.locator("#danger-zone input[name=confirmed][required]")).to_have_count(1)
+    journey.screenshot("staff_period_danger_zone")
 
     # The member ratings of the same cell, as the grassroots committee, in any order (D3): the quota box counts the
     # grades as they are chosen and warns when over, and saving is never refused for the quota (B12: HTXSNV ≤ 20%

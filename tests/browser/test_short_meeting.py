@@ -33,24 +33,27 @@ def test_D7_secretary_finalises_an_80_minute_meeting_on_a_phone(journey, journey
     journey.fill(page.locator("#id_conclusion"), "Chi bộ thống nhất các nhiệm vụ đã nêu.")
     journey.fill(page.locator("#id_vote_for"), "6")
     journey.submit(page, page.locator("#meeting-form button[type=submit]:not([name])"))
+    assert page.url.endswith("#minutes"), page.url  # #15: the saved page comes back to the section being edited
 
     warning = page.locator(".duration-warning")
     expect(warning).to_contain_text(SHORT)
     expect(warning.locator(f'a[href^="{reverse("rules:detail", args=["B3"])}"]')).to_be_visible()
     meeting = Meeting.objects.get(organization=cell, status=Meeting.Status.DRAFT)
-    finalise = page.locator(f'form[action="{reverse("meetings:finalise", args=[meeting.pk])}"] button')
-    expect(finalise).to_be_enabled()
+    expect(page.locator("a.finalise-link")).to_be_visible()  # a warning, not a refusal
     warning.scroll_into_view_if_needed()
     journey.screenshot("D7_short_meeting_before_finalise")
 
-    # The score sheet says why the duration item gets no points.
+    # The score sheet says why the duration item gets no points; saving it leads to the finalise step.
     page.goto(reverse("meetings:score", args=[meeting.pk]))
-    reason = page.locator(".auto-reason")
+    reason = page.locator(".auto-reason", has_text=SHORT)
     expect(reason).to_contain_text(SHORT)
     reason.scroll_into_view_if_needed()
     journey.screenshot("D7_short_meeting_score_sheet")
-    page.goto(reverse("meetings:detail", args=[meeting.pk]))
-    journey.submit(page, finalise)
+    journey.submit(page, page.locator("main form button[type=submit]"))
+
+    # The confirmation repeats the warning and lets the short meeting be finalised (D7).
+    expect(page.locator(".duration-warning")).to_contain_text(SHORT)
+    journey.submit(page, page.locator('button[name="confirm"][value="yes"]'))
 
     expect(page.locator("main .badge.text-bg-success").first).to_be_visible()
     expect(page.locator(".duration-shortfall")).to_contain_text(SHORT)

@@ -167,7 +167,7 @@ def form_errors(response) -> str:
 
 def test_holiday_form_refuses_an_impossible_date(world, client_for):
     response = client_for("staff").post(reverse("holidays:create"), {"date": "2026-02-30", "name": "X", "kind": OFF})
-    assert "hợp lệ" in form_errors(response)
+    assert "không phải là một ngày có thật" in form_errors(response)  # cells.forms.DateField (#15 item 10)
     assert not Holiday.objects.filter(name="X").exists()
 
 

@@ -331,7 +331,9 @@ def test_home_lists_the_cells_with_too_few_full_members_with_their_count(tree, c
     assert response.context["small_cells_count"] == 5
     shown = {cell["name"]: cell["full"] for cell in response.context["small_cells"]}
     assert shown == {"Chi bộ A1": 2, "Chi bộ A2": 0, "Chi bộ B1": 0, "Chi bộ B2": 0, "Chi bộ cơ sở C": 0}
-    assert 'Chi bộ A1 <span class="text-muted">(2)</span>' in response.content.decode()
+    # Named in context (cells/names.py): the cell, its grassroots committee, then its full members.
+    named = 'Chi bộ A1<span class="org-parent text-muted small"> · Đảng bộ A</span> <span class="text-muted">(2)</span>'
+    assert named in response.content.decode()
 
 
 def test_home_dashboard_shows_model_cell_coverage_for_staff(tree, client_for):

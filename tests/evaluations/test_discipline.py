@@ -147,6 +147,7 @@ def decide(world, evaluation, grade, justification="", by="staff") -> OrgEvaluat
         grade=grade,
         justification=justification,
         decision_no="5-QĐ/ĐUK",
+        decision_date=datetime.date(2026, 1, 15),
         version=evaluation.version,
         decided_by=getattr(world.personas, by),
     )
@@ -382,7 +383,7 @@ def test_D5_override_needs_deciding_body_and_justification(world, period):
     # Listed as exceptions in the yearly report (organisations first).
     listed = review_discipline.cap_exceptions(period=period, root=world.tree.root, scope=Q())
     assert [(e["name"], e["cap"], e["grade"], e["justification"]) for e in listed] == [
-        ("Chi bộ A1", G.GOOD, G.EXCELLENT, JUSTIFICATION),
+        ("Chi bộ A1 (Đảng bộ A)", G.GOOD, G.EXCELLENT, JUSTIFICATION),
         (world.members.other.full_name, G.NOT_FULFILLED, G.GOOD, JUSTIFICATION),
     ]
 
@@ -399,7 +400,7 @@ def test_D5_override_needs_deciding_body_and_justification(world, period):
     report.xlsx.close()
     exceptions = sheets["Exceptions"][2:]
     assert [(row[1], row[3], row[4], row[5]) for row in exceptions] == [
-        ("Chi bộ A1", G.GOOD, G.EXCELLENT, JUSTIFICATION),
+        ("Chi bộ A1 (Đảng bộ A)", G.GOOD, G.EXCELLENT, JUSTIFICATION),
         (world.members.other.full_name, G.NOT_FULFILLED, G.GOOD, JUSTIFICATION),
     ]
 

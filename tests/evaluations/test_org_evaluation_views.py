@@ -6,6 +6,8 @@ Today is frozen on 10/02/2026; the review is for 2025 under the seeded QĐ 366 p
 built here (1.1 of 30 points, 2.1 of 70 points, 2.2 a met/not met hard condition capping at HTNV).
 """
 
+import datetime
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -108,14 +110,17 @@ def appraise_post(evaluation, grade=G.GOOD, **fields) -> dict:
     return step_post(evaluation, "appraise", **({"grade": grade, "comment": "Agreed"} | fields))
 
 
-def decide_post(evaluation, grade=G.GOOD, **fields) -> dict:
-    return step_post(
-        evaluation, "decide", **({"grade": grade, "justification": "", "decision_no": "15-QĐ/ĐUK"} | fields)
-    )
+def decide_post(evaluation, grade=G.GOOD, *, confirmed=True, **fields) -> dict:
+    """The decision as sent from its confirmation summary with "I confirm" ticked (`confirmed`), or as first sent
+    from the form (not `confirmed`: answered with the summary, nothing stored)."""
+    fields = {"grade": grade, "justification": "", "decision_no": "15-QĐ/ĐUK", "decision_date": "2026-01-15"} | fields
+    if confirmed:
+        fields |= {"step": "confirm", "confirmed": "on"}
+    return step_post(evaluation, "decide", **fields)
 
 
 def reason_post(evaluation, action, reason="A reason") -> dict:
-    return step_post(evaluation, action, reason=reason)
+    return step_post(evaluation, action, reason=reason, confirmed="on")
 
 
 def post_for(action: str, evaluation) -> dict:
@@ -316,7 +321,8 @@ def test_staff_return_and_reopen_with_a_reason(world, client_for, a1):
         evaluation=evaluation,
         grade=G.GOOD,
         justification="",
-        decision_no="",
+        decision_no="15-QĐ/ĐUK",
+        decision_date=datetime.date(2026, 1, 15),
         version=evaluation.version,
         decided_by=world.personas.staff,
     )
@@ -533,10 +539,13 @@ def test_the_history_table_shows_before_and_after(client_for, a1):
 
     content = client_for("staff").get(detail(a1)).content.decode()
 
-    assert "evaluations.evaluation.self_assessed" in content
-    assert "<code>status</code>: NOT_STARTED → SELF_ASSESSED" in content
-    assert "<code>self_grade</code>: ∅ → HTTNV" in content
-    assert "<code>self_comment</code>: ∅ → Our yearly report" in content
+    # In words (cells/history.py): the sentence, the field labels and the choices' labels, never the codes.
+    assert "evaluations.evaluation.self_assessed" not in content
+    assert "Gửi tự đánh giá" in content
+    assert 'history-label">Tiến độ</span>: Chưa bắt đầu <span aria-label="đổi thành">→</span> Đã tự đánh giá' in content
+    assert "Mức tự xếp loại</span>: (trống)" in content and "→</span> Hoàn thành tốt nhiệm vụ" in content
+    assert "Nội dung tự đánh giá</span>: (trống)" in content and "→</span> Our yearly report" in content
+    assert "SELF_ASSESSED" not in content
 
 
 #

@@ -157,6 +157,7 @@ def decide(world, evaluation, grade, *, justification="", decision_no="15-QĐ/Đ
         grade=grade,
         justification=justification,
         decision_no=decision_no,
+        decision_date=datetime.date(2026, 1, 15),
         version=evaluation.version,
         decided_by=world.personas.staff,
     )

@@ -485,7 +485,15 @@ def test_fail_needs_a_reason_and_keeps_it(world):
 def test_secretary_withdraws_the_cells_registration(world, client_for):
     registration = approved(world)
 
-    response = client_for("secretary").post(reverse("programmes:withdraw", args=[registration.pk]))
+    url = reverse("programmes:withdraw", args=[registration.pk])
+    client = client_for("secretary")
+
+    # Without "I confirm" ticked nothing happens (#15 item 8).
+    assert client.post(url).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status != Status.WITHDRAWN
+
+    response = client.post(url, {"withdraw-confirmed": "on"})
 
     assert response.status_code == 302
     registration.refresh_from_db()

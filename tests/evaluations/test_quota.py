@@ -10,6 +10,7 @@ Both levels: members within each TCCSĐ; organisations: the TCCSĐ under the upp
 The messages are checked in Vietnamese, as the user reads them (LANGUAGE_CODE "vi").
 """
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -206,6 +207,7 @@ def decided(world, period, organization: Organization, grade: str) -> OrgEvaluat
         grade=grade,
         justification="Quyết định của Ban Thường vụ.",
         decision_no="15-QĐ/ĐUK",
+        decision_date=datetime.date(2026, 1, 15),
         version=evaluation.version,
         decided_by=world.personas.staff,
     )
@@ -276,6 +278,7 @@ def test_B12_cells_under_grassroots(world):
         grade=G.GOOD,
         justification="Xem xét lại.",
         decision_no="16-QĐ/ĐU",
+        decision_date=datetime.date(2026, 1, 15),
         version=a6.version,
         decided_by=world.personas.staff,
     )
@@ -285,6 +288,9 @@ def test_B12_cells_under_grassroots(world):
 #
 # The pages
 #
+
+# The "I confirm" box of the danger zone's closing and reopening forms (ticked).
+CONFIRMED = {"confirmed": "on"}
 
 
 def test_D3_close_and_reopen_through_the_table_page(world, period, client_for):
@@ -299,16 +305,18 @@ def test_D3_close_and_reopen_through_the_table_page(world, period, client_for):
     assert (tally["live_excellent"], tally["live_good"], tally["live_allowed"], tally["live_over_by"]) == (1, 4, 0, 1)
     assert reverse("rules:detail", args=["B12"]) in page.content.decode()
 
-    refused = staff.post(reverse("ratings:close", args=[period.pk, world.tree.c.pk]), follow=True)
+    refused = staff.post(reverse("ratings:close", args=[period.pk, world.tree.c.pk]), CONFIRMED, follow=True)
     assert "B12" in refused.content.decode() and not MemberReviewLock.objects.exists()
 
     save_grade(world, period, rows[0], G.GOOD)
-    staff.post(reverse("ratings:close", args=[period.pk, world.tree.c.pk]))
+    staff.post(reverse("ratings:close", args=[period.pk, world.tree.c.pk]))  # without "I confirm": nothing happens
+    assert not MemberReviewLock.objects.exists()
+    staff.post(reverse("ratings:close", args=[period.pk, world.tree.c.pk]), CONFIRMED)
     assert MemberReviewLock.objects.filter(grassroots=world.tree.c).exists()
     closed = staff.get(table).content.decode()
     assert f'name="row" value="{rows[0].pk}"' not in closed  # closed rows are not posted
 
-    staff.post(reverse("ratings:reopen", args=[period.pk, world.tree.c.pk]), {"reason": "Sửa sai sót"})
+    staff.post(reverse("ratings:reopen", args=[period.pk, world.tree.c.pk]), {"reason": "Sửa sai sót", **CONFIRMED})
     assert not MemberReviewLock.objects.exists()
 
 

@@ -215,9 +215,10 @@ def test_blank_minutes_prefill_the_counts(a1, client_for):
 
 
 def test_finalised_minutes_show_counts_attendance_and_the_absentee_reason(a1, world, client_for, personas):
-    meeting = meeting_services.meeting_finalise(
-        meeting=a1.meeting, version=a1.meeting.version, finalised_by=personas.admin
+    scored = meeting_services.meeting_score(
+        meeting=a1.meeting, manual_points={}, version=a1.meeting.version, scored_by=personas.admin
     )
+    meeting = meeting_services.meeting_finalise(meeting=scored, version=scored.version, finalised_by=personas.admin)
 
     _, text = get_pdf(client_for("secretary"), reverse("printouts:minutes", args=[meeting.pk]))
 

@@ -93,13 +93,16 @@ def test_D7_B3_the_score_item_and_the_meeting_page_say_why(world, client_for):
     rule_b3 = reverse("rules:detail", args=["B3"])
     assert "Thiếu 10 phút so với tối thiểu 90 phút" in page
     assert rule_b3 in page
-    finalise_form = page[page.index(reverse("meetings:finalise", args=[meeting.pk])) :]
-    assert "disabled" not in finalise_form[: finalise_form.index("</form>")]  # a warning, not a refusal
 
     score_page = client.get(reverse("meetings:score", args=[meeting.pk])).content.decode()
     assert "Thiếu 10 phút so với tối thiểu 90 phút" in score_page and rule_b3 in score_page
+    client.post(reverse("meetings:score", args=[meeting.pk]), {"version": meeting.version})  # #15: score first
+    meeting.refresh_from_db()
 
-    client.post(reverse("meetings:finalise", args=[meeting.pk]), {"version": meeting.version})
+    confirm_page = client.get(reverse("meetings:finalise", args=[meeting.pk])).content.decode()
+    assert "Thiếu 10 phút so với tối thiểu 90 phút" in confirm_page
+    assert 'name="confirm"' in confirm_page  # a warning, not a refusal: the confirmation is offered
+    client.post(reverse("meetings:finalise", args=[meeting.pk]), {"version": meeting.version, "confirm": "yes"})
     meeting.refresh_from_db()
     assert meeting.is_final
     final_page = client.get(reverse("meetings:detail", args=[meeting.pk])).content.decode()

@@ -371,16 +371,16 @@ def test_flagged_members_are_those_with_an_unexcused_absence_or_more_than_three_
     # 2 in November-December: 4 only if the meetings were read in creation order), A2-0 (unexcused at a draft),
     # the B1 members (alternate months).
     assert flags(world.personas.staff, world.tree.root) == [
-        ("Hoàng Thị Em", "Chi bộ A1", 0, 4),
-        ("Nguyễn Văn An", "Chi bộ A1", 1, 0),
-        ("Trần Thị Bình", "Chi bộ A1", 0, 4),
+        ("Hoàng Thị Em", "Chi bộ A1 (Đảng bộ A)", 0, 4),
+        ("Nguyễn Văn An", "Chi bộ A1 (Đảng bộ A)", 1, 0),
+        ("Trần Thị Bình", "Chi bộ A1 (Đảng bộ A)", 0, 4),
     ]
 
 
 def test_flagged_members_read_the_allowed_run_from_parameters(world, year):
     parameters(max_consecutive_excused_absences=4)
 
-    assert flags(world.personas.staff, world.tree.root) == [("Nguyễn Văn An", "Chi bộ A1", 1, 0)]
+    assert flags(world.personas.staff, world.tree.root) == [("Nguyễn Văn An", "Chi bộ A1 (Đảng bộ A)", 1, 0)]
 
 
 def test_flagged_members_cover_only_the_root_and_the_user_scope(world, year):

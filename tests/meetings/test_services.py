@@ -75,7 +75,12 @@ def update(world, meeting, *, data=None, attendance=None, version="current", **k
 
 
 def finalise(world, meeting) -> Meeting:
+    """Finalise `meeting`, scoring it first (manual items at 0) when it has no score: #15 item 1, the score is
+    saved before the minutes are finalised."""
     meeting.refresh_from_db()
+    if meeting.score is None and not services.finalise_problems(meeting):
+        score(world, meeting)
+        meeting.refresh_from_db()
     return services.meeting_finalise(meeting=meeting, version=meeting.version, finalised_by=world.personas.secretary)
 
 
@@ -480,8 +485,8 @@ def test_meeting_finalise_gives_every_problem_at_once(world):
     with pytest.raises(ValidationError) as caught:
         finalise(world, meeting)
 
-    # Missing conclusion (B6), 3 votes for 2 full members (B7); 60 minutes (B3) is no refusal (D7).
-    assert len(caught.value.messages) == 2
+    # Missing conclusion (B6), 3 votes for 2 full members (B7), not scored (#15); 60 minutes (B3) is no refusal (D7).
+    assert len(caught.value.messages) == 3
 
 
 @pytest.mark.parametrize(
@@ -580,13 +585,29 @@ def test_meeting_finalise_locks_the_minutes_and_logs_it(world):
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FINAL
     assert meeting.finalised_by == world.personas.secretary and meeting.finalised_at is not None
-    assert meeting.score is None  # finalising does not score an unscored meeting
+    assert meeting.score is not None  # scored before finalising (#15)
     assert AuditEntry.objects.filter(action="cells.meeting.finalised", target_id=meeting.pk).count() == 1
+
+
+def test_meeting_finalise_refuses_an_unscored_meeting_and_says_so(world):
+    # #15 item 1: finalising before scoring was a dead end (no score could be entered afterwards).
+    meeting = create(world)
+    before = written()
+
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
+        services.meeting_finalise(meeting=meeting, version=meeting.version, finalised_by=world.personas.secretary)
+
+    assert caught.value.messages == ["The meeting has not been scored: score it (step 3) before finalising."]
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.DRAFT
+    assert written() == before
 
 
 def test_finalised_meeting_is_read_only(world):
     meeting = create(world)
     finalise(world, meeting)
+    meeting.refresh_from_db()
+    score_before = meeting.score
     before = written()
 
     with pytest.raises(ValidationError):
@@ -601,7 +622,7 @@ def test_finalised_meeting_is_read_only(world):
         services.attachment_add(meeting=meeting, uploaded_file=pdf(), uploaded_by=world.personas.secretary)
 
     meeting.refresh_from_db()
-    assert meeting.location == "Hội trường cơ quan" and meeting.score is None
+    assert meeting.location == "Hội trường cơ quan" and meeting.score == score_before
     assert written() == before
 
 
@@ -870,7 +891,11 @@ def test_meeting_confirm_refuses_a_draft(world):
 
 
 def test_meeting_confirm_refuses_finalised_minutes_without_a_score(world):
-    meeting = finalise(world, create(world))
+    # Minutes finalised without a score can no longer be made (#15: the score is required first), but older
+    # ones exist: written directly.
+    meeting = create(world)
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.FINAL)
+    meeting.refresh_from_db()
 
     with pytest.raises(ValidationError):
         services.meeting_confirm(meeting=meeting, confirmed_by=world.personas.grassroots)

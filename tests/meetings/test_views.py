@@ -136,7 +136,9 @@ def test_secretary_logs_scores_and_finalises_a_meeting_and_the_grid_shows_it_fin
     # 2 present of 3 eligible = 66.7 % → TL1 (20) lost; everything else at full marks: 80 → Khá.
     assert (meeting.score, meeting.rating) == (Decimal(80), Meeting.Rating.FAIR)
 
-    response = client.post(reverse("meetings:finalise", args=[meeting.pk]), {"version": str(meeting.version)})
+    response = client.post(
+        reverse("meetings:finalise", args=[meeting.pk]), {"version": str(meeting.version), "confirm": "yes"}
+    )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.FINAL
@@ -168,11 +170,11 @@ def test_finalise_page_shows_every_problem_and_keeps_the_draft(world, client_for
     meeting = create(world, conclusion="", vote_for=3)
 
     response = client_for("secretary").post(
-        reverse("meetings:finalise", args=[meeting.pk]), {"version": str(meeting.version)}
+        reverse("meetings:finalise", args=[meeting.pk]), {"version": str(meeting.version), "confirm": "yes"}
     )
 
     assert response.status_code == 302
-    assert len(messages_of(response)) == 2  # missing conclusion, 3 votes for 2 full members
+    assert len(messages_of(response)) == 3  # missing conclusion, 3 votes for 2 full members, not scored
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.DRAFT
 
@@ -215,6 +217,7 @@ def test_stale_save_is_refused_and_the_typed_input_is_kept(world, client_for):
 
 def test_finalised_meeting_cannot_be_saved_through_the_page(world, client_for):
     meeting = create(world)
+    meeting = services.meeting_score(meeting=meeting, manual_points={}, version=meeting.version, scored_by=None)
     meeting = services.meeting_finalise(meeting=meeting, version=meeting.version, finalised_by=world.personas.admin)
     before = written()
 
@@ -259,7 +262,9 @@ def test_finalise_with_a_malformed_version_is_refused_without_a_server_error(wor
     # App bug: _stale() calls int(version) on the posted text → ValueError → 500.
     meeting = create(world)
 
-    response = client_for("secretary").post(reverse("meetings:finalise", args=[meeting.pk]), {"version": "abc"})
+    response = client_for("secretary").post(
+        reverse("meetings:finalise", args=[meeting.pk]), {"version": "abc", "confirm": "yes"}
+    )
 
     assert response.status_code in (302, 400)
     meeting.refresh_from_db()

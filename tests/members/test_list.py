@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from cells.names import org_label
 from members.models import Member, Position
 from members.selectors import MemberFilter, member_list, status_counts
 from tests import helpers
@@ -374,7 +375,7 @@ NAME, CELL, CARD, PHONE_COLUMN = 0, 4, 7, 10
 
 def exported_keys(roster, rows):
     """Rows are matched to members by name and party cell (two members share a name in different cells)."""
-    by_row = {(m.full_name, m.organization.name): key for key, m in roster.items()}
+    by_row = {(m.full_name, org_label(m.organization)): key for key, m in roster.items()}  # cells in context
     found = [by_row[(row[NAME], row[CELL])] for row in rows]
     assert len(found) == len(set(found)), "a member was exported twice"
     return set(found)
@@ -464,7 +465,7 @@ def test_member_export_does_keep_vietnamese_text(world, roster, client_for, expo
     _header, rows = export(client_for("staff"), q="hoang thi dao")
 
     assert rows[0][NAME] == "Hoàng Thị Đào"
-    assert rows[0][CELL] == "Chi bộ A2"
+    assert rows[0][CELL] == "Chi bộ A2 (Đảng bộ A)"  # named in context (cells/names.py)
     assert rows[0][2] == "10/01/1960"
 
 

@@ -490,11 +490,11 @@ def test_cell_profile_figures_pdf_and_xlsx_match_hand_computed_values(world):
     assert meeting_rows[11][:3] == (12, None, gettext("Missing"))
     imported = gettext("imported")
     assert sheets[evaluations][2:] == [
-        (2021, label(GOOD), imported),
-        (2022, label(EXCELLENT), imported),
-        (2023, "—", None),
-        (2024, label(FULFILLED), imported),
-        (2025, label(EXCELLENT), "15-QĐ/ĐUK"),
+        ("2021", label(GOOD), imported),
+        ("2022", label(EXCELLENT), imported),
+        ("2023", "—", None),
+        ("2024", label(FULFILLED), imported),
+        ("2025", label(EXCELLENT), "15-QĐ/ĐUK"),
     ]
 
     flat = flat_text(report)

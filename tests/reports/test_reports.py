@@ -309,7 +309,7 @@ def test_compliance_pdf_shows_vietnamese_text_and_hand_computed_figures(world, b
     for expected in ("Chi bộ B1", "Chi bộ cơ sở C", " 7 ", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"):
         assert expected in missing_table, expected
     # Bình: no absence without reason (in no month), a run of 4 with reason, no xóa tên prompt (D8).
-    assert "Trần Thị Bình Chi bộ A1 0 0 4 —" in flat
+    assert "Trần Thị Bình Chi bộ A1 (Đảng bộ A) 0 0 4 —" in flat  # cells named in context (cells/names.py)
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -343,19 +343,24 @@ def test_compliance_xlsx_has_the_same_tables_as_the_pdf(world, build):
         "Đảng bộ B": (2, 2, 2, 2, 2, 2, 2, 1, 2, 2, 2, 2, 2),
         "Chi bộ cơ sở C": (1, *[0] * 12),
     }
-    assert sheets[missing][2:] == [("Chi bộ B1", "7"), ("Chi bộ cơ sở C", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12")]
+    assert sheets[missing][2:] == [
+        ("Chi bộ B1 (Đảng bộ B)", "7"),
+        ("Chi bộ cơ sở C", "1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12"),
+    ]
     # Name, cell, absences without reason, months of them (D8), longest excused run, xóa tên prompt (D8).
     assert sheets[members][2:] == [
-        ("Lê Văn Cường", "Chi bộ A1", 1, 1, 0, "—"),
-        ("Trần Thị Bình", "Chi bộ A1", 0, 0, 4, "—"),
+        ("Lê Văn Cường", "Chi bộ A1 (Đảng bộ A)", 1, 1, 0, "—"),
+        ("Trần Thị Bình", "Chi bộ A1 (Đảng bộ A)", 0, 0, 4, "—"),
     ]
     # Every table of the workbook is in the PDF: titles, headers and cells.
     flat_pdf = " ".join(pdf_text(stored(report.pdf)).split())
     for rows in sheets.values():
         title, headers, *body = rows
         assert title[0] in flat_pdf
+        words = set(flat_pdf.split())
         for header in headers:
-            assert header in flat_pdf, header
+            # A header wrapped onto two lines is read line by line across its row (pdftotext): its words, then.
+            assert header in flat_pdf or set(header.split()) <= words, header
         for row in body:
             for header, value in zip(headers, row, strict=True):
                 # Percentages are printed with one decimal and a comma (openpyxl reads 60.0 back as 60).
