@@ -3,6 +3,7 @@
 import uuid
 from decimal import InvalidOperation
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -112,6 +113,13 @@ def period_detail(request, pk):
     if within:
         subtree = get_organization_for_user(request.user, within, action=VIEW)
         evaluations = evaluations.filter(organization__path__startswith=subtree.path)
+    # The dashboard's grade figures drill down here: the TCCSĐ (level=grassroots) or the subordinate organisations
+    # (level=subordinate) of the subtree with one decided grade, exactly the rows the figure counts.
+    level = choice_param(request, "level", ("grassroots", "subordinate"))
+    if level == "grassroots":
+        evaluations = evaluations.filter(organization__kind__in=Organization.GRASSROOTS_KINDS)
+    elif level == "subordinate":
+        evaluations = evaluations.exclude(organization__kind__in=Organization.GRASSROOTS_KINDS)
     counts = {row["status"]: row["n"] for row in evaluations.values("status").annotate(n=Count("id"))}
     grades = {
         row["final_grade"]: row["n"]
@@ -120,6 +128,12 @@ def period_detail(request, pk):
     status = choice_param(request, "status", OrgEvaluation.Status.values)
     if status:
         evaluations = evaluations.filter(status=status)
+    grade = choice_param(request, "grade", Grade.values)
+    if grade:
+        evaluations = evaluations.filter(final_grade=grade)
+    # The filters that narrow the rows, kept by the status buttons and the search.
+    kept = {"org": within or "", "level": level or "", "grade": grade or ""}
+    keep_query = urlencode({key: value for key, value in kept.items() if value})
     q = text_param(request, "q", max_length=100)
     if q:
         evaluations = evaluations.filter(organization__search_text__contains=fold(q))
@@ -137,6 +151,10 @@ def period_detail(request, pk):
             "grades": [(label, grades.get(value, 0)) for value, label in Grade.choices],
             "status": status,
             "q": q,
+            "grade": grade,
+            "level": level,
+            "within": within,
+            "keep_query": keep_query,
             "can_lock": not period.is_locked and access.can(DECIDE, period.root),
             "lock_form": ConfirmForm(),
             "undecided": counts.get(OrgEvaluation.Status.NOT_STARTED, 0)

@@ -5,7 +5,7 @@ the cells they count."""
 from django.urls import reverse
 from django.utils import timezone
 
-from evaluations.models import Grade, MemberEvaluation
+from evaluations.models import Grade, MemberEvaluation, OrgEvaluation
 from meetings.models import Meeting
 from tests.browser.conftest import DESKTOP, PHONE
 from tests.helpers import meeting_row
@@ -43,6 +43,20 @@ def test_staff_reads_the_dashboard_figures_and_drills_down_to_the_cells(journey,
     )
     expect(page.locator(".review-decided")).to_contain_text("0/")
     journey.screenshot("E15_dashboard_staff")
+
+    # A grade figure opens the organisations it counts: the one cell decided HTTNV.
+    OrgEvaluation.objects.filter(period=world.period, organization=first).update(
+        status=OrgEvaluation.Status.DECIDED, final_grade=Grade.GOOD
+    )
+    page.goto(reverse("dashboard:index") + f"?org={world.root.pk}")
+    journey.submit(page, page.locator(".subordinate-grades a", has_text="HTTNV: 1"))
+    expect(page.locator("p.filter-note")).to_contain_text("Chỉ các chi bộ trực thuộc")
+    expect(page.locator("table.table-hover tbody tr")).to_have_count(1)
+    expect(page.locator("table.table-hover tbody")).to_contain_text(first.name)
+    journey.screenshot("E15_grade_drilldown")
+    OrgEvaluation.objects.filter(period=world.period, organization=first).update(
+        status=OrgEvaluation.Status.NOT_STARTED, final_grade=""
+    )
 
     page.goto(reverse("meetings:compliance") + f"?org={world.root.pk}&year={last_year}")
     regular = page.locator("a.kpi-regular")

@@ -118,6 +118,35 @@ def test_review_progress_reads_x_of_y_and_opens_those_organisations(world, clien
     assert client.get(href).context["page"].paginator.count == 0
 
 
+def test_B26_each_grade_figure_opens_exactly_the_organisations_it_counts(world, client_for):
+    """A TCCSĐ grade row and a subordinate grade badge open the period page narrowed to the organisations counted:
+    the list's size equals the figure, and the status buttons keep the narrowing."""
+    period = helpers.open_period(world, year=2025, dues=helpers.december_dues(2025))
+    evaluations = OrgEvaluation.objects.filter(period=period)
+    grassroots = evaluations.filter(organization__kind__in=world.tree.a.GRASSROOTS_KINDS).order_by("pk")
+    subordinate = evaluations.exclude(organization__kind__in=world.tree.a.GRASSROOTS_KINDS).order_by("pk")
+    assert grassroots.exists() and subordinate.count() >= 2
+    evaluations.filter(pk=grassroots.first().pk).update(status=OrgEvaluation.Status.DECIDED, final_grade=Grade.GOOD)
+    evaluations.filter(pk__in=[e.pk for e in subordinate[:2]]).update(
+        status=OrgEvaluation.Status.DECIDED, final_grade=Grade.GOOD
+    )
+    client = client_for("staff")
+    content = dashboard(client, world.tree.root).content.decode()
+    rows = re.search(r'class="table table-sm mb-0 grassroots-grades">(.*?)</table>', content, re.S).group(1)
+    href = re.search(r'<a href="([^"]+)">HTTNV</a>', rows).group(1).replace("&amp;", "&")
+    listed = client.get(href)
+    assert [e.organization_id for e in listed.context["page"]] == [grassroots.first().organization_id]
+    badges = re.search(r'class="d-flex flex-wrap gap-2 subordinate-grades">(.*?)</div>', content, re.S).group(1)
+    href = re.search(r'href="([^"]+)">HTTNV: 2<', badges).group(1).replace("&amp;", "&")
+    listed = client.get(href)
+    assert listed.context["page"].paginator.count == 2
+    assert "level=subordinate" in listed.content.decode() and "grade=HTTNV" in listed.content.decode()
+    # A grade with no organisation lists none.
+    assert client.get(href.replace("HTTNV", "KHTNV")).context["page"].paginator.count == 0
+    # A hostile value is ignored, never a 500.
+    assert client.get(href.replace("grade=HTTNV", "grade=%00x")).status_code in (200, 400)
+
+
 def test_the_meeting_card_of_the_dashboard_opens_the_cells_behind_it(world, client_for):
     helpers.open_period(world, year=2025, dues=helpers.december_dues(2025))
     t = world.tree
