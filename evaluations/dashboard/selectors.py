@@ -3,15 +3,16 @@ status per grassroots organisation, model-cell coverage. A fixed number of group
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models import Case, Count, Q, Value, When
 from django.utils.translation import gettext as _
 
 from cells.figures import Figure
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from evaluations import rules
-from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation, QuotaException
+from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEvaluation
 from evaluations.programmes.services import coverage_totals
+from evaluations.review import quota
 from meetings import selectors as meeting_selectors
 from members.models import Member
 
@@ -172,32 +173,17 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
     result.pct_excellent = _pct(member_counts.get(Grade.EXCELLENT, 0), classified)
     if not with_quota:
         return result
-    per_grassroots = (
-        members.values("grassroots_id", "grassroots__name")
-        .annotate(
-            excellent=Count("id", filter=Q(final_grade=Grade.EXCELLENT)),
-            good=Count("id", filter=Q(final_grade=Grade.GOOD)),
-        )
-        .order_by("grassroots__name")
-    )
-    extras = {
-        row["organization_id"]: row["n"]
-        for row in QuotaException.objects.filter(period=period, scope=QuotaException.Scope.MEMBERS)
-        .values("organization_id")
-        .annotate(n=Sum("extra_places"))
-    }
-    for row in per_grassroots:
-        allowed = rules.member_quota(
-            params=params, good_count=row["good"], extra_places=extras.get(row["grassroots_id"], 0)
-        )
+    # The units with members rated in this view, each with its whole tally as the closing step counts it (D3).
+    units = Organization.objects.filter(pk__in=members.values("grassroots_id")).order_by("name")
+    for tally in quota.member_tallies(period=period, units=units, params=params):
         result.quota.append(
             {
-                "id": row["grassroots_id"],
-                "name": row["grassroots__name"],
-                "excellent": row["excellent"],
-                "good": row["good"],
-                "allowed": allowed,
-                "remaining": allowed - row["excellent"],
+                "id": tally.unit.pk,
+                "name": tally.unit.name,
+                "excellent": tally.excellent,
+                "good": tally.good,
+                "allowed": tally.allowed,
+                "remaining": tally.remaining,
             }
         )
     return result
