@@ -12,6 +12,21 @@ from reports.models import Report
 
 @dataclass
 class Built:
+    """What a builder hands to the build (reports/building.py) and to the PDF templates.
+
+    - `tables`: every table of the report, also the sheets of the .xlsx twin. A table is a dict:
+      `title`, `sheet` (the sheet's name), `headers`, `rows` (cells are values: int, Decimal, float, str, None),
+      and optionally `totals` (a totals row, the same length as a row), `section` (the key of the narrative
+      section it supports: printed at the end of that section), `appendix` (True: printed in the phụ lục after
+      the signature instead of the body), `align` (per column "left", "right" or "center"; by default numbers
+      right, text left).
+    - `sections`: the narrative of the báo cáo, drafted from the figures, in order. Each is a dict:
+      `key` ("results", "strengths", "shortcomings", "tasks", ...), `heading`, `paragraphs` (a list of str).
+      Staff may edit the paragraphs on the draft before issuing (reports/documents/); an edited text wins over
+      the drafted one when the draft is built again.
+    - `basis`: the legal basis (căn cứ), each document named once, as one sentence (str) or "".
+    """
+
     template: str
     context: dict
     tables: list[dict]
@@ -19,6 +34,8 @@ class Built:
     figures: dict = field(default_factory=dict)
     parameter_set: object = None
     data_as_of: object = None
+    sections: list[dict] = field(default_factory=list)
+    basis: str = ""
 
 
 # Party document boilerplate (HD 36-HD/VPTW): who signs on behalf of which body. Literal, like the header.
