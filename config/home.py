@@ -4,6 +4,7 @@ It gathers figures from every layer (the tree, members, meetings, the yearly rev
 above all of them."""
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cells.hooks import parameters_on
@@ -14,6 +15,7 @@ from evaluations.dashboard.selectors import dashboard
 from meetings import counting
 from meetings import selectors as meeting_selectors
 from meetings.models import Meeting
+from members import counts as member_counts
 from members.models import Member
 
 Role = RoleAssignment.Role
@@ -70,34 +72,27 @@ def home_context(user) -> dict:
     orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
     by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
     kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
-    # One grouped pass over the members in scope gives both the totals and each organisation's full members,
-    # from which the cells with too few full members (rule B19) follow; their names come with the cell list.
+    # The member figures come from the kept counts (members.counts: one row per organisation, not every member of
+    # a merged province); the cells with too few full members (rule B19) are found in the database, and only the
+    # first ten of them are read.
     minimum = parameters_on()["min_full_members_per_cell"]
-    member_counts = {"on_roll": 0, "full": 0, "probationary": 0}
-    full_by_organization = {}
-    for organization_id, on_roll, full, probationary in (
-        Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW))
-        .order_by()
-        .values("organization_id")
-        .annotate(
-            on_roll=Count("pk", filter=Q(status__in=Member.ON_ROLL)),
-            full=Count("pk", filter=Q(status=Member.Status.FULL)),
-            probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
-        )
-        .values_list("organization_id", "on_roll", "full", "probationary")
-    ):
-        member_counts["on_roll"] += on_roll
-        member_counts["full"] += full
-        member_counts["probationary"] += probationary
-        full_by_organization[organization_id] = full
-    small_cells = [
-        {**cell, "full": full_by_organization.get(cell["pk"], 0)}
-        for cell in with_parent_name(orgs.filter(kind__in=Organization.CELL_KINDS))
-        .order_by("name", "parent__name", "pk")
-        .values("pk", "name", "depth", "parent_name")
-        if full_by_organization.get(cell["pk"], 0) < minimum
-    ]
-    shown = small_cells[:10]
+    figures = member_counts.subtree_counts(user=user)
+    counts = {
+        "on_roll": member_counts.on_roll(figures),
+        "full": figures[Member.Status.FULL],
+        "probationary": figures[Member.Status.PROBATIONARY],
+    }
+    small = (
+        orgs.filter(kind__in=Organization.CELL_KINDS)
+        .annotate(full=Coalesce("member_count_row__full", 0))
+        .filter(full__lt=minimum)
+    )
+    small_cells_count = small.count()
+    shown = list(
+        with_parent_name(small)
+        .order_by("name", "parent__name", "pk")[:10]
+        .values("pk", "name", "depth", "parent_name", "full")
+    )
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         root = default_root(user)
@@ -114,9 +109,9 @@ def home_context(user) -> dict:
             "month_cards": _month_cards(access.grants, timezone.localdate()),
             "scopes": [g for g in access.grants],
             "kinds": kinds,
-            "member_counts": member_counts,
+            "member_counts": counts,
             "small_cells": shown,
-            "small_cells_count": len(small_cells),
+            "small_cells_count": small_cells_count,
             "min_full_members": minimum,
         }
     )

@@ -29,7 +29,9 @@ from demo.member_history import plan_member_events
 from demo.members import assign_party_cards, plan_copy
 from demo.plan import DemoPlan
 from demo.tree import check_codes_free, plan_root, save_organizations
+from members import counts as member_counts
 from members.models import Member, Position, StatusChange, Transfer
+from reports.models import IssuerSettings
 
 
 def plan_demo(
@@ -78,7 +80,16 @@ def build_demo(
     Position.objects.bulk_create(plan.positions, batch_size=1000)
     StatusChange.objects.bulk_create(plan.status_changes, batch_size=1000)
     Transfer.objects.bulk_create(plan.transfers, batch_size=1000)
+    member_counts.rebuild_all()  # the bulk inserts bypass the services that keep the member counts
     grant_roles(plan, users)
+    # The bloc committee's document settings (reports/documents/): a real place and issuer on every demo report.
+    IssuerSettings.objects.create(
+        organization=plan.root,
+        issuer_name="ĐẢNG ỦY KHỐI CÁC CƠ QUAN VÀ DOANH NGHIỆP TỈNH",
+        body_above="ĐẢNG BỘ TỈNH YÊN BÁI",
+        abbreviation="ĐUK",
+        place="Yên Bái",
+    )
 
     log_action(
         actor=None,

@@ -24,6 +24,7 @@ from demo.common import Weighted, aware
 from demo.names import random_person_name
 from demo.rolls import cell_rolls
 from meetings import services as meeting_services
+from meetings import summaries
 from meetings.models import Attendance, Meeting, MeetingScore, TemporaryAttendance
 from members.models import Member, Position, Transfer
 
@@ -277,6 +278,7 @@ class _MeetingBuilder:
             if len(self.pending) >= 1500:
                 self.flush()
         self.flush()
+        summaries.rebuild_all()  # the bulk inserts bypass the meeting saves that keep the month summaries
         return self.stats
 
     def flush(self) -> None:

@@ -208,6 +208,68 @@ class Meeting(models.Model):
     def counts_as_thematic(self) -> bool:
         return self.kind in self.THEMATIC_KINDS
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember the cell and month a loaded meeting counted for, so that a save moving it to another month (or
+        cell) refreshes the kept summary of the month it left as well (meetings.summaries)."""
+        instance = super().from_db(db, field_names, values)
+        instance._kept_month = instance._summary_key()
+        return instance
+
+    def _summary_key(self) -> tuple | None:
+        """(cell, year, month) of the loaded values; None while one of them is unset or deferred (read from
+        __dict__: touching a deferred field would load it, and loading runs from_db again)."""
+        key = tuple(self.__dict__.get(name) for name in ("organization_id", "period_year", "period_month"))
+        return None if None in key else key
+
+
+class CellMonthSummary(models.Model):
+    """What one cell logged for one month (a `period_year` / `period_month`), kept from its meeting rows so that the
+    subtree figures (heat-map, KPIs, home page) read one narrow row per cell and month instead of the meetings.
+
+    It keeps facts, never a verdict: the regular meeting's state, date, rating and attendance totals, and the date of
+    the earliest finalised thematic meeting dated within or after the month. Whether the month counts (D6) is decided
+    when read by meetings.counting's conditions, from these dates and the `late_grace_days` in force then, and whether
+    the cell existed that month from the organisation row: a change of rule parameters, of today, or of the cell's
+    founding / dissolution dates needs no rewrite. Written only by meetings.summaries (on every meeting save or delete
+    and attendance refresh, in the writer's transaction); `manage.py rebuild_figures` rebuilds it from the meetings.
+    A row exists only for a month with at least one regular or thematic meeting."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="month_summaries")
+    period_year = models.PositiveSmallIntegerField()
+    period_month = models.PositiveSmallIntegerField()
+    # The month's regular meeting (THUONG_KY / KET_HOP; at most one, a constraint): empty status when there is none.
+    status = models.CharField(max_length=8, blank=True, default="")
+    date = models.DateField(null=True, blank=True)
+    rating = models.CharField(max_length=16, blank=True, default="")
+    present_count = models.PositiveIntegerField(default=0)
+    eligible_count = models.PositiveIntegerField(default=0)
+    # The earliest finalised thematic meeting (CHUYEN_DE / KET_HOP) of the month dated on or after its first day:
+    # B2 counts the month's quarter when this date is within the month's grace.
+    thematic_date = models.DateField(null=True, blank=True)
+    # The month's first and last day, so that a read compares columns (is the date within the month and its grace,
+    # did the cell exist then) instead of one condition per month of the period.
+    month_start = models.DateField(null=True)
+    month_end = models.DateField(null=True)
+
+    FACTS = ("status", "date", "rating", "present_count", "eligible_count", "thematic_date")
+
+    class Meta:
+        verbose_name = _("kept monthly meeting summary")
+        verbose_name_plural = _("kept monthly meeting summaries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("organization", "period_year", "period_month"), name="meetings_summary_one_per_month"
+            )
+        ]
+        indexes = [models.Index(fields=["period_year", "period_month"], name="meetings_summary_period_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.period_month:02d}/{self.period_year}"
+
+    def facts(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.FACTS)
+
 
 class Attendance(models.Model):
     """One member's attendance at a meeting (Vietnamese UI term: "Điểm danh")."""

@@ -5,6 +5,8 @@ the size of the tree."""
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import ExtractMonth
@@ -17,8 +19,8 @@ from cells.models import Organization
 from cells.names import org_label
 from cells.permissions import VIEW, scope_filter
 from cells.selectors import child_segment
-from meetings import counting
-from meetings.models import Attendance, Meeting
+from meetings import counting, summaries
+from meetings.models import Attendance, CellMonthSummary, Meeting
 
 MONTHS = counting.MONTHS
 
@@ -249,29 +251,34 @@ def fill_heat_months(
     due = frozenset(win.due(MONTHS))
     for row in rows:
         row.due = due
-    meetings = Meeting.objects.filter(
+    # The kept month summaries (meetings.summaries), one row per cell and month, with the regular meeting's state
+    # and date: counting's own conditions decide on them with today's parameters.
+    meetings = CellMonthSummary.objects.filter(
         scope_filter(user, prefix="organization__", action=VIEW),
         organization__path__startswith=root.path,
         organization__kind__in=Organization.CELL_KINDS,
         period_year=year,
-        kind__in=Meeting.REGULAR_KINDS,
-    )
+    ).exclude(status="")
     by_id = {row.organization.pk: row for row in rows}
     if root.is_cell:
         grouped = meetings.filter(organization=root).annotate(owner=Value(str(root.pk)))
     else:
+        # Only the subtrees of the rows shown (a page of them): the path index finds their cells, so a page reads
+        # the months of its own cells, not those of the whole bloc.
+        shown = reduce(or_, (Q(organization__path__startswith=row.organization.path) for row in rows))
         grouped = (
             meetings.exclude(organization=root)
+            .filter(shown)
             .annotate(owner=child_segment(root, "organization__path"))
             .filter(owner__in=[str(pk) for pk in by_id])
         )
     for owner, month, counted, drafts, makeup in (
         grouped.order_by()
         .values("owner", "period_month")
-        .annotate(  # one regular meeting per cell and month (a constraint): counting rows counts cells
-            counted=Count("pk", filter=counting.counted_q(win, MONTHS)),
+        .annotate(  # one summary row per cell and month (a constraint): counting rows counts cells
+            counted=Count("pk", filter=summaries.counted_q(win, MONTHS)),
             drafts=Count("pk", filter=Q(status=Meeting.Status.DRAFT)),
-            makeup=Count("pk", filter=counting.makeup_q(win, MONTHS)),
+            makeup=Count("pk", filter=summaries.makeup_q(win, MONTHS)),
         )
         .values_list("owner", "period_month", "counted", "drafts", "makeup")
     ):
@@ -347,7 +354,7 @@ def kpis(*, user, root: Organization, period: Period, today: datetime.date | Non
     """The seed KPIs for a subtree and period (meetings.counting.totals: D6, B1, B2, B4, B9): the cells that
     existed in the period, the months and quarters due. Three queries."""
     today = today or timezone.localdate()
-    figures = counting.totals(_cells_under(user, root), year=period.year, months=period.months, today=today)
+    figures = summaries.totals(_cells_under(user, root), year=period.year, months=period.months, today=today)
     result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
     for name in counting.Totals.__dataclass_fields__:
         setattr(result, name, getattr(figures, name))
@@ -368,7 +375,7 @@ def cells_behind(
     (`complete` True), the others (False) or all, by name, as rows of values with their figures. One query for
     the parameters, then a count and a page when paged."""
     return (
-        counting.cells_behind(
+        summaries.cells_behind(
             _cells_under(user, root),
             year=period.year,
             months=period.months,
@@ -425,7 +432,7 @@ def missing_cells(
     if not win.due(period.months):
         return []
     short = (
-        counting.per_cell(
+        summaries.per_cell(
             counting.cells_existing(_cells_under(user, root), period.year, period.months),
             months=period.months,
             win=win,

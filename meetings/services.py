@@ -26,6 +26,7 @@ from cells.hooks import parameters_on
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, required_line
 from cells.text import one_line
+from meetings import summaries
 from meetings.models import (
     Attendance,
     Meeting,
@@ -384,6 +385,8 @@ def refresh_attendance_totals(meetings) -> None:
     Meeting.objects.filter(pk__in=ids).update(
         present_count=Coalesce(Subquery(present), 0), eligible_count=Coalesce(Subquery(eligible), 0)
     )
+    # The UPDATE sends no signal: the kept month summaries carry these totals (meetings.summaries).
+    summaries.refresh(Meeting.objects.filter(pk__in=ids).values_list(*summaries.KEY_FIELDS).distinct())
 
 
 def attendance_counts(meeting: Meeting, rows=None) -> AttendanceCounts:

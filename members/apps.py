@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cells import hooks
+
 
 class MembersConfig(AppConfig):
     name = "members"
@@ -8,7 +10,6 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         # import here: an app's modules may use models only once every app is loaded (Django app loading).
-        from cells import hooks
         from members import people, selectors, services, views
 
         hooks.member_id_for_user.provide(services.member_id_for_user)

@@ -350,3 +350,46 @@ class Discipline(models.Model):
     @classmethod
     def form_rank(cls, form: str) -> int:
         return cls.FORM_ORDER.index(cls.Form(form))
+
+
+class MemberCount(models.Model):
+    """How many members each organisation has on its own roll, by status (not its subtree: a subtree's figure is
+    the sum over its nodes, read through the organisation path index).
+
+    Kept by the services that change a member's status or organisation, in the same transaction
+    (members.counts.refresh), so that home, the tree and the dashboards read one row per node instead of every
+    member of a merged province. `manage.py rebuild_figures` (members.counts.rebuild_all) recomputes them from the
+    member rows. A node with no member may have no row: read it as zeros.
+    """
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, primary_key=True, related_name="member_count_row"
+    )
+    probationary = models.PositiveIntegerField(default=0)
+    full = models.PositiveIntegerField(default=0)
+    exempt = models.PositiveIntegerField(default=0)
+    suspended = models.PositiveIntegerField(default=0)
+    transferred_out = models.PositiveIntegerField(default=0)
+    left_party = models.PositiveIntegerField(default=0)
+    deceased = models.PositiveIntegerField(default=0)
+
+    # Member.Status value -> column
+    COLUMNS = {
+        Member.Status.PROBATIONARY: "probationary",
+        Member.Status.FULL: "full",
+        Member.Status.EXEMPT: "exempt",
+        Member.Status.SUSPENDED: "suspended",
+        Member.Status.TRANSFERRED_OUT: "transferred_out",
+        Member.Status.LEFT_PARTY: "left_party",
+        Member.Status.DECEASED: "deceased",
+    }
+
+    class Meta:
+        verbose_name = _("kept member count")
+        verbose_name_plural = _("kept member counts")
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.as_dict()}"
+
+    def as_dict(self) -> dict[str, int]:
+        return {status: getattr(self, column) for status, column in self.COLUMNS.items()}

@@ -3,16 +3,18 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db import connections
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cells import hooks
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
-from cells.selectors import TreeRow, child_segment
+from cells.selectors import TreeRow
 from cells.text import fold
-from members.models import Member, Position
+from members import counts as member_counts
+from members.models import Member, MemberCount, Position
 from members.services import _add_months
 
 AGE_BANDS = {
@@ -79,6 +81,52 @@ def status_counts(members: QuerySet[Member]) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
+# Beyond this many matching members the list says "more than 10,000" instead of counting them all (like the
+# admin's show_full_result_count=False): counting every match of a common name in a merged province costs more
+# than the page itself.
+COUNT_BOUND = 10_000
+
+
+@dataclass
+class ListCounts:
+    total: int  # exact, or COUNT_BOUND when `exact` is False
+    exact: bool
+    by_status: dict[str, int]  # empty when not exact
+
+
+def _only_by_node_and_status(filters: MemberFilter) -> bool:
+    return not (filters.gender or filters.age_band or filters.admission_year or filters.position or filters.q)
+
+
+def list_counts(*, user, filters: MemberFilter, members: QuerySet[Member], bound: int | None = None) -> ListCounts:
+    """How many members the list shows, by status.
+
+    Filtered by node and status only: from the kept counts (members.counts, one row per node, exact at any size).
+    Otherwise: the matches are counted up to `bound` (one query reading at most bound + 1 index entries), and by
+    status only when there are no more than that (a second query)."""
+    if _only_by_node_and_status(filters):
+        by_status = member_counts.subtree_counts(user=user, root=filters.organization)
+        if filters.statuses:
+            by_status = {status: n for status, n in by_status.items() if status in filters.statuses}
+        by_status = {status: n for status, n in by_status.items() if n}
+        return ListCounts(total=sum(by_status.values()), exact=True, by_status=by_status)
+    bound = COUNT_BOUND if bound is None else bound
+    by_status = bounded_status_counts(members, bound + 1)
+    matches = sum(by_status.values())
+    if matches > bound:
+        return ListCounts(total=bound, exact=False, by_status={})
+    return ListCounts(total=matches, exact=True, by_status=by_status)
+
+
+def bounded_status_counts(members: QuerySet[Member], limit: int) -> dict[str, int]:
+    """Counts per status of at most `limit` of the members (all of them when there are fewer): one query that
+    reads at most `limit` matches, grouped outside the LIMIT (Django's ORM cannot group a sliced queryset)."""
+    inner, params = members.order_by().values("status")[:limit].query.sql_with_params()
+    with connections[members.db].cursor() as cursor:
+        cursor.execute(f"SELECT status, COUNT(*) FROM ({inner}) AS matches GROUP BY status", params)
+        return dict(cursor.fetchall())
+
+
 @dataclass
 class ProbationAlert:
     member: Member
@@ -112,64 +160,59 @@ def probation_alerts(*, user, organization: Organization | None = None, limit: i
 #
 
 
+def _on_roll_sum(organization_filter: Q | None = None) -> Sum:
+    """SQL sum of the kept counts' on-roll columns (members.counts), optionally for some rows only."""
+    total = None
+    for status in Member.ON_ROLL:
+        column = F(MemberCount.COLUMNS[status])
+        total = column if total is None else total + column
+    return Sum(total, filter=organization_filter)
+
+
 def member_counts_by_organization(*, organization_filter: Q) -> dict[int, dict[str, int]]:
-    """Members on the roll per node: one aggregate query, {org_id: {"all": n, "full": n}}."""
-    rows = (
-        Member.objects.filter(status__in=Member.ON_ROLL)
-        .filter(organization_filter)
-        .values("organization_id")
-        .annotate(all=Count("id"), full=Count("id", filter=Q(status=Member.Status.FULL)))
-    )
-    return {row["organization_id"]: {"all": row["all"], "full": row["full"]} for row in rows}
+    """Members on the roll per node, from the kept counts (members.counts): one query over one row per node,
+    {org_id: {"all": n, "full": n}} for the nodes with members on the roll."""
+    rows = MemberCount.objects.filter(organization_filter).values_list("organization_id", *MemberCount.COLUMNS.values())
+    result = {}
+    for org_id, *figures in rows:
+        by_status = dict(zip(MemberCount.COLUMNS, figures, strict=True))
+        everyone = member_counts.on_roll(by_status)
+        if everyone:
+            result[org_id] = {"all": everyone, "full": by_status[Member.Status.FULL]}
+    return result
 
 
 def fill_member_counts(
     top: TreeRow, rows: list[TreeRow], *, user, include_dissolved: bool = False, with_total: bool = True
 ) -> None:
-    """Members on the roll of `top`'s whole subtree (unless `with_total` is False: the top of a very big tree
-    is left at None rather than read every member) and of each row's subtree (rows: children of top, all of
-    them or a page; only the members of their own subtrees are read, by organisation). Three queries."""
+    """Members on the roll of `top`'s whole subtree (unless `with_total` is False: the top is left at None) and of
+    each row's subtree (rows: children of top, all of them or a page), read from the kept counts (members.counts:
+    one row per node, not every member). Two queries."""
     root = top.organization
-    on_roll = Member.objects.filter(scope_filter(user, prefix="organization__", action=VIEW)).filter(
-        status__in=Member.ON_ROLL
-    )
-    if not include_dissolved:
-        on_roll = on_roll.filter(organization__dissolved_on__isnull=True)
     if with_total:
-        totals = on_roll.filter(organization__path__startswith=root.path).aggregate(
-            all=Count("pk"),
-            full=Count("pk", filter=Q(status=Member.Status.FULL)),
-            own=Count("pk", filter=Q(organization=root)),
-            own_full=Count("pk", filter=Q(organization=root, status=Member.Status.FULL)),
+        kept = member_counts.visible_counts(user=user, include_dissolved=include_dissolved).filter(
+            organization__path__startswith=root.path
         )
-        top.member_count = totals["all"]
-        top.own_member_count, top.full_member_count = totals["own"], totals["own_full"]
+        own = Q(organization=root)
+        totals = kept.aggregate(
+            all=_on_roll_sum(),
+            own=_on_roll_sum(own),
+            own_full=Sum("full", filter=own),
+        )
+        top.member_count = totals["all"] or 0
+        top.own_member_count, top.full_member_count = totals["own"] or 0, totals["own_full"] or 0
     else:
         top.member_count = None
-    by_id = {str(row.organization.pk): row for row in rows}
+    by_id = {row.organization.pk: row for row in rows}
     if not by_id:
         return
-    # The ids first (a few hundred), so that the members are then read through the organisation index.
-    under_rows = list(
-        Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(path__startswith=root.path)
-        .exclude(pk=root.pk)
-        .annotate(owner=child_segment(root))
-        .filter(owner__in=list(by_id))
-        .values_list("pk", flat=True)
-    )
-    for owner, everyone, full in (
-        on_roll.filter(organization__in=under_rows)
-        .annotate(owner=child_segment(root, "organization__path"))
-        .order_by()
-        .values("owner")
-        .annotate(all=Count("pk"), full=Count("pk", filter=Q(status=Member.Status.FULL)))
-        .values_list("owner", "all", "full")
-    ):
-        row = by_id[owner]
-        row.member_count = everyone
+    for child_id, figures in member_counts.counts_by_child(
+        user=user, root=root, child_ids=list(by_id), include_dissolved=include_dissolved
+    ).items():
+        row = by_id[child_id]
+        row.member_count = member_counts.on_roll(figures)
         if row.organization.is_cell:
-            row.own_member_count, row.full_member_count = everyone, full
+            row.own_member_count, row.full_member_count = row.member_count, figures[Member.Status.FULL]
 
 
 @dataclass

@@ -15,6 +15,7 @@ from cells.concurrency import check_version
 from cells.models import Organization, RoleAssignment
 from cells.services import log_action, role_grant, role_revoke
 from cells.text import one_line
+from members import counts
 from members.models import Member, Position, StatusChange, Transfer
 
 
@@ -70,6 +71,7 @@ def member_create(
             _check_cell(organization)
             member.organization = organization
             member.save()
+            counts.refresh([organization.pk])
             log_action(
                 actor=created_by,
                 action="members.member.created",
@@ -218,6 +220,7 @@ def member_change_status(
             member.official_on = effective_on
             fields.append("official_on")
         member.save(update_fields=fields)
+        counts.refresh([member.organization_id])
         log_action(
             actor=changed_by,
             action="members.member.status_changed",
@@ -376,6 +379,7 @@ def transfer_official(
         if to_organization is not None:
             member.organization = to_organization
             member.save(update_fields=["organization", "updated_at"])
+            counts.refresh([source.pk, to_organization.pk])
             for organization in (source, to_organization):
                 log_action(
                     actor=transferred_by,
@@ -399,6 +403,7 @@ def transfer_official(
             )
             member.status = Member.Status.TRANSFERRED_OUT
             member.save(update_fields=["status", "updated_at"])
+            counts.refresh([source.pk])
             log_action(
                 actor=transferred_by,
                 action="members.member.transferred_out",
@@ -705,6 +710,7 @@ def move_members_on_merge(source: Organization, target: Organization) -> list[in
         Member.objects.filter(organization=source, status__in=Member.ON_ROLL).values_list("pk", flat=True)
     )
     Member.objects.filter(pk__in=moved_member_ids).update(organization=target, updated_at=timezone.now())
+    counts.refresh([source.pk, target.pk])
     return moved_member_ids
 
 

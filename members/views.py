@@ -80,10 +80,13 @@ def member_list_view(request):
     require_anywhere(request.user, VIEW)
     form, filters = _filters(request)
     members = selectors.member_list(user=request.user, filters=filters)
-    counts = selectors.status_counts(members)
+    counts = selectors.list_counts(user=request.user, filters=filters, members=members)
     paginator = Paginator(members, 50)
-    paginator.count = sum(counts.values())  # the per-status counts already add up to it: no second COUNT
+    paginator.count = counts.total  # counted once (kept counts, or bounded): no second COUNT of every match
     page = paginator.get_page(page_param(request))
+    access = get_access(request.user)
+    for member in page:  # personal data (date of birth) only with VIEW_SENSITIVE on the member's node, in memory
+        member.show_personal = access.can(VIEW_SENSITIVE, member.organization)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -94,11 +97,12 @@ def member_list_view(request):
             "filters": filters,
             "page": page,
             "counts": [
-                (Member.Status(status).label, counts.get(status, 0))
+                (Member.Status(status).label, counts.by_status[status])
                 for status in Member.Status.values
-                if counts.get(status)
+                if counts.by_status.get(status)
             ],
-            "total": sum(counts.values()),
+            "total": counts.total,
+            "total_exact": counts.exact,
             "querystring": query.urlencode(),
             "can_import": get_access(request.user).can_anywhere(EDIT_MEMBERS),
             "breadcrumbs": cell_selectors.breadcrumbs(user=request.user, organization=filters.organization)
@@ -137,7 +141,7 @@ def _export_rows(request, members):
         yield [
             member.full_name,
             member.get_gender_display() if member.gender else "",
-            day(member.date_of_birth),
+            day(member.date_of_birth) if sensitive else "",  # personal data, like the phone
             member.get_status_display(),
             org_label(member.organization),
             day(member.admitted_on),

@@ -17,6 +17,12 @@ def input_value(value) -> str:
 
 
 @register.filter
+def file_name(value) -> str:
+    """The last part of a stored file's name ("evaluations/3/41/bien-ban.pdf" → "bien-ban.pdf")."""
+    return str(getattr(value, "name", value) or "").rsplit("/", 1)[-1]
+
+
+@register.filter
 def display_name(user) -> str:
     """A person's name in Vietnamese order (family and middle names first), or the user name."""
     if user is None:

@@ -14,7 +14,7 @@ from evaluations.models import EvaluationPeriod, Grade, MemberEvaluation, OrgEva
 from evaluations.programmes.services import coverage_totals
 from evaluations.review import quota
 from meetings import selectors as meeting_selectors
-from members.models import Member
+from members import counts as kept_member_counts
 
 
 @dataclass
@@ -118,11 +118,8 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
         result.meetings = meeting_selectors.kpis(user=user, root=root, period=meeting_selectors.Period(year=year))
     if period is None:
         return result
-    result.members_on_roll = Member.objects.filter(
-        scope_filter(user, prefix="organization__", action=VIEW),
-        organization__path__startswith=root.path,
-        status__in=Member.ON_ROLL,
-    ).count()
+    # From the kept counts (members.counts: one row per node of the subtree, not every member).
+    result.members_on_roll = kept_member_counts.on_roll(kept_member_counts.subtree_counts(user=user, root=root))
     params = rules.parameters_snapshot(period.parameter_set)
     result.target_good_or_better = params["target_members_good_or_better_pct"]
     result.target_excellent = params["target_members_excellent_pct"]

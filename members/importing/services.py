@@ -30,7 +30,7 @@ from openpyxl.utils import get_column_letter
 from cells.models import Organization
 from cells.permissions import EDIT_MEMBERS, get_access
 from cells.text import fold
-from members import spreadsheets
+from members import counts, spreadsheets
 from members.models import Member, MemberImport
 from members.spreadsheets import (
     DATE_FORMAT,
@@ -552,6 +552,7 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     updated: list[Member] = []
     updated_fields = {"search_text", "sort_key", "version", "updated_at"}
     unchanged = 0
+    touched: set[int] = set()  # organisations whose kept member counts the import changes (members.counts)
     for row in checked:
         if row.outcome == NEW:
             values = {key: row.parsed[key] for key in (*UPDATABLE, "status", "party_card_no") if key in row.parsed}
@@ -561,6 +562,7 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
             continue
         else:
             member = row.member
+            touched.add(member.organization_id)  # before the row's changes: a change of cell leaves this one
             for key in row.changes:
                 setattr(member, key, row.parsed[key])
             updated_fields.update(row.changes)
@@ -573,6 +575,7 @@ def _apply(*, member_import: MemberImport, user, skip_errors: bool) -> dict:
     Member.objects.bulk_create(created, batch_size=500)
     if updated:
         Member.objects.bulk_update(updated, sorted(updated_fields), batch_size=500)
+    counts.refresh(touched | {member.organization_id for member in (*created, *updated)})
     result = {
         "created": len(created),
         "updated": len(updated),

@@ -35,6 +35,7 @@ from meetings.models import Attendance, Meeting, MeetingScore
 from members import services as member_services
 from members.residence import services as residence
 from tests.browser.conftest import DESKTOP, build_journey_world
+from tests.browser.test_documents import built_draft
 from tests.test_permissions import _named_urls
 
 try:
@@ -114,6 +115,7 @@ def _residence_feedback(world) -> dict:
 EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "home": PAGE,
     "healthz": NotAnEditForm("the health check (JSON)"),
+    "bench_ceiling": PAGE,
     "login": NotAnEditForm("the sign-in form: it shows no stored value"),
     "logout": ACTION,
     "password_change": NotAnEditForm("the password form: passwords are never shown again"),
@@ -172,6 +174,7 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "meetings:confirm": ACTION,
     "meetings:attachment_add": NotAnEditForm("a file upload"),
     "meetings:attachment": DOWNLOAD,
+    "evaluations:evidence": DOWNLOAD,
     "printouts:attendance_sheet": DOWNLOAD,
     "printouts:minutes_blank": DOWNLOAD,
     "printouts:minutes": DOWNLOAD,
@@ -248,6 +251,14 @@ EDIT_FORMS: dict[str, RoundTrip | NotAnEditForm] = {
     "reports:retry": ACTION,
     "reports:download_pdf": DOWNLOAD,
     "reports:download_xlsx": DOWNLOAD,
+    "reports:narrative": RoundTrip(
+        "staff", lambda world: {"pk": built_draft(world).pk}, what="the text of a report's draft (its sections)"
+    ),
+    "reports:issue": STEP,
+    "reports:register": GET_FILTER,
+    "reports:issuer_settings": RoundTrip(
+        "staff", lambda world: {"org": world.root.pk}, what="document settings of the issuing committee"
+    ),
     "rules:list": GET_FILTER,
     "rules:detail": GET_FILTER,
     "holidays:list": GET_FILTER,
@@ -516,7 +527,7 @@ APPS = {"cells", "members", "meetings", "criteria", "evaluations", "reports"}
 
 
 def stored_rows() -> dict[str, dict]:
-    """Every row of the app's tables, by model and id (or natural key), without the bookkeeping columns."""
+    """Every row of the app's tables, by model and primary key (or natural key), without the bookkeeping columns."""
     snapshot = {}
     for model in apps.get_models():
         label = model._meta.label
@@ -527,10 +538,10 @@ def stored_rows() -> dict[str, dict]:
         for row in model.objects.values():
             values = {column: value for column, value in row.items() if column not in BOOKKEEPING}
             if key:
-                values.pop("id")
+                values.pop(model._meta.pk.attname)
                 rows[tuple(values[column] for column in key)] = values
-            else:
-                rows[values["id"]] = values
+            else:  # the kept figures (members.MemberCount, ...) are keyed by their organisation
+                rows[values[model._meta.pk.attname]] = values
         snapshot[label] = rows
     return snapshot
 

@@ -19,7 +19,7 @@ from cells.models import Organization
 from demo.meetings import build_meetings
 from evaluations.dashboard.selectors import dashboard
 from evaluations.metrics import MEETINGS_HELD, metrics_for
-from meetings import selectors
+from meetings import selectors, summaries
 from meetings.models import Meeting
 from meetings.selectors import Period
 from reports import builders
@@ -53,6 +53,7 @@ def demo(seeded_demo, django_db_blocker):
             Meeting.objects.filter(pk=meeting.pk).update(date=datetime.date(2025, 6, 25))
         dissolved = sample.filter(parent__code="DB01").order_by("code").first()
         Organization.objects.filter(pk=dissolved.pk).update(dissolved_on=datetime.date(2025, 9, 15))
+        summaries.rebuild_all()  # the bulk UPDATEs above bypass the meeting saves that keep the month summaries
         return root
 
 

@@ -31,6 +31,7 @@ from meetings import selectors as selectors
 from meetings.models import Attendance, Meeting
 from meetings.selectors import Period
 from meetings.services import refresh_attendance_totals
+from members import counts as member_counts
 from members.models import Member
 from tests.helpers import meeting_row
 
@@ -56,7 +57,9 @@ def add_members(cell, names, status=Member.Status.FULL) -> list[Member]:
         member = Member(organization=cell, full_name=name, status=status)
         member.refresh_derived()
         members.append(member)
-    return Member.objects.bulk_create(members)
+    created = Member.objects.bulk_create(members)
+    member_counts.refresh({cell.pk})  # as the services keep them
+    return created
 
 
 def meeting(cell, month, kind=K.REGULAR, *, status=S.FINAL, rating="", day=None, attendance=()) -> Meeting:

@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from cells.names import org_label
+from members import counts as member_counts
 from members.models import Member, Position
 from members.selectors import MemberFilter, member_list, status_counts
 from tests import helpers
@@ -54,6 +55,7 @@ def add(world, cell, name, *, status=Status.FULL, gender="", born=None, admitted
     )
     member.refresh_derived()
     member.save()
+    member_counts.refresh([member.organization_id])  # as the services keep them
     return member
 
 
