@@ -10,8 +10,21 @@ from django.core.exceptions import ValidationError
 from cells.forms import ThrottledAuthenticationForm
 
 
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or behind a reverse proxy the header it sets (settings.CLIENT_IP_HEADER,
+    X-Real-IP with deploy/nginx.conf), because REMOTE_ADDR is then the proxy's, the same for every user: five
+    failures by anyone would lock everyone out."""
+    header = settings.CLIENT_IP_HEADER
+    if header:
+        # The last entry of a list (X-Forwarded-For) is the one the proxy itself added.
+        value = request.META.get("HTTP_" + header.upper().replace("-", "_"), "").split(",")[-1].strip()
+        if value:
+            return value
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
 def _keys(request, username: str) -> list[str]:
-    address = request.META.get("REMOTE_ADDR", "unknown")
+    address = client_address(request)
     return [f"login-fail:user:{username.strip().lower()}", f"login-fail:addr:{address}"]
 
 

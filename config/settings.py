@@ -1,7 +1,9 @@
 """The one settings module. Every difference between environments is an environment variable.
 
 Defaults give the embedded set-up: SQLite file, local-memory cache, Celery in eager mode.
-DATABASE_URL switches to PostgreSQL; REDIS_URL switches cache, sessions and the Celery broker to Redis.
+DATABASE_URL switches to PostgreSQL; REDIS_URL switches cache, sessions and the Celery broker to Redis; S3_BUCKET
+switches uploaded and built files to an S3-compatible object store. With all three, no server keeps anything on its
+own disk that another one needs, so web and worker run as several replicas.
 """
 
 import os
@@ -134,8 +136,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 #
 REDIS_URL = env_secret("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # One cache for every server: login throttling counters (cells/auth.py), the health check and sessions.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "chibo"),
+        }
+    }
+    # Sessions live in Redis only (SESSIONS_IN_DB=1: cached_db, Redis in front of the session table). Why: with
+    # SESSION_SAVE_EVERY_REQUEST (the sliding idle timeout) cached_db writes the session row on every request, one
+    # UPDATE per page view on PostgreSQL shared by every web replica; Redis keeps them (append-only file in
+    # docker-compose), and losing Redis only signs people in again.
+    SESSION_ENGINE = (
+        "django.contrib.sessions.backends.cached_db"
+        if env_bool("SESSIONS_IN_DB")
+        else "django.contrib.sessions.backends.cache"
+    )
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "chibo"}}
 
@@ -154,6 +171,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# A report build writes a heartbeat every REPORTS_HEARTBEAT_SECONDS (a thread, rendering included). One with no
+# heartbeat for REPORTS_STALE_AFTER_SECONDS has lost its worker: the report page itself queues it again (or offers a
+# retry), with or without the beat job.
+REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 5)
+REPORTS_STALE_AFTER_SECONDS = env_int("REPORTS_STALE_AFTER_SECONDS", 90)
 
 #
 # Auth and sessions
@@ -176,6 +198,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
 # ...within this many seconds lock that username/address out for the same window.
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60)
+# The request header a reverse proxy puts the client's address in (X-Real-IP with deploy/nginx.conf), for the
+# per-address count above: behind a proxy REMOTE_ADDR is the proxy's. Empty = REMOTE_ADDR. Set it only when gunicorn
+# is reachable through that proxy alone, since a client could send the header itself.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER")
 
 #
 # Security (production values come from the environment; `check --deploy` passes with DEBUG off)
@@ -223,8 +249,34 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploaded attachments, evidence files and built reports. S3_BUCKET set: an S3-compatible object store (AWS S3, MinIO,
+# ...) that every web and worker replica shares; unset: files under MEDIA_ROOT, for one server. Either way files are
+# private: no public ACL, no public URL; every download streams through a view that checks access (field.open()).
+S3_BUCKET = env("S3_BUCKET") or env("AWS_STORAGE_BUCKET_NAME")
+if S3_BUCKET:
+    _file_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            # Empty = AWS itself; MinIO or another provider: its address, e.g. http://minio:9000.
+            "endpoint_url": env("S3_ENDPOINT_URL") or None,
+            "region_name": env("S3_REGION") or env("AWS_S3_REGION_NAME") or None,
+            # Empty = the instance role / AWS_* variables boto3 finds by itself.
+            "access_key": env_secret("S3_ACCESS_KEY") or env_secret("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_secret("S3_SECRET_KEY") or env_secret("AWS_SECRET_ACCESS_KEY") or None,
+            # "path" for MinIO and most self-hosted stores; "virtual" (or empty, boto3's choice) for AWS.
+            "addressing_style": env("S3_ADDRESSING_STYLE") or None,
+            "location": env("S3_PREFIX"),
+            "default_acl": None,
+            "querystring_auth": True,
+            # Two uploads with the same name never overwrite each other (Django adds a suffix, as on a disk).
+            "file_overwrite": False,
+        },
+    }
+else:
+    _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _file_storage,
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

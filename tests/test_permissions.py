@@ -136,6 +136,18 @@ def evaluation_of_a1(world):
     return {"pk": period.org_evaluations.get(organization=world.tree.a1).pk}
 
 
+@labelled("A1-evidence")
+def evidence_of_a1(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evaluations.models import CriterionAnswer
+
+    evaluation = _period_at_root(world).org_evaluations.get(organization=world.tree.a1)
+    answer = CriterionAnswer(evaluation=evaluation, code="TC01")
+    answer.evidence_file.save("minh-chung.pdf", SimpleUploadedFile("minh-chung.pdf", b"%PDF-1.4\n%%EOF\n"))
+    return {"pk": evaluation.pk, "code": "TC01"}
+
+
 @labelled("member-other-discipline")
 def discipline_of_other_member(world):
     from members.discipline import discipline_record
@@ -227,6 +239,7 @@ SPEC = [
     # url name                    method  kwargs                          anon admin staff leader grass secr member outs norole
     ("home",                      "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
     ("healthz",                   "get",  no_args,                        200, 200,  200,  200,   200,  200, 200,   200, 200),
+    ("bench_ceiling",             "get",  no_args,                        L,   200,  200,  200,   200,  200, 200,   200, 200),
     ("login",                     "get",  no_args,                        200, R,    R,    R,     R,    R,   R,     R,   R),
     ("logout",                    "get",  no_args,                        L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("logout",                    "post", no_args,                        L,   L,    L,    L,     L,    L,   L,     L,   L),
@@ -315,6 +328,7 @@ SPEC = [
     ("evaluations:lock",          "get",  period_at_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("evaluations:lock",          "post", period_at_root,                 L,   R,    R,    403,   404,  404, 404,   404, 404),
     ("evaluations:detail",        "get",  evaluation_of_a1,               L,   200,  200,  200,   200,  200, 404,   404, 404),
+    ("evaluations:evidence",      "get",  evidence_of_a1,                 L,   200,  200,  200,   200,  200, 404,   404, 404),
     ("evaluations:member_cap_exception", "get", rating_of_other_member,   L,   200,  200,  403,   200,  403, 404,   404, 404),
     ("reports:index",             "get",  no_args,                        L,   200,  200,  200,   200,  403, 403,   403, 403),
     ("reports:detail",            "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
@@ -322,6 +336,16 @@ SPEC = [
     ("reports:download_xlsx",     "get",  report_on_root,                 L,   200,  200,  200,   404,  404, 404,   404, 404),
     ("reports:retry",             "get",  report_on_root,                 L,   405,  405,  405,   405,  405, 405,   405, 405),
     ("reports:retry",             "post", report_on_root,                 L,   R,    R,    R,     404,  404, 404,   404, 404),
+    # Documents (reports/documents/): staff (MANAGE_TREE) edit, issue and set the issuer; empty POSTs are refused
+    # on the page (200); the register is read wherever reports may be requested.
+    ("reports:narrative",         "get",  report_on_root,                 L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:narrative",         "post", report_on_root,                 L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:issue",             "get",  report_on_root,                 L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:issue",             "post", report_on_root,                 L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:register",          "get",  no_args,                        L,   200,  200,  200,   200,  403, 403,   403, 403),
+    ("reports:issuer_settings",   "get",  tree_node("root", "org"),       L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:issuer_settings",   "post", tree_node("root", "org"),       L,   200,  200,  403,   404,  404, 404,   404, 404),
+    ("reports:issuer_settings",   "get",  tree_node("a", "org"),          L,   200,  200,  403,   403,  404, 404,   404, 404),
     ("programmes:index",          "get",  no_args,                        L,   200,  200,  200,   200,  200, 403,   200, 403),
     ("programmes:register",       "get",  org_node("a1"),                 L,   200,  200,  403,   200,  200, 404,   404, 404),
     ("programmes:register",       "get",  org_node("b1"),                 L,   200,  200,  403,   404,  404, 404,   200, 404),

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -533,3 +533,14 @@ def member_cap_exception(request, pk):
         submit_label=_("Record the exception"),
         breadcrumb_tail=row.member.full_name,
     )
+
+
+@require_GET
+def evidence_download(request, pk, code):
+    """An evidence file of one criterion: through the storage (local disk or object storage), scope checked again."""
+    evaluation = get_evaluation_for_user(request.user, pk, action=VIEW)
+    answer = evaluation.answers.filter(code=code).exclude(evidence_file="").first()
+    if answer is None:
+        raise Http404
+    name = answer.evidence_file.name.rsplit("/", 1)[-1]
+    return FileResponse(answer.evidence_file.open("rb"), as_attachment=True, filename=name)
