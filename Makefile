@@ -103,7 +103,10 @@ messages: venv
 check-translations: venv
 	$(PY) scripts/check_translations.py
 
-# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change). BENCH_SCALES="province" to run one scale only.
-BENCH_SCALES ?= province large
+# Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG to change). BENCH_SCALES="province" to run one scale only,
+# BENCH_ARGS="--reuse" to keep the databases of an earlier run, BENCH_ARGS="--no-load" to skip the load phase
+# (BENCH_LOAD_USERS, BENCH_LOAD_SECONDS: 20 users for 60 s by default).
+BENCH_SCALES ?= province x10 large
+BENCH_ARGS ?=
 bench: venv
-	@for scale in $(BENCH_SCALES); do $(PY) bench/run.py --scale $$scale || exit 1; done
+	@for scale in $(BENCH_SCALES); do $(PY) bench/run.py --scale $$scale --load $(BENCH_ARGS) || exit 1; done

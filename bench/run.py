@@ -4,11 +4,23 @@
     python bench/run.py --scale x10               # ten times the demo bloc, 1 year of meetings generated in SQL
     python bench/run.py --scale large             # ~30,000 cells, ~450,000 members, 1 year of meetings (~6M rows)
     python bench/run.py --scale province --reuse  # keep the database built by an earlier run
+    python bench/run.py --scale large --reuse --no-load  # page timings only, no load phase
 
 For every page it reports the median and p95 time over HTTP (a logged-in session against gunicorn on 127.0.0.1)
 and the SQL query count (the same page through Django's test client in-process). Beside them, in the same run,
 it measures the Django admin changelist of members and the raw SQL of the heat-map aggregate, and prints each
 page's time as a ratio to those. Results go to bench/results/<scale>-<time>.json and a table on stdout.
+
+gunicorn runs with config/gunicorn.py, the production configuration (workers from the CPU count, gthread).
+
+The load phase (on by default, --no-load skips it) runs Locust headless (bench/locustfile.py): BENCH_LOAD_USERS
+(20) logged-in staff sessions for BENCH_LOAD_SECONDS (60) over a weighted mix of the main pages and a few untouched
+edit-form saves, then the same number of users on /_bench/ceiling/, a view that only renders the base template for
+a logged-in user: the stack's ceiling on this machine. It reports requests/s, p50/p95 and errors for the mix and
+for each page, and the mix's throughput as a share of the ceiling's (target: >= 0.5, no errors).
+
+After migrate (fresh build or --reuse) it runs `manage.py rebuild_figures` when that command exists, so the kept
+meeting summaries and member counts match the generated rows.
 """
 
 import argparse
@@ -37,6 +49,9 @@ SCALES = {
 }
 RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 WARMUP = 3
+LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", "20"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
+sys.path.insert(0, str(ROOT))  # bench.reports (the yearly report timings), when present
 
 
 def log(message: str) -> None:
@@ -130,11 +145,24 @@ if not EvaluationPeriod.objects.filter(year=2026).exists():
 """
 
 
+def rebuild_figures(env: dict) -> None:
+    """The kept figures (meeting summaries, member counts) rebuilt from the source rows: the SQL generation above
+    writes meetings and attendance without the services that keep them."""
+    listed = subprocess.run(
+        [PYTHON, "manage.py", "help", "--commands"], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    if "rebuild_figures" in listed.stdout.split():
+        started = time.time()
+        manage(env, "rebuild_figures")
+        log(f"rebuild_figures in {time.time() - started:.0f} s")
+
+
 def build(scale: str, database: str, env: dict, reuse: bool) -> None:
     if create_database(database, reuse):
         log(f"reusing database {database} (bringing its schema up to date)")
         manage(env, "migrate", "-v0")
         subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
+        rebuild_figures(env)
         psql(database, "VACUUM ANALYZE")
         return
     started = time.time()
@@ -146,6 +174,7 @@ def build(scale: str, database: str, env: dict, reuse: bool) -> None:
         psql(database, MEETINGS_SQL)
         log("opening the 2026 yearly review for the whole bloc")
         subprocess.run([PYTHON, "-c", OPEN_REVIEW], cwd=ROOT, env=env, check=True)
+    rebuild_figures(env)
     psql(database, "VACUUM ANALYZE")  # the steady state autovacuum keeps a production database in
     log(f"built {scale} in {time.time() - started:.0f} s")
 
@@ -306,11 +335,154 @@ print(json.dumps({"kind": kind, "total_s": round(total, 2), "weasyprint_s": roun
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
+# What the load phase's users read and save, resolved against the built data. Every user saves its own records
+# (see bench/locustfile.py); when the database has too few draft meetings, thematic drafts dated today are logged
+# through the service for that (once: they are kept for the next run).
+LOAD_TARGETS = r"""
+import datetime, django, json, sys
+django.setup()
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+from cells.models import Organization
+from evaluations.models import EvaluationPeriod
+from meetings import services as meeting_services
+from meetings.models import Meeting
+from members.models import Member
+users = int(sys.argv[1])
+root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+period = EvaluationPeriod.objects.order_by("-year").first()
+cells = list(Organization.objects.filter(kind__in=("CHI_BO_CO_SO", "CHI_BO_TRUC_THUOC"), dissolved_on__isnull=True)
+             .filter(members__status="CHINH_THUC").distinct().order_by("pk")[:users])
+finalised = list(Meeting.objects.filter(status="DA_CHOT", period_year=2025).order_by("pk").values_list("pk", flat=True)[:2000:40])
+drafts = list(Meeting.objects.filter(status="NHAP").order_by("pk").values_list("pk", flat=True)[:users])
+admin = get_user_model().objects.get(username="admin")
+today = timezone.localdate()
+for cell in cells[: max(0, users - len(drafts))]:
+    drafts.append(meeting_services.meeting_create(organization=cell, data={
+        "kind": "CHUYEN_DE", "period_year": today.year, "period_month": today.month, "date": today,
+        "start_time": datetime.time(14, 0), "end_time": datetime.time(16, 0), "topic": "Chuyên đề kiểm thử tải",
+    }, created_by=admin).pk)
+members = list(Member.objects.filter(status="CHINH_THUC", organization__in=cells).order_by("pk")
+               .values_list("pk", flat=True)[: users * 50 : 50])
+pages = {
+    "home": ["/", 4],
+    "tree": ["/tree/", 2],
+    "member list (filtered, searched)": ["/members/?status=CHINH_THUC&q=nguyen+van", 3],
+    "heat-map": [f"/meetings/compliance/?org={root.pk}&year=2025", 2],
+    "meeting detail": [[reverse("meetings:detail", args=[pk]) for pk in finalised], 3],
+    "reports index": ["/reports/", 2],
+}
+if period:
+    pages["evaluation dashboard"] = [f"/evaluations/{period.pk}/", 2]
+writes = {
+    "save: organisation edit": [[reverse("cells:edit", args=[c.pk]) for c in cells], 1],
+    "save: member edit": [[reverse("members:edit", args=[pk]) for pk in members], 1],
+    "save: meeting draft": [[reverse("meetings:detail", args=[pk]) for pk in drafts], 1],
+}
+from django.conf import settings
+from django.test import Client
+staff = get_user_model().objects.get(username="bantochuc")
+sessions = []
+for _ in range(users):
+    client = Client()
+    client.force_login(staff)
+    sessions.append(client.cookies[settings.SESSION_COOKIE_NAME].value)
+print(json.dumps({"pages": pages, "writes": {k: v for k, v in writes.items() if v[0]}, "sessions": sessions,
+                  "session_cookie": settings.SESSION_COOKIE_NAME}))
+"""
+
+
+def locust(env: dict, base: str, targets: dict, pages: dict, writes: dict, label: str) -> dict:
+    """One headless Locust run: LOAD_USERS users for LOAD_SECONDS over pages and writes; its summary JSON."""
+    out = Path(tempfile.mkstemp(prefix="chibo-bench-load-", suffix=".json")[1])
+    load_env = dict(
+        env,
+        BENCH_LOAD_PAGES=json.dumps(pages),
+        BENCH_LOAD_WRITES=json.dumps(writes),
+        BENCH_LOAD_OUT=str(out),
+        BENCH_LOAD_SESSIONS=json.dumps(targets["sessions"]),
+        BENCH_LOAD_SESSION_COOKIE=targets["session_cookie"],
+    )
+    log(f"load phase ({label}): {LOAD_USERS} users for {LOAD_SECONDS} s")
+    subprocess.run(
+        [PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "--only-summary",
+         "-u", str(LOAD_USERS), "-r", str(LOAD_USERS), "-t", f"{LOAD_SECONDS}s", "-H", base,
+         "--stop-timeout", "10", "--loglevel", "WARNING"],
+        cwd=ROOT, env=load_env, stdout=subprocess.DEVNULL, check=False,
+    )  # fmt: skip
+    try:
+        summary = json.loads(out.read_text() or "{}")
+    finally:
+        out.unlink(missing_ok=True)
+    if not summary:
+        raise SystemExit(f"the load phase ({label}) wrote no summary")
+    log(f"load phase ({label}): {summary['mix']}")
+    return summary
+
+
+def load_phase(env: dict, base: str) -> dict:
+    code = subprocess.run(
+        [PYTHON, "-c", LOAD_TARGETS, str(LOAD_USERS)], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+    )
+    targets = json.loads(code.stdout.strip().splitlines()[-1])
+    mix = locust(env, base, targets, targets["pages"], targets["writes"], "page mix")
+    ceiling = locust(env, base, targets, {"ceiling": ["/_bench/ceiling/", 1]}, {}, "ceiling")
+    ratio = round(mix["mix"]["rps"] / ceiling["mix"]["rps"], 2) if ceiling["mix"]["rps"] else None
+    return {
+        "users": LOAD_USERS,
+        "seconds": LOAD_SECONDS,
+        "weights": {name: weight for name, (_url, weight) in {**targets["pages"], **targets["writes"]}.items()},
+        "mix": mix,
+        "ceiling": ceiling,
+        "mix_to_ceiling": ratio,
+    }
+
+
+def gunicorn_settings(env: dict) -> dict:
+    """The workers and threads config/gunicorn.py resolves to on this machine (recorded with the results)."""
+    code = "import runpy, json; c = runpy.run_path('config/gunicorn.py'); print(json.dumps({k: c[k] for k in ('workers', 'threads', 'worker_class', 'timeout', 'keepalive')}))"
+    output = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    return json.loads(output.stdout)
+
+
+def print_load(load: dict) -> None:
+    print(f"\nload phase: {load['users']} users, {load['seconds']} s, gunicorn {load.get('gunicorn', '')}")
+    print(f"{'':38} {'req/s':>8} {'p50':>9} {'p95':>9} {'requests':>9} {'errors':>7}")
+    rows = [("page mix", load["mix"]["mix"]), ("ceiling (/_bench/ceiling/)", load["ceiling"]["mix"])]
+    rows += [(f"  {name}", row) for name, row in load["mix"]["pages"].items()]
+    for name, row in rows:
+        print(
+            f"{name[:38]:38} {row['rps']:>8.1f} {row['p50_ms']:>7.0f}ms {row['p95_ms']:>7.0f}ms "
+            f"{row['requests']:>9} {row['errors']:>7}"
+        )
+    print(f"page mix ÷ ceiling (requests/s): {load['mix_to_ceiling']}  (target >= 0.5, 0 errors)")
+    for error in load["mix"]["errors"] + load["ceiling"]["errors"]:
+        print(f"  error: {error['method']} {error['name']}: {error['error']} × {error['occurrences']}")
+
+
+def report_timings(env: dict) -> dict:
+    """The yearly report build: bench/reports.py's figure for a decided review when it exists, else the old one."""
+    try:
+        from bench import reports
+    except ImportError:
+        return report_build_time(env)
+    build_time = getattr(reports, "evaluation_build_time", None) or getattr(reports, "report_build_time", None)
+    if build_time is None:
+        return report_build_time(env)
+    decided = reports.decide_review(env["DATABASE_URL"])
+    log(f"2025 review decided: {decided}")
+    return {**build_time(env), "review": decided}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", choices=sorted(SCALES), default="province")
     parser.add_argument("--reuse", action="store_true", help="reuse the database of an earlier run")
     parser.add_argument("--build-only", action="store_true", help="build the database and stop")
+    parser.add_argument(
+        "--load", action=argparse.BooleanOptionalAction, default=True, help="run the load phase (Locust); on by default"
+    )
     args = parser.parse_args()
     database = f"chibo_bench_{args.scale}"
     static_root = tempfile.mkdtemp(prefix="chibo-bench-static-")
@@ -321,15 +493,18 @@ def main() -> None:
     manage(env, "collectstatic", "--noinput", "-v0")
     urls = pages(env)
     urls["admin changelist (members)"] = "/admin/members/member/"
+    urls["ceiling (base template only)"] = "/_bench/ceiling/"
     counts = query_counts(env, urls)
     port = free_port()
+    settings = gunicorn_settings(env)
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "300"],
+        [PYTHON, "-m", "gunicorn", "config.wsgi", "--config", "config/gunicorn.py"],
         cwd=ROOT,
-        env=env,
+        env=dict(env, GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_TIMEOUT="300"),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    load = None
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
@@ -350,11 +525,13 @@ def main() -> None:
                 continue
             results[name] = {**timed(lambda session=session, url=url: session.get(url)), "queries": counts.get(name)}
             log(f"{name}: {results[name]}")
+        if args.load:
+            load = {**load_phase(env, base), "gunicorn": settings}
     finally:
         server.terminate()
         server.wait(timeout=30)
     results["heat-map raw SQL"] = raw_heatmap_sql(database)
-    results["report build"] = report_build_time(env)
+    results["report build"] = report_timings(env)
     admin_median = results.get("admin changelist (members)", {}).get("median_ms")
     sql_median = results["heat-map raw SQL"]["median_ms"]
     for row in results.values():
@@ -365,7 +542,11 @@ def main() -> None:
     out_dir = ROOT / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / f"{args.scale}-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps({"scale": args.scale, "results": results}, indent=2, ensure_ascii=False))
+    out.write_text(
+        json.dumps(
+            {"scale": args.scale, "gunicorn": settings, "results": results, "load": load}, indent=2, ensure_ascii=False
+        )
+    )
     print(f"\n{'page':38} {'median':>9} {'p95':>9} {'queries':>8} {'÷admin':>7} {'÷SQL':>7}")
     for name, row in results.items():
         if "median_ms" in row:
@@ -375,6 +556,8 @@ def main() -> None:
             )
         else:
             print(f"{name:38} {json.dumps(row, ensure_ascii=False)}")
+    if load:
+        print_load(load)
     print(f"\nwritten to {out}")
 
 

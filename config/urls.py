@@ -19,6 +19,7 @@ admin.site.site_header = "chibo"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("_bench/ceiling/", views.bench_ceiling, name="bench_ceiling"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

@@ -17,6 +17,14 @@ def home(request):
     return render(request, "home.html", home_context(request.user))
 
 
+@require_GET
+def bench_ceiling(request):
+    """The base template and nothing else, for a logged-in user: the stack's ceiling (session, auth, middleware,
+    menu, template engine) that bench/run.py's load phase compares the real pages with. It reads nothing beyond
+    what every page reads, so it is harmless to ship."""
+    return render(request, "bench_ceiling.html")
+
+
 @never_cache
 @login_not_required
 @require_GET
