@@ -70,6 +70,37 @@ class Report(models.Model):
     sha256 = models.CharField(_("SHA-256 of the PDF"), max_length=64, blank=True)
     figures = models.JSONField(default=dict, blank=True)
 
+    # The document (HD 36-HD/VPTW): a built report is a draft; staff issue it (reports/documents/issuing.py), which
+    # gives it a number from the issuer's register, a date, a signer and recipients, and freezes its bytes.
+    class State(models.TextChoices):
+        DRAFT = "DRAFT", _("Draft")
+        ISSUED = "ISSUED", _("Issued")
+
+    state = models.CharField(_("document state"), max_length=8, choices=State.choices, default=State.DRAFT)
+    number = models.PositiveIntegerField(_("number"), null=True, blank=True)
+    symbol = models.CharField(_("number and symbol"), max_length=60, blank=True, help_text=_("e.g. 12-BC/ĐUK"))
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    signer_authority = models.CharField(_("authority line"), max_length=100, blank=True)
+    signer_position = models.CharField(_("signer's position"), max_length=100, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    issued_pdf = models.FileField(_("issued PDF"), upload_to="reports/issued/%Y/", blank=True)
+    issued_sha256 = models.CharField(_("SHA-256 of the issued PDF"), max_length=64, blank=True)
+    # Staff-edited sections of the draft: {section key: [paragraph, ...]}; they win over the drafted text.
+    narrative = models.JSONField(default=dict, blank=True)
+    narrative_version = models.PositiveIntegerField(default=1)
+    # The sections as the builder drafted them at the last build (before staff edits): what the edit page offers.
+    drafted_sections = models.JSONField(default=list, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("report")
@@ -102,6 +133,79 @@ class Report(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE
+
+    @property
+    def is_issued(self) -> bool:
+        return self.state == self.State.ISSUED
+
+
+class IssuerSettings(models.Model):
+    """How an organisation's committee names itself on the documents it issues (HD 36-HD/VPTW header and
+    signature), kept on the tree node. Empty fields fall back to defaults derived from the node's kind and parent
+    (reports/documents/settings.py), so staff see what will print before they set anything."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="issuer_settings", verbose_name=_("organisation")
+    )
+    issuer_name = models.CharField(
+        _("name as issuer"), max_length=255, blank=True, help_text=_("e.g. ĐẢNG ỦY KHỐI CÁC CƠ QUAN TỈNH")
+    )
+    body_above = models.CharField(_("body above"), max_length=255, blank=True, help_text=_("e.g. ĐẢNG BỘ TỈNH YÊN BÁI"))
+    abbreviation = models.CharField(_("abbreviation"), max_length=20, blank=True, help_text=_("e.g. ĐUK"))
+    place = models.CharField(_("place name"), max_length=100, blank=True, help_text=_("e.g. Yên Bái"))
+    authority = models.CharField(_("authority line"), max_length=100, blank=True, help_text=_("e.g. T/M BAN THƯỜNG VỤ"))
+    # {kind of report: "- Recipient\n- Lưu VP"}: the recipients proposed when a report of that kind is issued.
+    recipients = models.JSONField(_("recipients per kind"), default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document settings")
+        verbose_name_plural = _("document settings")
+
+    def __str__(self) -> str:
+        return str(self.organization)
+
+
+class NumberCounter(models.Model):
+    """The last number given by an issuer in a year: the row locked while a number is taken (one at a time)."""
+
+    issuer = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["issuer", "year"], name="reports_counter_issuer_year")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer_id}/{self.year}: {self.last_number}"
+
+
+class OutgoingNumber(models.Model):
+    """One line of the register of outgoing documents (sổ đăng ký văn bản đi): a number once taken stays taken,
+    even when the issuing that took it failed afterwards (then `report` is left without the number)."""
+
+    issuer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuer"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveIntegerField(_("number"))
+    symbol = models.CharField(_("number and symbol"), max_length=60)
+    report = models.ForeignKey(
+        Report, null=True, on_delete=models.SET_NULL, related_name="numbers", verbose_name=_("report")
+    )
+    taken_at = models.DateTimeField(default=timezone.now)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "year", "number"], name="reports_outgoing_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.symbol
 
 
 class ReportDownload(models.Model):

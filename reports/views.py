@@ -12,8 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 from cells.forms_pages import already_sent, apply_service_error, once
 from cells.inputs import YEAR_MAX, YEAR_MIN, choice_param, id_param, int_param, page_param
 from cells.permissions import (
+    MANAGE_TREE,
     REPORTS,
     default_root,
+    get_access,
     get_organization_for_user,
     require,
     require_anywhere,
@@ -21,7 +23,7 @@ from cells.permissions import (
 )
 from cells.selectors import breadcrumbs
 from reports import services
-from reports.building import enqueue
+from reports.documents.issuing import file_stem
 from reports.forms import ReportRequestForm
 from reports.models import Report, ReportDownload, ReportSchedule
 
@@ -58,6 +60,7 @@ def report_index(request):
                     year=data["year"],
                     quarter=data["quarter"] if not data["month"] else None,
                     month=data["month"],
+                    params=data["params"],
                 ),
                 lambda report: ("reports:detail", report.pk),
             )
@@ -98,10 +101,12 @@ def report_index(request):
 
 @require_GET
 def report_detail(request, pk):
-    report = get_report_for_user(request.user, pk)
+    # Each look (the page and its poll) also watches the build: a stalled one is taken up here, beat or not.
+    report = services.watch_build(report=get_report_for_user(request.user, pk))
     template = "reports/includes/report_status.html" if request.htmx else "reports/report_detail.html"
-    context = {"report": report}
+    context = {"report": report, "stalled": services.is_stalled(report)}
     if not request.htmx:
+        context["can_issue"] = get_access(request.user).can(MANAGE_TREE, report.organization)
         context |= {
             "breadcrumbs": breadcrumbs(user=request.user, organization=report.organization),
             "breadcrumb_links": [(_("Reports"), f"{reverse('reports:index')}?org={report.organization_id}")],
@@ -113,11 +118,12 @@ def report_detail(request, pk):
 @require_GET
 def report_download(request, pk, fmt):
     report = get_report_for_user(request.user, pk)
-    field = report.pdf if fmt == "pdf" else report.xlsx
-    if report.status != Report.Status.DONE or not field:
+    # An issued report downloads its frozen document; a draft its last build (marked DỰ THẢO on every page).
+    field = (report.issued_pdf if report.is_issued else report.pdf) if fmt == "pdf" else report.xlsx
+    if not field or (report.status != Report.Status.DONE and not report.is_issued):
         raise Http404
     ReportDownload.objects.create(report=report, user=request.user, file_format=fmt)
-    name = f"bao-cao-{report.kind}-{report.organization.code}-{report.period_label.replace('/', '-')}.{fmt}"
+    name = f"{file_stem(report)}.{fmt}"  # Vietnamese, without diacritics: bao-cao-sinh-hoat-chi-bo-DB01-2025-05.pdf
     content_type = (
         "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
@@ -127,10 +133,10 @@ def report_download(request, pk, fmt):
 @require_POST
 def report_retry(request, pk):
     report = get_report_for_user(request.user, pk)
-    if report.status != Report.Status.FAILED:
-        messages.error(request, _("Only a failed report can be built again."))
+    try:
+        services.report_retry(report=report, user=request.user)  # a failed or stalled build
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     else:
-        Report.objects.filter(pk=report.pk).update(status=Report.Status.PENDING, progress=0, error="")
-        enqueue(report.pk)
         messages.success(request, _("The report is being built again."))
     return redirect("reports:detail", report.pk)

@@ -24,6 +24,8 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.files.storage import InMemoryStorage, storages
+from django.core.files.storage.memory import InMemoryDirNode
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
@@ -39,6 +41,20 @@ Role = RoleAssignment.Role
 PASSWORD = "Chibo-test-Pw-2025!"
 PERSONAS = ("admin", "staff", "leader", "grassroots", "secretary", "member", "outsider", "norole")
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+# CHIBO_TEST_WITHOUT=harfbuzz-subset runs the tests as on a machine without the optional libharfbuzz-subset0:
+# WeasyPrint's library loader (cffi) is told the library is not there, before WeasyPrint is first imported.
+if "harfbuzz-subset" in os.environ.get("CHIBO_TEST_WITHOUT", ""):
+    import cffi
+
+    _dlopen = cffi.FFI.dlopen
+
+    def _dlopen_without_subset(self, name, *args, **kwargs):
+        if isinstance(name, str) and "harfbuzz-subset" in name:
+            raise OSError(f"{name}: hidden by CHIBO_TEST_WITHOUT")
+        return _dlopen(self, name, *args, **kwargs)
+
+    cffi.FFI.dlopen = _dlopen_without_subset
 
 
 #
@@ -113,6 +129,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_file_storage():
+    """Each test starts with no stored file. The test storage lives in memory for the whole run and primary keys
+    repeat between tests (rolled back), so a file left by one test would make the next one's name get a suffix."""
+    yield
+    storage = storages["default"]
+    if isinstance(storage, InMemoryStorage):
+        storage._root = InMemoryDirNode()
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ from openpyxl import Workbook, load_workbook
 
 from cells.models import Organization
 from meetings.models import Attendance, Meeting
+from members import counts as member_counts
 from members.models import Member
 
 #
@@ -315,7 +316,9 @@ def bulk_members(members) -> list[Member]:
     members = list(members)
     for member in members:
         member.refresh_derived()
-    return Member.objects.bulk_create(members)
+    created = Member.objects.bulk_create(members)
+    member_counts.refresh({member.organization_id for member in created})  # as the services keep them
+    return created
 
 
 def grow_tree(

@@ -1,10 +1,12 @@
 """The profile of one party cell."""
 
+import datetime
 from collections.abc import Callable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells.permissions import VIEW_SENSITIVE, get_access
 from criteria.selectors import parameters_on
 from evaluations.models import Grade, HistoricalRating, OrgEvaluation
 from meetings import selectors as meeting_selectors
@@ -40,12 +42,15 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
         .order_by("role", "member__sort_key")
     ]
     members = Member.objects.filter(organization=cell, status__in=Member.ON_ROLL).order_by("sort_key", "id")
+    # Personal data, the same policy as the pages (members/views.py): the date of birth only for a role that may
+    # see personal data on this cell (VIEW_SENSITIVE); leadership sees the roll without it.
+    personal = get_access(user).can(VIEW_SENSITIVE, cell)
     member_rows = [
         [
             index,
             member.full_name,
             member.get_gender_display() if member.gender else "",
-            member.date_of_birth.strftime("%d/%m/%Y") if member.date_of_birth else "",
+            *([member.date_of_birth.strftime("%d/%m/%Y") if member.date_of_birth else ""] if personal else []),
             member.admitted_on.strftime("%d/%m/%Y") if member.admitted_on else "",
             member.get_status_display(),
         ]
@@ -87,7 +92,14 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
         {
             "title": _("Party members on the roll"),
             "sheet": _("Members"),
-            "headers": [_("No."), _("Full name"), _("Gender"), _("Date of birth"), _("Admission date"), _("Status")],
+            "headers": [
+                _("No."),
+                _("Full name"),
+                _("Gender"),
+                *([_("Date of birth")] if personal else []),
+                _("Admission date"),
+                _("Status"),
+            ],
             "rows": member_rows,
         },
         {
@@ -118,6 +130,6 @@ def build_cell_profile(*, report: Report, user, progress: Callable[[int], None])
         tables=tables,
         title=str(title),
         figures=figures,
-        parameter_set=parameters_on(timezone.localdate()).parameter_set,
+        parameter_set=parameters_on(datetime.date(report.year, 12, 31)).parameter_set,  # the year's rule set
         data_as_of=data_as_of,
     )

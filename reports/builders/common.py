@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cells.models import Organization
 from cells.names import org_label
+from reports.documents.settings import issuer_profile
+from reports.documents.signers import propose_signer
 from reports.models import Report
 
 
@@ -38,32 +39,69 @@ class Built:
     basis: str = ""
 
 
-# Party document boilerplate (HD 36-HD/VPTW): who signs on behalf of which body. Literal, like the header.
-SIGNER_BY_KIND = {
-    "DANG_BO_CAP_TREN_CO_SO": "T/M BAN THƯỜNG VỤ",
-    "DANG_BO_CO_SO": "T/M ĐẢNG ỦY",
-    "DANG_BO_BO_PHAN": "T/M ĐẢNG ỦY",
-    "CHI_BO_CO_SO": "T/M CHI BỘ",
-    "CHI_BO_TRUC_THUOC": "T/M CHI BỘ",
-}
-
-
 def _header(report: Report, title: str) -> dict:
+    """The formal elements of the document (HD 36-HD/VPTW), from the issuing committee's settings
+    (reports/documents/settings.py) and, once issued, from the report's own frozen number, date and signer.
+
+    A draft prints "Số ……-BC/ĐU", the day it was drafted, the signer proposed from the committee's seats and the default
+    recipients of its kind; `is_draft` marks every page "DỰ THẢO"."""
     organization = report.organization
-    parent = None
-    if organization.parent_id:
-        parent = Organization.objects.filter(pk=organization.parent_id).only("name").first()
+    profile = issuer_profile(organization)
+    issued = bool(report.symbol)
+    signer = propose_signer(organization) if not report.signer_name else {}
+    recipients = report.recipients or profile["recipients"].get(report.kind, "")
+    parent_name = organization.parent.name if organization.parent_id and organization.parent else ""
     return {
-        "issuer_parent": parent.name if parent else "",
+        "issuer_parent": profile["body_above"],
+        "issuer_name": profile["issuer_name"],
         # In context where the name repeats across the tree ("Chi bộ Văn phòng (Đảng bộ Sở Y tế)", cells/names.py).
-        "issuer": org_label(
-            {"name": organization.name, "depth": organization.depth, "parent_name": parent.name if parent else ""}
-        ),
-        "issuer_name": organization.name,
+        "issuer": org_label({"name": organization.name, "depth": organization.depth, "parent_name": parent_name}),
+        "organization_name": organization.name,
+        "doc_number": report.symbol if issued else f"……-BC/{profile['abbreviation']}",
+        "place": profile["place"],
+        # A draft is dated the day it was drafted; the issued document the day it was issued.
+        "document_date": report.issued_on if issued else timezone.localdate(),
         "title": title,
+        **_title_lines(str(title), report, organization.name),
         "subtitle": _("Period: %(period)s") % {"period": report.period_display},
         "report": report,
         "generated_at": timezone.localtime(),
-        "document_date": timezone.localdate(),
-        "signer_on_behalf": SIGNER_BY_KIND.get(organization.kind, ""),
+        "signer_on_behalf": report.signer_authority or profile["authority"],
+        "signer_title": report.signer_position or signer.get("position", ""),
+        "signer_name": report.signer_name or signer.get("name", ""),
+        "recipients": [line.strip() for line in recipients.splitlines() if line.strip()],
+        "is_draft": not issued,
+    }
+
+
+def _title_lines(title: str, report: Report, organization_name: str) -> dict:
+    """HD 36: the type of document alone on its line ("BÁO CÁO"), the subject in bold under it with the period
+    ("Tình hình sinh hoạt chi bộ tháng 05/2025"). A title that is not a báo cáo ("HỒ SƠ CHI BỘ") stays whole,
+    its subject the organisation."""
+    period = report.period_display
+    if title.upper().startswith("BÁO CÁO "):
+        rest = title[len("BÁO CÁO ") :].strip()
+        subject = f"{rest[:1].upper()}{rest[1:].lower()} {period}"
+        return {"doc_type": "BÁO CÁO", "subject": subject}
+    return {"doc_type": title, "subject": f"{organization_name} — {period}"}
+
+
+def document_context(built: Built) -> dict:
+    """The template context of a báo cáo: the builder's context with the narrative sections (each with the tables
+    that support it), the tables of the body and those of the phụ lục, the legal basis once."""
+    tables = built.context.get("tables", built.tables) or []
+    keys = {section.get("key") for section in built.sections}
+    sections = [
+        {**section, "tables": [t for t in tables if t.get("section") == section.get("key") and not t.get("appendix")]}
+        for section in built.sections
+    ]
+    return {
+        **built.context,
+        "tables": tables,
+        "sections": sections,
+        "body_tables": [t for t in tables if not t.get("appendix") and t.get("section") not in keys],
+        "appendix_tables": [t for t in tables if t.get("appendix")],
+        # A wide annex table (a month per column) puts the whole phụ lục on landscape pages.
+        "appendix_wide": any(len(t.get("headers", [])) > 8 for t in tables if t.get("appendix")),
+        "basis": built.context.get("basis") or built.basis,
     }

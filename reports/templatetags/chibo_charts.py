@@ -34,3 +34,9 @@ def chart_rows(chart, target=None) -> list[tuple]:
         own = rest[0] if rest else None
         rows.append((label, value, own if own is not None else target))
     return rows
+
+
+@register.simple_tag
+def chart_has_target(rows) -> bool:
+    """Whether any bar of `chart_rows` carries a target: the legend then explains the marker."""
+    return any(row[2] is not None for row in rows)

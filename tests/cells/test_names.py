@@ -205,7 +205,8 @@ def test_a_cell_report_names_its_cell_in_context_in_the_subtitle(world, namesake
     built = builders.build_cell_profile(report=report, user=world.personas.staff, progress=lambda _pct: None)
 
     assert built.context["issuer"] == IN_B
-    assert built.context["issuer_name"] == NAME  # the document header keeps the official form (parent above)
+    # The document header keeps the official form: the name alone, in capitals (HD 36), the body above on its own line.
+    assert built.context["issuer_name"] == NAME.upper()
 
 
 #

@@ -36,3 +36,15 @@ def pdf_fonts(pdf: bytes) -> list[dict[str, str]]:
         start += len(dashes) + 1
     names = [header[a:b].strip() for a, b in spans]
     return [{name: row[a:b].strip() for name, (a, b) in zip(names, spans, strict=True)} for row in rows if row.strip()]
+
+
+# WeasyPrint's warning when libharfbuzz-subset0 (an optional system package) is missing: it subsets the fonts with
+# fontTools instead, and the PDF is the same document (a little larger). Not a problem of the template under test.
+OPTIONAL_PACKAGE_WARNINGS = ("Using fontTools instead of HarfBuzz-Subset",)
+
+
+def weasyprint_problems(records) -> list[str]:
+    """The WeasyPrint warnings among log `records` (caplog.records) that point at the document (a font-face that
+    cannot be loaded, a bad CSS property), leaving out the ones that only say an optional package is missing."""
+    messages = [record.getMessage() for record in records]
+    return [message for message in messages if not message.startswith(OPTIONAL_PACKAGE_WARNINGS)]

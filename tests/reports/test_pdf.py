@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings as django_settings
 
 from cells.pdf import font_dir_uri, render_html, render_pdf
-from tests.reports import pdf_fonts, pdf_text
+from tests.reports import pdf_fonts, pdf_text, weasyprint_problems
 
 VIETNAMESE = "Đảng bộ Khối — Nguyễn Thị Ánh, Trần Văn Đức, Phạm Thị Ngọc Hạnh"
 
@@ -55,7 +55,7 @@ def test_render_pdf_embeds_tinos_and_no_other_font(pdf_templates, caplog):
         pdf = render_pdf("tiny.html", {"line": VIETNAMESE})
 
     # e.g. "Font-face 'Chibo Tinos' cannot be loaded" when the file:// URL is wrong
-    assert not caplog.records, [record.getMessage() for record in caplog.records]
+    assert weasyprint_problems(caplog.records) == []  # without libharfbuzz-subset0 the fontTools warning is fine
     fonts = pdf_fonts(pdf)
     assert fonts, "the PDF names no font"
     for font in fonts:
@@ -78,7 +78,7 @@ def test_base_template_lays_out_a_party_document(pdf_templates, caplog):
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_pdf("on_base.html", context)
 
-    assert not caplog.records, [record.getMessage() for record in caplog.records]
+    assert weasyprint_problems(caplog.records) == []  # without libharfbuzz-subset0 the fontTools warning is fine
     text = pdf_text(pdf)
     for expected in (
         "ĐẢNG BỘ KHỐI CÁC CƠ QUAN",
@@ -91,9 +91,9 @@ def test_base_template_lays_out_a_party_document(pdf_templates, caplog):
         "T/M CHI BỘ",
         "BÍ THƯ",
         "Trần Văn Đức",
-        "1/1",  # page number / page count at the bottom
     ):
         assert expected in text
+    assert "1/1" not in text  # HD 36: page numbers from page 2 (top centre), none on page 1
     assert {font["emb"] for font in pdf_fonts(pdf)} == {"yes"}
 
 

@@ -143,6 +143,8 @@ EVALUATION_FIGURES = {
     "member_grades": {"HTXSNV": 2, "HTTNV": 6, "HTNV": 1, "KHTNV": 0},
     "over_quota": ["Đảng bộ A"],
     "cap_exceptions": 0,  # D5: no discipline cap lifted (tests/evaluations/test_discipline.py lists one)
+    # The review is still open (B, B1, B2 undecided): its progress, each stage counting those beyond it (issue #14).
+    "progress": {"decided": 4, "appraised": 4, "self_assessed": 4, "of": 7},
     # The registers (D9, D10): no Dân vận khéo model, no e-handbook user, no residence feedback; the 10 members
     # created below are full or probationary (An, Bình, Cường, Dũng, Hà, Giang, Hải, Khánh, Lan, Minh).
     **{
@@ -199,6 +201,7 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
     orgs, members, grassroots = (gettext(name) for name in ("Organisations", "Members", "Grassroots"))
     subordinate = gettext("Subordinate")
     assert list(sheets) == [
+        gettext("Progress"),  # the review is open: its progress first (issue #14)
         orgs,
         subordinate,
         members,
@@ -229,10 +232,11 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
         (label(NOT_FULFILLED), 0),
     ]
     # Sorted by name ("C" before "Đ"); members HTXSNV, HTTNV, HTNV, KHTNV; allowed; places left.
-    assert sheets[grassroots][2:] == [
-        ("Chi bộ cơ sở C", "1/1", 0, 1, 1, 0, 0, 0),
-        ("Đảng bộ A", "3/3", 2, 5, 0, 0, 1, -1),
-        ("Đảng bộ B", "0/3", 0, 0, 0, 0, None, None),
+    # Decided and organisations in two number columns (never "1/1", which reads like a date), then a totals row.
+    assert sheets[grassroots][2:5] == [
+        ("Chi bộ cơ sở C", 1, 1, 0, 1, 1, 0, 0, 0),
+        ("Đảng bộ A", 3, 3, 2, 5, 0, 0, 1, -1),
+        ("Đảng bộ B", 0, 3, 0, 0, 0, 0),  # no quota: the empty cells are not written
     ]
 
     flat = flat_text(report)
@@ -240,17 +244,20 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
         "ĐẢNG ỦY KHỐI CÁC CƠ QUAN",
         "ĐẢNG CỘNG SẢN VIỆT NAM",
         "ngày 01 tháng 3 năm 2026",
-        f"{BASIS_NAME} — ",  # the basis: the parameter set, then its documents
         "88,9",  # pct_good_or_better, Vietnamese decimal comma
         "22,2",  # pct_excellent
         f"{label(EXCELLENT)} 2 {label(GOOD)} 6 {label(FULFILLED)} 1 {label(NOT_FULFILLED)} 0",
-        "Chi bộ cơ sở C 1/1 0 1 1 0 0 0",
-        "2 5 0 0 1 -1",  # Đảng bộ A (its name wraps in the narrow first column)
-        "0/3",  # Đảng bộ B
+        # Decided and organisations in two columns, never "1/1"; the totals row after them.
+        "Chi bộ cơ sở C 1 1 0 1 1 0 0 0",
+        "Đảng bộ A 3 3 2 5 0 0 1 -1",
+        "Đảng bộ B 0 3 0 0 0 0",
+        "Tổng cộng 4 7 2 6 1 0",
     ):
         assert expected in flat, expected
-    # The documents of the set, whatever their order (pdftotext may join a hyphen at a line break: "43HD").
-    documents = flat.split(f"{BASIS_NAME} — ")[1].split(".")[0].replace("-", "")
+    # The legal basis once, before the body: "Căn cứ" and the documents of the parameter set in force, whatever their
+    # order (pdftotext may join a hyphen at a line break: "43HD").
+    assert flat.count("Căn cứ") == 1
+    documents = flat.split("Căn cứ")[1].split(". ")[0].replace("-", "")
     for number in ("366-QĐ/TW", "43-HD/BTCTW", "42-HD/BTCTW"):
         assert number.replace("-", "") in documents, number
 
@@ -272,7 +279,8 @@ def test_evaluation_report_without_a_review_says_so(world):
         gettext("Dan van kheo"),
         gettext("E-handbook"),
     ]
-    assert gettext("no yearly review was opened for this year") in flat_text(report)
+    expected = gettext("No yearly review was opened for %(year)s and no past result was imported.") % {"year": YEAR}
+    assert expected in flat_text(report)  # the "results" section of the narrative (issue #14)
 
 
 #

@@ -28,6 +28,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import CharField, Value
 from django.db.models.functions import Cast, Concat
+from django.urls import reverse
 from django.utils import timezone
 
 from cells.models import Organization
@@ -123,8 +124,9 @@ def routed_to(queue: str, redis_url: str):
 
 
 class Worker:
-    def __init__(self, *, queue: str, redis_url: str, media_root: Path, log: Path):
+    def __init__(self, *, queue: str, redis_url: str, media_root: Path, log: Path, env: dict | None = None):
         self.log = log
+        extra_env = env
         env = {
             key: value
             for key, value in os.environ.items()
@@ -146,6 +148,7 @@ class Worker:
             MEDIA_ROOT=str(media_root),
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         command = [
             sys.executable,
             "-m",
@@ -209,9 +212,14 @@ def workers(worker_redis_url, media_root, tmp_path):
         def __init__(self):
             self.queue = queue
 
-        def start(self) -> Worker:
+        def start(self, **env) -> Worker:
+            """`env`: more environment for the worker (e.g. REPORTS_STALE_AFTER_SECONDS="3")."""
             worker = Worker(
-                queue=queue, redis_url=worker_redis_url, media_root=media_root, log=tmp_path / f"w{len(started)}.log"
+                queue=queue,
+                redis_url=worker_redis_url,
+                media_root=media_root,
+                log=tmp_path / f"w{len(started)}.log",
+                env=env,
             )
             started.append(worker)
             print(f"\nworker {len(started)} ready in {worker.wait_ready():.2f} s (pid {worker.process.pid})")
@@ -339,3 +347,107 @@ def test_report_whose_worker_is_killed_mid_build_completes_on_a_new_worker(world
     assert report.figures["missing_cells"] == 155  # the 150 new ones miss July–December, the others everything
     pdf = stored(report.pdf)
     assert report.sha256 == hashlib.sha256(pdf).hexdigest()
+
+
+#
+# Without the beat: the report page itself takes up a build whose worker was killed
+#
+
+STALE = (
+    3  # seconds without a heartbeat before a build is taken for stalled (REPORTS_STALE_AFTER_SECONDS, 90 by default)
+)
+FAST_WATCH = {"REPORTS_STALE_AFTER_SECONDS": str(STALE), "REPORTS_HEARTBEAT_SECONDS": "1"}
+USER_PATIENCE = 120  # seconds: within 2 minutes the user sees a resumed build or a retry (issue #14)
+
+
+def watch_page(client, report_id: int, until, *, timeout: float, logs) -> tuple[str, float, list[str]]:
+    """Look at the report page the way its htmx poll does, every second, until `until(html)`. Nothing else runs:
+    no beat, no requeue_stale. Returns the last page, the time it took and the statuses the page showed."""
+    url = reverse("reports:detail", args=[report_id])
+    started = time.monotonic()
+    seen = []
+    while True:
+        response = client.get(url, headers={"HX-Request": "true"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        status = html.split('data-status="', 1)[1].split('"', 1)[0]
+        if not seen or seen[-1] != status:
+            seen.append(status)
+        if until(html):
+            return html, time.monotonic() - started, seen
+        if time.monotonic() - started > timeout:
+            pytest.fail(f"The page still shows {seen} after {timeout} s:\n{html}\n{logs()}")
+        time.sleep(1)
+
+
+def killed_mid_build(world, workers) -> Report:
+    """A build of several pages, its worker SIGKILLed once the build is RUNNING and has written a heartbeat."""
+    big_tree(world)
+    first = workers.start(**FAST_WATCH)
+    report = report_request(
+        user=world.personas.leader, organization=world.tree.root, kind=Report.Kind.COMPLIANCE, year=2025
+    )
+    report, _ = wait_for_status(report.pk, {Report.Status.RUNNING}, timeout=BUILD_TIMEOUT, logs=workers.logs)
+    first.kill()
+    assert first.process.returncode == -signal.SIGKILL
+    report.refresh_from_db()
+    assert report.status == Report.Status.RUNNING, report.status  # the build did not finish
+    assert not report.pdf
+    print(f"worker 1 killed at {report.progress} %")
+    return report
+
+
+def test_killed_worker_without_beat_the_page_resumes_the_build_on_the_restarted_worker(
+    world, workers, client_for, settings
+):
+    settings.REPORTS_STALE_AFTER_SECONDS = STALE
+    client = client_for("leader")
+
+    with routed_to(workers.queue, workers.redis_url):
+        report = killed_mid_build(world, workers)
+        killed = time.monotonic()
+        workers.start(**FAST_WATCH)  # the worker restarted (systemd, Docker); the beat is not running
+        html, waited, seen = watch_page(
+            client, report.pk, lambda html: 'data-status="DONE"' in html, timeout=USER_PATIENCE, logs=workers.logs
+        )
+
+    print(f"killed → DONE seen on the page: {time.monotonic() - killed:.2f} s; the page showed {seen}")
+    assert time.monotonic() - killed < USER_PATIENCE
+    # The first look already finds it stalled when the new worker took longer than STALE to start.
+    assert Report.Status.PENDING in seen  # taken up by the page: queued again
+    report.refresh_from_db()
+    assert report.attempts == 2
+    assert report.error == ""
+    assert report.figures["cells"] == 155
+    assert report.sha256 == hashlib.sha256(stored(report.pdf)).hexdigest()
+    assert report.sha256 in html  # the record lines come with the poll's swap, no reload
+    assert reverse("reports:download_pdf", args=[report.pk]) in html
+
+
+def test_killed_worker_and_none_restarted_the_page_offers_a_retry_that_builds_it(world, workers, client_for, settings):
+    settings.REPORTS_STALE_AFTER_SECONDS = STALE
+    client = client_for("leader")
+
+    with routed_to(workers.queue, workers.redis_url):
+        report = killed_mid_build(world, workers)
+        killed = time.monotonic()
+        html, waited, seen = watch_page(
+            client, report.pk, lambda html: "data-stalled" in html, timeout=USER_PATIENCE, logs=workers.logs
+        )
+        print(f"killed → retry offered on the page: {time.monotonic() - killed:.2f} s; the page showed {seen}")
+        assert time.monotonic() - killed < USER_PATIENCE
+        assert reverse("reports:retry", args=[report.pk]) in html  # the "Build again" button
+        report.refresh_from_db()
+        assert report.status == Report.Status.PENDING  # queued again once, but no worker took it
+        assert report.attempts == 1
+
+        workers.start(**FAST_WATCH)
+        response = client.post(reverse("reports:retry", args=[report.pk]))
+        assert response.status_code == 302
+        html, waited, _ = watch_page(
+            client, report.pk, lambda html: 'data-status="DONE"' in html, timeout=BUILD_TIMEOUT, logs=workers.logs
+        )
+
+    report.refresh_from_db()
+    assert report.attempts == 2  # the two messages (the page's requeue and the retry) built it once
+    assert report.sha256 in html
