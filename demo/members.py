@@ -142,6 +142,35 @@ def plan_cell_committee(
     ]
 
 
+def plan_upper_secretaries(plan: DemoPlan, cells: list[CellInfo], *, with_root: bool) -> list[Position]:
+    """The bí thư of each committee above the cells (đảng bộ cơ sở, đảng bộ bộ phận, and the bloc once): the bí thư
+    of its last cell, who is on a roll in its subtree as position_assign requires (the last, not the first: the
+    first cells are the demo accounts' own). So an issued report proposes its signer from the seats
+    (reports/documents/signers.py), and the set of members holding a seat is unchanged."""
+    secretary = {p.organization.code: p for p in plan.positions if p.role == Position.Role.SECRETARY}
+    last_cell: dict[int, tuple[Organization, Organization]] = {}
+    for info in cells:
+        node = info.organization.parent
+        while node is not None:
+            last_cell[id(node)] = (node, info.organization)
+            node = node.parent
+    seats = []
+    for node, cell in last_cell.values():
+        if node is plan.root and not with_root:
+            continue
+        seat = secretary[cell.code]
+        seats.append(
+            Position(
+                member=seat.member,
+                organization=node,
+                role=Position.Role.SECRETARY,
+                term_label=TERM_LABEL,
+                started_on=seat.started_on,
+            )
+        )
+    return seats
+
+
 def assign_party_cards(rng: random.Random, members: list[Member], *, taken: set[str] = frozenset()) -> None:
     """Unique 8-digit card numbers for nearly all full (and exempt) members; probationary members have none yet."""
     holders = [m for m in members if m.status != Status.PROBATIONARY and rng.random() < 0.985]
@@ -191,6 +220,7 @@ def plan_copy(rng: random.Random, plan: DemoPlan, *, copy: int, today: datetime.
         plan.members.extend(members)
         plan.positions.extend(positions)
         plan.members_by_cell[info.organization.code] = members
+    plan.positions.extend(plan_upper_secretaries(plan, cells, with_root=copy == 1))
 
     if copy == 1:
         by_code = {org.code: org for org in organizations}

@@ -102,8 +102,7 @@ class Indicator:
     period's share and the target (percent), when known."""
 
     key: str
-    label: str  # "chi bộ sinh hoạt đủ các kỳ thường lệ" as it runs on after the figures
-    unit: str  # what `whole` counts: "chi bộ", "lượt đảng viên", "cuộc họp"
+    label: str  # "chi bộ sinh hoạt đủ các kỳ thường lệ": runs on after "253/316", so it begins with what is counted
     part: int | None
     whole: int | None
     share: float | None
@@ -124,10 +123,9 @@ def draft_result_sentence(indicator: Indicator) -> str:
         }
     if not indicator.counted:  # due, but nothing to count (no meeting rated, no attendance recorded)
         return _("%(label)s: none in the period.") % {"label": indicator.label[:1].upper() + indicator.label[1:]}
-    text = _("%(part)s/%(whole)s %(unit)s %(label)s, reaching %(share)s") % {
+    text = _("%(part)s/%(whole)s %(label)s, reaching %(share)s") % {
         "part": num(indicator.part),
         "whole": num(indicator.whole),
-        "unit": indicator.unit,
         "label": indicator.label,
         "share": pct(indicator.share),
     }
@@ -422,7 +420,6 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         Indicator(
             "regular",
             _("cells held every regular meeting due"),
-            _("cells"),
             kpis.cells_all_regular,
             kpis.cells,
             kpis.pct_all_regular,
@@ -432,7 +429,6 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         Indicator(
             "thematic",
             _("cells held a thematic meeting every quarter due"),
-            _("cells"),
             kpis.cells_all_thematic,
             kpis.cells_thematic,
             kpis.pct_all_thematic,
@@ -442,7 +438,6 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         Indicator(
             "attendance",
             _("attendances at the meetings counted"),
-            _("member places"),
             kpis.present,
             kpis.eligible,
             kpis.attendance_pct,
@@ -453,7 +448,6 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
         Indicator(
             "good",
             _("meetings rated Good among those rated"),
-            _("meetings"),
             kpis.meetings_good,
             kpis.meetings_rated,
             kpis.pct_good,

@@ -157,7 +157,19 @@ def test_cells_sizes_and_committees_give_rule_b19_something_to_show(seeded_demo)
     assert len(big) >= 5 and 0.8 * len(big) <= len(with_committee) < len(big)
     assert not Position.objects.exclude(term_label="2025-2030").exists()
     assert not Position.objects.exclude(member__status=Member.Status.FULL).exists()
-    assert not Position.objects.exclude(member__organization=F("organization")).exists()
+    # A cell's seats go to its own members; each committee above the cells has a bí thư from its subtree (the bí thư
+    # of one of its cells), so an issued report can propose its signer.
+    cell_seats = Position.objects.filter(organization__kind__in=Organization.CELL_KINDS)
+    assert not cell_seats.exclude(member__organization=F("organization")).exists()
+    upper = Organization.objects.exclude(kind__in=Organization.CELL_KINDS)
+    upper_seats = Position.objects.exclude(organization__kind__in=Organization.CELL_KINDS)
+    assert sorted(upper_seats.values_list("organization_id", flat=True)) == sorted(upper.values_list("pk", flat=True))
+    assert set(upper_seats.values_list("role", flat=True)) == {Position.Role.SECRETARY}
+    for seat in upper_seats.select_related("member__organization", "organization"):
+        assert seat.member.organization.path.startswith(seat.organization.path)
+        assert seat.member.positions.filter(
+            role=Position.Role.SECRETARY, organization__kind__in=Organization.CELL_KINDS
+        )
 
 
 @pytest.mark.django_db

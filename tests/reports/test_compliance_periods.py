@@ -208,22 +208,22 @@ def test_previous_period_is_the_same_length_before():
 
 
 def test_result_sentence_gives_the_base_the_share_the_change_and_the_target():
-    indicator = Indicator("regular", "chi bộ sinh hoạt đủ", "chi bộ", 253, 316, 80.1, previous=78.0, target=95)
+    indicator = Indicator("regular", "chi bộ sinh hoạt đủ", 253, 316, 80.1, previous=78.0, target=95)
 
     text = compliance.draft_result_sentence(indicator)
 
-    assert text.startswith("253/316 chi bộ chi bộ sinh hoạt đủ")
+    assert text.startswith("253/316 chi bộ sinh hoạt đủ, đạt 80,1%")  # what is counted named once
     assert "80,1%" in text and "78%" in text and "2,1" in text and "95%" in text
 
 
 def test_result_sentence_groups_thousands():
-    indicator = Indicator("attendance", "lượt dự", "lượt", 45134, 47001, 96.0)
+    indicator = Indicator("attendance", "lượt đảng viên dự", 45134, 47001, 96.0)
 
-    assert compliance.draft_result_sentence(indicator).startswith("45.134/47.001 lượt lượt dự")
+    assert compliance.draft_result_sentence(indicator).startswith("45.134/47.001 lượt đảng viên dự")
 
 
 def test_result_sentence_of_an_uncounted_figure_has_no_zero():
-    indicator = Indicator("regular", "chi bộ sinh hoạt đủ", "chi bộ", None, None, None)
+    indicator = Indicator("regular", "chi bộ sinh hoạt đủ", None, None, None)
 
     text = compliance.draft_result_sentence(indicator)
 
@@ -242,7 +242,7 @@ def test_names_are_bounded_with_the_number_of_others():
 
 
 def test_shortcomings_name_the_cells_and_the_figure_below_target():
-    below = Indicator("attendance", "dự sinh hoạt", "lượt", 80, 100, 80.0, target=95)
+    below = Indicator("attendance", "lượt dự sinh hoạt", 80, 100, 80.0, target=95)
 
     text = " ".join(
         compliance.draft_shortcomings(
@@ -255,8 +255,8 @@ def test_shortcomings_name_the_cells_and_the_figure_below_target():
 
 
 def test_strengths_and_tasks_follow_the_figures():
-    met = Indicator("attendance", "dự sinh hoạt", "lượt", 96, 100, 96.0, target=95)
-    worse = Indicator("good", "xếp loại Tốt", "buổi", 5, 10, 50.0, previous=60.0)
+    met = Indicator("attendance", "lượt dự sinh hoạt", 96, 100, 96.0, target=95)
+    worse = Indicator("good", "buổi xếp loại Tốt", 5, 10, 50.0, previous=60.0)
 
     strengths = compliance.draft_strengths([met, worse])
     tasks = compliance.draft_tasks(missing=0, drafts=0, follow_ups=2, below_target=[], pending=False)

@@ -92,6 +92,13 @@ def check_layout(pdf_bytes: bytes, *, draft: bool, symbol: str, place: str, issu
         authority = find(right(signed[0]), "T/M ")
         assert signed[0].page_number < len(pages) or not has_appendix, "the phụ lục comes after the signature"
         assert abs(recipients["top"] - authority["top"]) < 6, "Nơi nhận level with the signature"
+        # Never a page of signatures alone: lines of the body stand above them (beside "Số liệu tính đến").
+        above = [
+            ln
+            for ln in lines(signed[0])
+            if TOP_MARGIN < ln["top"] < recipients["top"] - 2 and not ln["text"].startswith("Số liệu tính đến")
+        ]
+        assert above, "the signature page carries the last lines of the text"
         for page in pages:
             # No figure breaks across lines in a table cell ("45.134" on one line, "80,1 %" too).
             for table in page.extract_tables():
