@@ -275,10 +275,10 @@ def draft_tasks(*, facts: dict) -> list[str]:
 def draft_sections(*, facts: dict) -> list[dict]:
     """The four parts of a báo cáo; a part with nothing to say is left out (no empty heading)."""
     sections = [
-        {"key": "results", "heading": _("Results"), "paragraphs": draft_results(facts=facts)},
-        {"key": "strengths", "heading": _("Strengths"), "paragraphs": draft_strengths(facts=facts)},
-        {"key": "shortcomings", "heading": _("Shortcomings"), "paragraphs": draft_shortcomings(facts=facts)},
-        {"key": "tasks", "heading": _("Tasks ahead"), "paragraphs": draft_tasks(facts=facts)},
+        {"key": "results", "heading": _("I. RESULTS"), "paragraphs": draft_results(facts=facts)},
+        {"key": "strengths", "heading": _("II. STRENGTHS"), "paragraphs": draft_strengths(facts=facts)},
+        {"key": "shortcomings", "heading": _("III. SHORTCOMINGS"), "paragraphs": draft_shortcomings(facts=facts)},
+        {"key": "tasks", "heading": _("IV. TASKS AHEAD"), "paragraphs": draft_tasks(facts=facts)},
     ]
     return [section for section in sections if section["paragraphs"] or section["key"] == "results"]
 

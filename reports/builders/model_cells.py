@@ -66,10 +66,10 @@ def draft_sections(*, figures: dict, programme_name: str, year: int, missing: li
         _("Guide the registered cells through the yearly checks and propose the eligible ones for recognition.")
     )
     sections = [
-        {"key": "results", "heading": _("Results"), "paragraphs": results},
-        {"key": "strengths", "heading": _("Strengths"), "paragraphs": strengths},
-        {"key": "shortcomings", "heading": _("Shortcomings"), "paragraphs": shortcomings},
-        {"key": "tasks", "heading": _("Tasks ahead"), "paragraphs": tasks},
+        {"key": "results", "heading": _("I. RESULTS"), "paragraphs": results},
+        {"key": "strengths", "heading": _("II. STRENGTHS"), "paragraphs": strengths},
+        {"key": "shortcomings", "heading": _("III. SHORTCOMINGS"), "paragraphs": shortcomings},
+        {"key": "tasks", "heading": _("IV. TASKS AHEAD"), "paragraphs": tasks},
     ]
     return [section for section in sections if section["paragraphs"] or section["key"] == "results"]
 
