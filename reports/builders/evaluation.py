@@ -28,7 +28,14 @@ from criteria.models import RuleParameterSet
 from criteria.selectors import parameters_on
 from evaluations import discipline, rules
 from evaluations.mass_mobilisation import services as mass_mobilisation
-from evaluations.models import EvaluationPeriod, Grade, HistoricalRating, MemberEvaluation, OrgEvaluation
+from evaluations.models import (
+    EvaluationPeriod,
+    Grade,
+    HistoricalRating,
+    MemberEvaluation,
+    OrgEvaluation,
+    QuotaException,
+)
 from evaluations.review.quota import MEMBERS, extra_places
 from meetings import selectors as meeting_selectors
 from members.models import Member
@@ -383,8 +390,17 @@ def _period(*, root: Organization, year: int) -> EvaluationPeriod | None:
 
 
 def _quota(*, period: EvaluationPeriod, units: list[dict], params: dict) -> dict[int, dict]:
-    """B12 per grassroots organisation from the tallies already grouped (one query for the exceptions)."""
-    extra = extra_places(period=period, scope=MEMBERS, unit_ids=[u["id"] for u in units]) if units else {}
+    """B12 per grassroots organisation from the tallies already grouped (one query for the organisations with
+    exception places, one more for their places when there are any)."""
+    # Only the units that have exception places are asked for theirs: a handful, where the bloc has ~7,000 units,
+    # and a list of 7,000 ids costs ~0.2 s to send (issue #14, "Scale"); the places found are the same.
+    excepted = set()
+    if units:
+        excepted = set(
+            QuotaException.objects.filter(period=period, scope=MEMBERS).values_list("organization_id", flat=True)
+        )
+    unit_ids = [unit["id"] for unit in units if unit["id"] in excepted]
+    extra = extra_places(period=period, scope=MEMBERS, unit_ids=unit_ids) if unit_ids else {}
     quota = {}
     for unit in units:
         if not any(unit["members"].values()):

@@ -21,6 +21,7 @@ from evaluations.models import (
     MemberEvaluation,
     ModelRegistration,
     OrgEvaluation,
+    QuotaException,
 )
 from meetings.models import Meeting
 from members import services as member_services
@@ -260,6 +261,33 @@ def test_evaluation_report_figures_pdf_and_xlsx_match_hand_computed_values(world
     documents = flat.split("Căn cứ")[1].split(". ")[0].replace("-", "")
     for number in ("366-QĐ/TW", "43-HD/BTCTW", "42-HD/BTCTW"):
         assert number.replace("-", "") in documents, number
+
+
+@time_machine.travel(FROZEN, tick=False)
+def test_evaluation_report_counts_the_quota_exception_places_of_its_members_only(world):
+    # A is allowed 1 HTXSNV (20 % of 5 HTTNV) and has 2: over the quota by one. One exception place for A's members
+    # brings it to 2, none left; the places for subordinate organisations (A's and C's) are another quota.
+    period = evaluation_2025(world)
+    tree = world.tree
+    members, organisations = QuotaException.Scope.MEMBERS, QuotaException.Scope.ORGANISATIONS
+    for organization, scope in ((tree.a, members), (tree.a, organisations), (tree.c, organisations)):
+        QuotaException.objects.create(
+            period=period,
+            organization=organization,
+            scope=scope,
+            extra_places=1,
+            justification="Thành tích đột xuất",
+            decided_by_body="Ban Thường vụ",
+            granted_by=world.personas.admin,
+        )
+
+    report = build(world, Report.Kind.EVALUATION, tree.root)
+
+    assert report.figures["over_quota"] == []
+    assert xlsx_tables(stored(report.xlsx))[gettext("Grassroots")][2:4] == [
+        ("Chi bộ cơ sở C", 1, 1, 0, 1, 1, 0, 0, 0),
+        ("Đảng bộ A", 3, 3, 2, 5, 0, 0, 2, 0),
+    ]
 
 
 @time_machine.travel(FROZEN, tick=False)
