@@ -205,6 +205,25 @@ def uses_ehandbook(member, since):
     Member.objects.filter(pk=member.pk).update(ehandbook_since=since)
 
 
+def test_D10_yearly_report_counts_the_year_s_feedback_and_the_handbook_by_the_year_s_end(world):
+    # A1: An uses the e-handbook since 12/2025, Cường since 01/2026; An has feedback for 2024 and 2025, Bình for
+    # 2024 only; an exempt member with feedback is not counted (the figures are of members taking part).
+    members = world.members
+    uses_ehandbook(members.own, datetime.date(2025, 12, 31))
+    uses_ehandbook(members.probationary, datetime.date(2026, 1, 1))
+    feedback(members.own, 2024)
+    feedback(members.own, 2025)
+    feedback(members.other, 2024)
+    exempt = add_member(world, world.tree.a1, "Mai Văn Miễn", "01.000009")
+    feedback(exempt, 2025)
+    Member.objects.filter(pk=exempt.pk).update(status=Member.Status.EXEMPT)
+    on_a1 = Member.objects.filter(organization=world.tree.a1)
+
+    assert residence.d10_counts(on_a1, year=2025) == {"members": 3, "ehandbook": 1, "feedback": 1}
+    assert residence.d10_counts(on_a1, year=2024) == {"members": 3, "ehandbook": 0, "feedback": 2}
+    assert residence.d10_counts(on_a1, year=2026) == {"members": 3, "ehandbook": 2, "feedback": 0}
+
+
 def test_D10_ehandbook_pct(world):
     # A1: An (full) since 05/2023, Cường (probationary) since 02/2025, Bình (full) not using it, and an exempt
     # member using it, who is not counted (the e-handbook is for full and probationary members, QĐ 339).
