@@ -3,7 +3,7 @@
 It gathers figures from every layer (the tree, members, meetings, the yearly review), so it lives in config,
 above all of them."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -82,17 +82,23 @@ def home_context(user) -> dict:
         "full": figures[Member.Status.FULL],
         "probationary": figures[Member.Status.PROBATIONARY],
     }
-    small = (
-        orgs.filter(kind__in=Organization.CELL_KINDS)
-        .annotate(full=Coalesce("member_count_row__full", 0))
-        .filter(full__lt=minimum)
-    )
-    small_cells_count = small.count()
+    # "Fewer than the minimum" on the kept column itself (a cell without a kept row has no member), not on a
+    # COALESCE of it, which the planner cannot estimate: it would then sort every cell by name to find ten.
+    few = Q(member_count_row__full__lt=minimum)
+    if minimum > 0:
+        few |= Q(member_count_row__isnull=True)
+    small = orgs.filter(few, kind__in=Organization.CELL_KINDS).annotate(full=Coalesce("member_count_row__full", 0))
+    # Their number comes with the first ten (a count over the rows kept by the filter, before the limit): one
+    # read of the bloc's cells instead of two.
     shown = list(
         with_parent_name(small)
+        .annotate(matching=Window(Count("pk")))
         .order_by("name", "parent__name", "pk")[:10]
-        .values("pk", "name", "depth", "parent_name", "full")
+        .values("pk", "name", "depth", "parent_name", "full", "matching")
     )
+    small_cells_count = shown[0]["matching"] if shown else 0
+    for row in shown:
+        del row["matching"]
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         root = default_root(user)
@@ -103,7 +109,17 @@ def home_context(user) -> dict:
             context["meeting_kpis"] = meeting_selectors.kpis(
                 user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
             )
-            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False, with_meetings=False)
+            # The member figures above are over the user's whole scope: when that scope is root's subtree, they
+            # are the board's population too, and are not read twice.
+            same_scope = not access.is_superuser and access.top_paths(VIEW) == [root.path]
+            context["board"] = dashboard(
+                user=user,
+                root=root,
+                year=today.year,
+                with_quota=False,
+                with_meetings=False,
+                member_figures=figures if same_scope else None,
+            )
     context.update(
         {
             "month_cards": _month_cards(access.grants, timezone.localdate()),
