@@ -69,14 +69,22 @@ def home_context(user) -> dict:
         context["own_member"] = Member.objects.select_related("organization__parent").get(pk=access.member_id)
     if not access.has_tree_access:
         return context
-    orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
-    by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
-    kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
-    # The member figures come from the kept counts (members.counts: one row per organisation, not every member of
-    # a merged province); the cells with too few full members (rule B19) are found in the database, and only the
+    visible = Organization.objects.filter(scope_filter(user, action=VIEW))
+    orgs = visible.filter(dissolved_on__isnull=True)
+    # One read of the visible organisations: how many standing ones of each kind, and the member figures from
+    # their kept counts (members.counts: one row per organisation, dissolved ones included, not every member of a
+    # merged province). The cells with too few full members (rule B19) are found in the database, and only the
     # first ten of them are read.
+    tree = visible.aggregate(
+        **{
+            f"kind_{kind}": Count("pk", filter=Q(kind=kind, dissolved_on__isnull=True))
+            for kind in Organization.Kind.values
+        },
+        **member_counts.organization_sums(),
+    )
+    kinds = [(Organization.Kind(kind).label, tree[f"kind_{kind}"]) for kind in Organization.Kind.values]
     minimum = parameters_on()["min_full_members_per_cell"]
-    figures = member_counts.subtree_counts(user=user)
+    figures = member_counts.as_statuses(tree)
     counts = {
         "on_roll": member_counts.on_roll(figures),
         "full": figures[Member.Status.FULL],
