@@ -3,7 +3,7 @@
 It gathers figures from every layer (the tree, members, meetings, the yearly review), so it lives in config,
 above all of them."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -69,30 +69,44 @@ def home_context(user) -> dict:
         context["own_member"] = Member.objects.select_related("organization__parent").get(pk=access.member_id)
     if not access.has_tree_access:
         return context
-    orgs = Organization.objects.filter(scope_filter(user, action=VIEW), dissolved_on__isnull=True)
-    by_kind = dict(orgs.values_list("kind").annotate(n=Count("id")).order_by())
-    kinds = [(Organization.Kind(kind).label, by_kind.get(kind, 0)) for kind in Organization.Kind.values]
-    # The member figures come from the kept counts (members.counts: one row per organisation, not every member of
-    # a merged province); the cells with too few full members (rule B19) are found in the database, and only the
+    visible = Organization.objects.filter(scope_filter(user, action=VIEW))
+    orgs = visible.filter(dissolved_on__isnull=True)
+    # One read of the visible organisations: how many standing ones of each kind, and the member figures from
+    # their kept counts (members.counts: one row per organisation, dissolved ones included, not every member of a
+    # merged province). The cells with too few full members (rule B19) are found in the database, and only the
     # first ten of them are read.
+    tree = visible.aggregate(
+        **{
+            f"kind_{kind}": Count("pk", filter=Q(kind=kind, dissolved_on__isnull=True))
+            for kind in Organization.Kind.values
+        },
+        **member_counts.organization_sums(),
+    )
+    kinds = [(Organization.Kind(kind).label, tree[f"kind_{kind}"]) for kind in Organization.Kind.values]
     minimum = parameters_on()["min_full_members_per_cell"]
-    figures = member_counts.subtree_counts(user=user)
+    figures = member_counts.as_statuses(tree)
     counts = {
         "on_roll": member_counts.on_roll(figures),
         "full": figures[Member.Status.FULL],
         "probationary": figures[Member.Status.PROBATIONARY],
     }
-    small = (
-        orgs.filter(kind__in=Organization.CELL_KINDS)
-        .annotate(full=Coalesce("member_count_row__full", 0))
-        .filter(full__lt=minimum)
-    )
-    small_cells_count = small.count()
+    # "Fewer than the minimum" on the kept column itself (a cell without a kept row has no member), not on a
+    # COALESCE of it, which the planner cannot estimate: it would then sort every cell by name to find ten.
+    few = Q(member_count_row__full__lt=minimum)
+    if minimum > 0:
+        few |= Q(member_count_row__isnull=True)
+    small = orgs.filter(few, kind__in=Organization.CELL_KINDS).annotate(full=Coalesce("member_count_row__full", 0))
+    # Their number comes with the first ten (a count over the rows kept by the filter, before the limit): one
+    # read of the bloc's cells instead of two.
     shown = list(
         with_parent_name(small)
+        .annotate(matching=Window(Count("pk")))
         .order_by("name", "parent__name", "pk")[:10]
-        .values("pk", "name", "depth", "parent_name", "full")
+        .values("pk", "name", "depth", "parent_name", "full", "matching")
     )
+    small_cells_count = shown[0]["matching"] if shown else 0
+    for row in shown:
+        del row["matching"]
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
         root = default_root(user)
@@ -103,7 +117,17 @@ def home_context(user) -> dict:
             context["meeting_kpis"] = meeting_selectors.kpis(
                 user=user, root=root, period=meeting_selectors.Period(year=last_month[0], month=last_month[1])
             )
-            context["board"] = dashboard(user=user, root=root, year=today.year, with_quota=False, with_meetings=False)
+            # The member figures above are over the user's whole scope: when that scope is root's subtree, they
+            # are the board's population too, and are not read twice.
+            same_scope = not access.is_superuser and access.top_paths(VIEW) == [root.path]
+            context["board"] = dashboard(
+                user=user,
+                root=root,
+                year=today.year,
+                with_quota=False,
+                with_meetings=False,
+                member_figures=figures if same_scope else None,
+            )
     context.update(
         {
             "month_cards": _month_cards(access.grants, timezone.localdate()),

@@ -137,6 +137,14 @@ class OrgEvaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("period", "organization"), name="evaluations_org_unique_period_org")
         ]
+        # The progress and grade figures of a period (dashboards, the period page) group one evaluation per
+        # organisation of the bloc by status and grade: this index answers them without reading the rows, which
+        # carry the criteria and parameter snapshots (tens of megabytes at the size of a merged province).
+        indexes = [
+            models.Index(
+                fields=["period", "organization", "status", "final_grade"], name="evaluations_org_progress_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} — {self.period.year}"

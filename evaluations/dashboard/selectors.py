@@ -1,6 +1,7 @@
 """The evaluation dashboard of a subtree and year: progress, grade distributions against the targets, quota
 status per grassroots organisation, model-cell coverage. A fixed number of grouped queries."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Q, Value, When
@@ -101,10 +102,21 @@ def _pct(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, with_meetings: bool = True) -> Dashboard:
+def dashboard(
+    *,
+    user,
+    root: Organization,
+    year: int,
+    with_quota: bool = True,
+    with_meetings: bool = True,
+    member_figures: dict[str, int] | None = None,
+) -> Dashboard:
     """The year's review for a subtree: progress, grade distributions, model-cell coverage (totals), the year's
     meeting compliance unless `with_meetings` is False (the home page shows its own month), and, unless
-    `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation."""
+    `with_quota` is False (the home page), the HTXSNV quota per grassroots organisation.
+
+    `member_figures`: the kept member counts of root's subtree as the user sees it
+    (`members.counts.subtree_counts(user=user, root=root)`), when the caller has read them already."""
     period = (
         EvaluationPeriod.objects.filter(year=year)
         .filter(Q(root__path__startswith=root.path) | Q(root_id__in=[*root.ancestor_ids(), root.pk]))
@@ -119,7 +131,9 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
     if period is None:
         return result
     # From the kept counts (members.counts: one row per node of the subtree, not every member).
-    result.members_on_roll = kept_member_counts.on_roll(kept_member_counts.subtree_counts(user=user, root=root))
+    if member_figures is None:
+        member_figures = kept_member_counts.subtree_counts(user=user, root=root)
+    result.members_on_roll = kept_member_counts.on_roll(member_figures)
     params = rules.parameters_snapshot(period.parameter_set)
     result.target_good_or_better = params["target_members_good_or_better_pct"]
     result.target_excellent = params["target_members_excellent_pct"]
@@ -128,20 +142,23 @@ def dashboard(*, user, root: Organization, year: int, with_quota: bool = True, w
         period=period,
         organization__path__startswith=root.path,
     )
-    status_counts = {r["status"]: r["n"] for r in evaluations.values("status").annotate(n=Count("id"))}
+    # One grouped read of the evaluations (one per organisation of the subtree) gives both the progress by status
+    # and the decided grades by level.
+    grassroots = Q(organization__kind__in=Organization.GRASSROOTS_KINDS)
+    status_counts: dict[str, int] = defaultdict(int)
+    org_counts: dict[tuple[bool, str], int] = defaultdict(int)
+    for row in (
+        evaluations.annotate(is_grassroots=Case(When(grassroots, then=Value(True)), default=Value(False)))
+        .values("status", "is_grassroots", "final_grade")
+        .annotate(n=Count("*"))  # COUNT(*), not of the ids: the evaluations' progress index answers it alone
+        .order_by()
+    ):
+        status_counts[row["status"]] += row["n"]
+        if row["final_grade"]:
+            org_counts[(bool(row["is_grassroots"]), row["final_grade"])] += row["n"]
     result.progress = [(value, label, status_counts.get(value, 0)) for value, label in OrgEvaluation.Status.choices]
     result.evaluated = sum(status_counts.values())
     result.decided = status_counts.get(OrgEvaluation.Status.DECIDED, 0)
-    grassroots = Q(organization__kind__in=Organization.GRASSROOTS_KINDS)
-    org_counts: dict[tuple[bool, str], int] = {}
-    for row in (
-        evaluations.exclude(final_grade="")
-        .annotate(is_grassroots=Case(When(grassroots, then=Value(True)), default=Value(False)))
-        .values("is_grassroots", "final_grade")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        org_counts[(bool(row["is_grassroots"]), row["final_grade"])] = row["n"]
     result.grassroots_classified = sum(n for (is_grassroots, _g), n in org_counts.items() if is_grassroots)
     result.grassroots_grades = [
         (

@@ -119,27 +119,35 @@ def org_unit_of(organization: Organization, units: dict[int, Organization]) -> O
     return None
 
 
-def _org_units(period: EvaluationPeriod) -> dict[int, Organization]:
-    return {
-        o.pk: o
-        for o in Organization.objects.filter(
-            path__startswith=period.root.path,
-            kind__in=(Organization.Kind.UPPER, *Organization.GRASSROOTS_KINDS),
-        ).only("pk", "name", "code", "kind", "path", "depth")
-    }
+def _org_units(period: EvaluationPeriod, among: Iterable[int] | None = None) -> dict[int, Organization]:
+    """The period's quota units (upper committees, grassroots organisations) by id; only those whose id is in
+    `among` when given."""
+    units = Organization.objects.filter(
+        path__startswith=period.root.path,
+        kind__in=(Organization.Kind.UPPER, *Organization.GRASSROOTS_KINDS),
+    )
+    if among is not None:
+        units = units.filter(pk__in=list(among))
+    return {o.pk: o for o in units.only("pk", "name", "code", "kind", "path", "depth")}
 
 
 def org_tallies(*, period: EvaluationPeriod, params: dict | None = None, every_unit: bool = False) -> list[Tally]:
     """Organisations' decided grades per unit of the period: each upper committee (its TCCSĐ) and each đảng bộ cơ
     sở (its subordinate organisations). Units with no decided HTXSNV or HTTNV are left out unless `every_unit`."""
     params = params or rules.parameters_snapshot(period.parameter_set)
-    units = _org_units(period)
-    counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for evaluation in (
+    decided = list(
         OrgEvaluation.objects.filter(period=period, final_grade__in=(Grade.EXCELLENT, Grade.GOOD))
         .select_related("organization")
         .only("final_grade", "organization__path", "organization__kind")
-    ):
+    )
+    # A unit counts the grades of organisations below it: unless every unit is asked for, only the units above
+    # the decided organisations are read, not the thousands of grassroots organisations of a large bloc.
+    above = None
+    if not every_unit:
+        above = {pk for evaluation in decided for pk in evaluation.organization.ancestor_ids()}
+    units = _org_units(period, among=above)
+    counts: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    for evaluation in decided:
         unit = org_unit_of(evaluation.organization, units)
         if unit is not None:
             counts[unit.pk][evaluation.final_grade] += 1

@@ -3,7 +3,6 @@
 from django.db.models import Q
 from django.http import Http404
 
-from cells.models import Organization
 from cells.permissions import VIEW, get_access, require, scope_filter
 from evaluations.models import EvaluationPeriod, OrgEvaluation
 
@@ -14,9 +13,9 @@ def visible_periods(user):
     if access.is_superuser:
         return EvaluationPeriod.objects.all()
     above = {pk for grant in access.grants for pk in [int(p) for p in grant.path.strip("/").split("/") if p]}
-    return EvaluationPeriod.objects.filter(
-        Q(root__in=Organization.objects.filter(scope_filter(user, action=VIEW))) | Q(root_id__in=above)
-    )
+    # The scope through the join to the root (a handful of periods, each root read by its key), not the root
+    # among every visible organisation (a scan of the bloc's organisations).
+    return EvaluationPeriod.objects.filter(scope_filter(user, prefix="root__", action=VIEW) | Q(root_id__in=above))
 
 
 def get_period_for_user(user, pk) -> EvaluationPeriod:
