@@ -209,9 +209,9 @@ def _life_spans(cells: QuerySet[Organization], year: int) -> QuerySet[Organizati
 
 class HeatRows:
     """The rows of the heat-map of a committee, read a slice at a time: its visible direct children holding cells
-    that existed in the year, by name. A page of a bloc with thousands of children reads its own children and the
-    life spans of their cells only (two queries), and the number of rows is one query (for the Paginator), instead
-    of building a row for every child and reading the spans of every cell of the bloc on each request."""
+    that existed in the year, by name. Their ids are read once (one query); a slice then reads its own children and
+    the life spans of their cells only (two queries), instead of building a row for every child of a bloc with
+    thousands of them and reading the spans of every cell on each request."""
 
     def __init__(self, *, user, root: Organization, year: int):
         self.root = root
@@ -225,15 +225,18 @@ class HeatRows:
             .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=counting.first_day(year, 1)))
             .annotate(pk_text=Cast("pk", output_field=CharField()))
             .filter(pk_text__in=owners)
-            .only("id", "path", "name", "kind", "code", "founded_on", "dissolved_on")
             .order_by("name", "pk")
         )
-        self._count = None
+        self._ids = None
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = list(self.children.values_list("pk", flat=True))
+        return self._ids
 
     def count(self) -> int:
-        if self._count is None:
-            self._count = self.children.count()
-        return self._count
+        return len(self.ids)
 
     def __len__(self) -> int:
         return self.count()
@@ -244,14 +247,16 @@ class HeatRows:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             return self[index : index + 1][0]
-        children = list(self.children[index])
-        if not children:
+        ids = self.ids[index]
+        if not ids:
             return []
-        rows_by_id = {child.pk: HeatRow(organization=child, is_cell=child.is_cell) for child in children}
+        fields = ("id", "path", "name", "kind", "code", "founded_on", "dissolved_on")
+        children = Organization.objects.filter(pk__in=ids).only(*fields).in_bulk()
+        rows_by_id = {pk: HeatRow(organization=children[pk], is_cell=children[pk].is_cell) for pk in ids}
         spans = _life_spans(self.cells, self.year)
-        if index.start or index.stop is not None:
+        if len(ids) < len(self.ids):
             # A page: the path index finds the cells of its own children.
-            spans = spans.filter(reduce(or_, (Q(path__startswith=child.path) for child in children)))
+            spans = spans.filter(reduce(or_, (Q(path__startswith=children[pk].path) for pk in ids)))
         for owner, span_first, span_last, count in (
             spans.annotate(owner=child_segment(self.root, "path"))
             .values("owner", "first", "last")
@@ -268,8 +273,8 @@ class HeatRows:
 
 def heat_rows(*, user, root: Organization, year: int | None = None) -> list[HeatRow] | HeatRows:
     """The rows of the heat-map with the cells that existed in `year` month by month (D6), months not yet
-    filled: one per direct child of `root` holding such cells, by name (HeatRows: sliced by a Paginator, each
-    slice is two queries and its number one), or `root` itself when it is a cell (a list, one query)."""
+    filled: one per direct child of `root` holding such cells, by name (HeatRows, for a Paginator: three queries
+    for a page or for all of them), or `root` itself when it is a cell (a list, one query)."""
     year = year or timezone.localdate().year
     if root.is_cell:
         cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS))
@@ -332,8 +337,8 @@ def fill_heat_months(
 
 def heatmap(*, user, root: Organization, year: int, today: datetime.date | None = None) -> list[HeatRow]:
     """Every row of the heat-map of a subtree for a year: each month, the cells whose regular meeting counts
-    among those that existed (D6). Counted in the database per child and month. Four queries."""
-    rows = heat_rows(user=user, root=root, year=year)[:]  # every row, as a list (a slice: no count query)
+    among those that existed (D6). Counted in the database per child and month. Five queries."""
+    rows = heat_rows(user=user, root=root, year=year)[:]  # every row, as a list
     return fill_heat_months(rows, user=user, root=root, year=year, today=today)
 
 
