@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import ExtractMonth
+from django.db.models import Case, CharField, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -192,13 +192,8 @@ class HeatRow:
         return [self.month(m) for m in MONTHS]
 
 
-def heat_rows(*, user, root: Organization, year: int | None = None) -> list[HeatRow]:
-    """The rows of the heat-map with the cells that existed in `year` month by month (D6), months not yet
-    filled: one per direct child of `root` holding such cells, by name (or `root` itself when it is a cell).
-    Two queries."""
-    year = year or timezone.localdate().year
-    cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS))
-    # The months of the year each cell existed in, as a first and a last month, grouped in the database.
+def _life_spans(cells: QuerySet[Organization], year: int) -> QuerySet[Organization]:
+    """`cells` annotated with the first and the last month of `year` each existed in (computed in the database)."""
     first = Case(
         When(founded_on__gte=counting.first_day(year, 1), then=ExtractMonth("founded_on")),
         default=Value(1),
@@ -209,34 +204,86 @@ def heat_rows(*, user, root: Organization, year: int | None = None) -> list[Heat
         default=Value(12),
         output_field=IntegerField(),
     )
-    spans = cells.annotate(first=first, last=last).order_by()
+    return cells.annotate(first=first, last=last).order_by()
+
+
+class HeatRows:
+    """The rows of the heat-map of a committee, read a slice at a time: its visible direct children holding cells
+    that existed in the year, by name. Their ids are read once (one query); a slice then reads its own children and
+    the life spans of their cells only (two queries), instead of building a row for every child of a bloc with
+    thousands of them and reading the spans of every cell on each request."""
+
+    def __init__(self, *, user, root: Organization, year: int):
+        self.root = root
+        self.year = year
+        self.cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS)).exclude(pk=root.pk)
+        # The children holding such cells: a child's own id is the first segment of its cells' paths under root.
+        owners = self.cells.annotate(owner=child_segment(root, "path")).values("owner")
+        self.children = (
+            Organization.objects.filter(scope_filter(user, action=VIEW))
+            .filter(parent=root)
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=counting.first_day(year, 1)))
+            .annotate(pk_text=Cast("pk", output_field=CharField()))
+            .filter(pk_text__in=owners)
+            .order_by("name", "pk")
+        )
+        self._ids = None
+
+    @property
+    def ids(self) -> list[int]:
+        if self._ids is None:
+            self._ids = list(self.children.values_list("pk", flat=True))
+        return self._ids
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        return iter(self[:])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids[index]
+        if not ids:
+            return []
+        fields = ("id", "path", "name", "kind", "code", "founded_on", "dissolved_on")
+        children = Organization.objects.filter(pk__in=ids).only(*fields).in_bulk()
+        rows_by_id = {pk: HeatRow(organization=children[pk], is_cell=children[pk].is_cell) for pk in ids}
+        spans = _life_spans(self.cells, self.year)
+        if len(ids) < len(self.ids):
+            # A page: the path index finds the cells of its own children.
+            spans = spans.filter(reduce(or_, (Q(path__startswith=children[pk].path) for pk in ids)))
+        for owner, span_first, span_last, count in (
+            spans.annotate(owner=child_segment(self.root, "path"))
+            .values("owner", "first", "last")
+            .annotate(n=Count("pk"))
+            .values_list("owner", "first", "last", "n")
+        ):
+            row = rows_by_id.get(int(owner))
+            if row is not None:
+                row.cells += count
+                for m in range(span_first, span_last + 1):
+                    row.alive[m] = row.alive.get(m, 0) + count
+        return list(rows_by_id.values())
+
+
+def heat_rows(*, user, root: Organization, year: int | None = None) -> list[HeatRow] | HeatRows:
+    """The rows of the heat-map with the cells that existed in `year` month by month (D6), months not yet
+    filled: one per direct child of `root` holding such cells, by name (HeatRows, for a Paginator: three queries
+    for a page or for all of them), or `root` itself when it is a cell (a list, one query)."""
+    year = year or timezone.localdate().year
     if root.is_cell:
+        cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS))
         row = HeatRow(organization=root, is_cell=True)
-        for span_first, span_last in spans.filter(pk=root.pk).values_list("first", "last"):
+        for span_first, span_last in _life_spans(cells, year).filter(pk=root.pk).values_list("first", "last"):
             row.cells = 1
             row.alive = {m: 1 for m in range(span_first, span_last + 1)}
         return [row] if row.cells else []
-    children = (
-        Organization.objects.filter(scope_filter(user, action=VIEW))
-        .filter(parent=root)
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=counting.first_day(year, 1)))
-        .only("id", "path", "name", "kind", "code", "founded_on", "dissolved_on")
-        .order_by("name")
-    )
-    rows_by_id = {child.pk: HeatRow(organization=child, is_cell=child.is_cell) for child in children}
-    for owner, span_first, span_last, count in (
-        spans.exclude(pk=root.pk)
-        .annotate(owner=child_segment(root, "path"))
-        .values("owner", "first", "last")
-        .annotate(n=Count("pk"))
-        .values_list("owner", "first", "last", "n")
-    ):
-        row = rows_by_id.get(int(owner))
-        if row is not None:
-            row.cells += count
-            for m in range(span_first, span_last + 1):
-                row.alive[m] = row.alive.get(m, 0) + count
-    return [row for row in rows_by_id.values() if row.cells]
+    return HeatRows(user=user, root=root, year=year)
 
 
 def fill_heat_months(
@@ -290,8 +337,9 @@ def fill_heat_months(
 
 def heatmap(*, user, root: Organization, year: int, today: datetime.date | None = None) -> list[HeatRow]:
     """Every row of the heat-map of a subtree for a year: each month, the cells whose regular meeting counts
-    among those that existed (D6). Counted in the database per child and month. Four queries."""
-    return fill_heat_months(heat_rows(user=user, root=root, year=year), user=user, root=root, year=year, today=today)
+    among those that existed (D6). Counted in the database per child and month. Five queries."""
+    rows = heat_rows(user=user, root=root, year=year)[:]  # every row, as a list
+    return fill_heat_months(rows, user=user, root=root, year=year, today=today)
 
 
 #
@@ -438,6 +486,12 @@ def missing_cells(
             win=win,
         )
         .filter(required__gt=0, held_due__lt=F("required"))
+        .values("pk")
+    )
+    # Grouped by the cell's key alone, then named: the months of every cell are counted in narrow rows (the names
+    # and the parent's join carried through the grouping made it sort on disk at the size of a province).
+    short = (
+        Organization.objects.filter(pk__in=short)
         .order_by("name", "pk")
         .values_list("pk", "name", "code", "founded_on", "dissolved_on", "depth", "parent__name")
     )

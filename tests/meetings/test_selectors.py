@@ -25,6 +25,7 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core.paginator import Paginator
 
 from criteria.models import RuleParameterSet
 from meetings import selectors as selectors
@@ -301,6 +302,23 @@ def test_heatmap_gives_each_child_of_the_root_its_share_of_cells_per_month(world
     # C: every month but April (May's meeting on 03/06 is within the grace days).
     assert [m.ratio for m in c.months] == [1.0, 1.0, 1.0, 0.0] + [1.0] * 8
     assert [m.state for m in c.months][3:5] == ["missing", "counted"]
+
+
+def test_heat_rows_read_a_page_at_a_time_give_the_rows_of_the_whole_list(world, year):
+    def shown(rows):
+        return [(row.organization.code, row.cells, sorted(row.alive.items())) for row in rows]
+
+    rows = selectors.heat_rows(user=world.personas.staff, root=world.tree.root, year=2025)
+    everything = shown(rows[:])
+
+    by_name = sorted((world.tree.a, world.tree.b, world.tree.c), key=lambda child: child.name)
+    assert [code for code, *_ in everything] == [child.code for child in by_name]
+    assert rows.count() == len(rows) == 3
+    assert shown(rows[0:2]) + shown(rows[2:4]) == everything
+    assert shown(rows[1:2]) == everything[1:2]
+    page = Paginator(rows, 2).get_page(2)
+    assert shown(page.object_list) == everything[2:]
+    assert rows[5:7] == []
 
 
 def test_heatmap_of_a_committee_has_a_row_per_cell(world, year):
