@@ -245,7 +245,8 @@ urls = {
     "heat-map": f"/meetings/compliance/?org={root.pk}&year=2025",
 }
 if period:
-    urls["evaluation dashboard"] = f"/evaluations/{period.pk}/"
+    urls["evaluation dashboard"] = f"/evaluations/{period.pk}/"  # the review's period page, as named since #16
+    urls["dashboard (/dashboard/)"] = "/dashboard/"
     urls["member-rating table"] = f"/ratings/{period.pk}/{grassroots.pk}/"
 print(json.dumps(urls))
 """
@@ -375,6 +376,7 @@ pages = {
 }
 if period:
     pages["evaluation dashboard"] = [f"/evaluations/{period.pk}/", 2]
+    pages["dashboard (/dashboard/)"] = ["/dashboard/", 1]
 writes = {
     "save: organisation edit": [[reverse("cells:edit", args=[c.pk]) for c in cells], 1],
     "save: member edit": [[reverse("members:edit", args=[pk]) for pk in members], 1],

@@ -2,6 +2,7 @@
 B5, B9, B26). Every query is restricted through cells.permissions and runs a fixed number of times whatever
 the size of the tree."""
 
+import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -539,34 +540,40 @@ class MemberFlag:
     removal_review: bool = False
 
 
-def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
+def flagged_members(*, user, root: Organization, year: int, months: list[int] | None = None) -> list[MemberFlag]:
     """Members with any unexcused absence, or more than the allowed run of consecutive excused absences, at
-    the finalised regular meetings of the year (B5); those absent without reason in
-    `unexcused_absence_months_for_removal_review` months or more carry the xóa tên prompt (D8).
+    the finalised regular meetings of the year, or of `months` of it (a month's or a quarter's report) (B5); those
+    absent without reason in `unexcused_absence_months_for_removal_review` months or more carry the xóa tên prompt
+    (D8). The D8 count is a yearly rule: it counts the months from January to the end of the period, while the
+    absences listed and the runs measured are those of the period.
 
     First one grouped query finds the candidates (any unexcused absence, or more excused absences than the run
-    limit in total); only their attendance is then read in order to measure the runs. Three queries.
+    limit in the period); only their attendance is then read in order to measure the runs. Three queries.
     """
-    params = parameters_on(datetime.date(year, 12, 31))
+    months = sorted(months or range(1, 13))
+    params = parameters_on(datetime.date(year, months[-1], calendar.monthrange(year, months[-1])[1]))
     limit = params["max_consecutive_excused_absences"]
     review_months = params["unexcused_absence_months_for_removal_review"]
-    year_rows = Attendance.objects.filter(
+    to_date = Attendance.objects.filter(
         scope_filter(user, prefix="meeting__organization__", action=VIEW),
         meeting__organization__path__startswith=root.path,
         meeting__period_year=year,
+        meeting__period_month__lte=months[-1],
         meeting__kind__in=Meeting.REGULAR_KINDS,
         meeting__status=Meeting.Status.FINAL,
     )
     unexcused = Q(status=Attendance.Status.UNEXCUSED)
+    in_period = Q(meeting__period_month__in=months) if len(months) < 12 else Q()
     candidates = {
         row["member_id"]: row
-        for row in year_rows.exclude(status=Attendance.Status.PRESENT)
+        for row in to_date.exclude(status=Attendance.Status.PRESENT)
         .values("member_id")
         .annotate(
-            unexcused=Count("id", filter=unexcused),
+            unexcused=Count("id", filter=unexcused & in_period),
             # A member moved between cells may have two regular meetings in a month: months, not meetings.
-            unexcused_months=Count("meeting__period_month", filter=unexcused, distinct=True),
-            excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED)),
+            unexcused_months=Count("meeting__period_month", filter=unexcused & in_period, distinct=True),
+            unexcused_months_to_date=Count("meeting__period_month", filter=unexcused, distinct=True),
+            excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED) & in_period),
         )
         .filter(Q(unexcused__gt=0) | Q(excused__gt=limit))
     }
@@ -575,7 +582,7 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
     flags: dict[int, MemberFlag] = {}
     runs: dict[int, int] = defaultdict(int)
     ordered = (
-        year_rows.filter(member_id__in=list(candidates))
+        to_date.filter(in_period, member_id__in=list(candidates))
         .order_by("member_id", "meeting__period_month", "meeting__date")
         .values_list(
             "member_id",
@@ -598,7 +605,7 @@ def flagged_members(*, user, root: Organization, year: int) -> list[MemberFlag]:
                 org_label({"name": org_name, "depth": org_depth, "parent_name": parent_name}),
                 unexcused=found["unexcused"],
                 unexcused_months=found["unexcused_months"],
-                removal_review=bool(review_months) and found["unexcused_months"] >= review_months,
+                removal_review=bool(review_months) and found["unexcused_months_to_date"] >= review_months,
             )
         if status == Attendance.Status.EXCUSED:
             runs[member_id] += 1

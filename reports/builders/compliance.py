@@ -8,22 +8,18 @@ tested on plain figures; staff edit the drafted paragraphs before issuing.
 """
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from cells.formats import date_vn, num, pct
 from cells.names import org_label
-from cells.permissions import VIEW, scope_filter
 from criteria.selectors import parameters_on
 from meetings import counting
 from meetings import selectors as meeting_selectors
-from meetings.models import Attendance, Meeting
 from reports.builders.common import Built, _header
 from reports.models import Report
 
@@ -277,82 +273,6 @@ def draft_tasks(*, missing: int, drafts: int, follow_ups: int, below_target: lis
 
 
 #
-# Members to follow up over a month or a quarter (B5, D8)
-#
-
-
-def period_follow_ups(*, user, root, period: meeting_selectors.Period) -> list[meeting_selectors.MemberFlag]:
-    """B5 over the months of a month or quarter report: members absent without reason at a finalised regular
-    meeting of the period, or absent with reason more times in a row than allowed. The D8 prompt counts the
-    months of absence without reason from January to the end of the period (a yearly rule). A year's report uses
-    meetings.selectors.flagged_members. Two queries (candidates, their attendance in order) and the parameters."""
-    params = parameters_on(period_end(period))
-    limit = params["max_consecutive_excused_absences"]
-    review_months = params["unexcused_absence_months_for_removal_review"]
-    to_date = Attendance.objects.filter(
-        scope_filter(user, prefix="meeting__organization__", action=VIEW),
-        meeting__organization__path__startswith=root.path,
-        meeting__period_year=period.year,
-        meeting__period_month__lte=period.months[-1],
-        meeting__kind__in=Meeting.REGULAR_KINDS,
-        meeting__status=Meeting.Status.FINAL,
-    )
-    unexcused = Q(status=Attendance.Status.UNEXCUSED)
-    in_period = Q(meeting__period_month__in=period.months)
-    candidates = {
-        row["member_id"]: row
-        for row in to_date.exclude(status=Attendance.Status.PRESENT)
-        .values("member_id")
-        .annotate(
-            unexcused=Count("id", filter=unexcused & in_period),
-            unexcused_months=Count("meeting__period_month", filter=unexcused & in_period, distinct=True),
-            unexcused_months_to_date=Count("meeting__period_month", filter=unexcused, distinct=True),
-            excused=Count("id", filter=Q(status=Attendance.Status.EXCUSED) & in_period),
-        )
-        .filter(Q(unexcused__gt=0) | Q(excused__gt=limit))
-    }
-    if not candidates:
-        return []
-    flags: dict[int, meeting_selectors.MemberFlag] = {}
-    runs: dict[int, int] = defaultdict(int)
-    ordered = (
-        to_date.filter(in_period, member_id__in=list(candidates))
-        .order_by("member_id", "meeting__period_month", "meeting__date")
-        .values_list(
-            "member_id",
-            "member__full_name",
-            "meeting__organization_id",
-            "meeting__organization__name",
-            "meeting__organization__depth",
-            "meeting__organization__parent__name",
-            "status",
-        )
-    )
-    for member_id, name, org_id, org_name, org_depth, parent_name, status in ordered:
-        flag = flags.get(member_id)
-        if flag is None:
-            found = candidates[member_id]
-            flag = flags[member_id] = meeting_selectors.MemberFlag(
-                member_id,
-                name,
-                org_id,
-                org_label({"name": org_name, "depth": org_depth, "parent_name": parent_name}),
-                unexcused=found["unexcused"],
-                unexcused_months=found["unexcused_months"],
-                removal_review=bool(review_months) and found["unexcused_months_to_date"] >= review_months,
-            )
-        if status == Attendance.Status.EXCUSED:
-            runs[member_id] += 1
-            flag.longest_excused_run = max(flag.longest_excused_run, runs[member_id])
-        else:
-            runs[member_id] = 0
-    return sorted(
-        (f for f in flags.values() if f.unexcused or f.longest_excused_run > limit),
-        key=lambda f: (f.organization_name, f.name),
-    )
-
-
-#
 # The build
 #
 
@@ -403,10 +323,7 @@ def build_compliance(*, report: Report, user, progress: Callable[[int], None]) -
     progress(40)
     missing = meeting_selectors.missing_cells(user=user, root=root, period=period, today=today)
     progress(55)
-    if period.month or period.quarter:
-        flags = period_follow_ups(user=user, root=root, period=period)
-    else:
-        flags = meeting_selectors.flagged_members(user=user, root=root, year=report.year)
+    flags = meeting_selectors.flagged_members(user=user, root=root, year=report.year, months=period.months)
     progress(70)
     title = _("REPORT ON PARTY CELL MEETINGS")
     not_due = _("not yet due")

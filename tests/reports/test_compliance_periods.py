@@ -187,6 +187,24 @@ def test_D6_members_to_follow_up_are_those_of_the_period(world):
 
 
 @time_machine.travel(AFTER_2025, tick=False)
+def test_D8_a_quarter_report_counts_the_months_of_absence_from_january(world):
+    # Absent without reason in January, February (Q1) and April (Q2): three months by the end of Q2, the number of
+    # months that calls for the review (D8), although Q2 itself holds one; Q1 alone holds two, not yet three.
+    tree, members = world.tree, world.members
+    for month in (1, 2, 4):
+        meeting = log(tree.a1, month)
+        Attendance.objects.create(meeting=meeting, member=members.probationary, status=Attendance.Status.UNEXCUSED)
+
+    first = built(world, organization=tree.a, quarter=1)
+    second = built(world, organization=tree.a, quarter=2)
+
+    [q1] = table(first, "Members")["rows"]
+    [q2] = table(second, "Members")["rows"]
+    assert q1[2:4] == [2, 2] and q1[5] == "—"
+    assert q2[2:4] == [1, 1] and q2[5] != "—"
+
+
+@time_machine.travel(AFTER_2025, tick=False)
 def test_D6_chart_gives_only_attendance_a_target(world):
     result = built(world)
 
