@@ -297,8 +297,11 @@ def cells_behind(
     return rows
 
 
-def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today=None) -> Totals:
-    """Totals over the cells of `cells` that existed in the period. Two queries (parameters, figures)."""
+def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today=None, rows_per_cell=None) -> Totals:
+    """Totals over the cells of `cells` that existed in the period. Two queries (parameters, figures).
+
+    `rows_per_cell` gives the per-cell facts the totals add up: `per_cell` below (from the meeting rows) by default,
+    meetings.summaries.per_cell (from the kept month summaries) for the pages."""
     win = window(year, today)
     result = Totals(
         months_counted=win.due(months),
@@ -307,7 +310,7 @@ def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today
     )
     if result.months_pending:
         result.pending_until = win.deadlines[result.months_pending[0]]
-    rows = per_cell(cells_existing(cells, year, months), months=months, win=win)
+    rows = (rows_per_cell or per_cell)(cells_existing(cells, year, months), months=months, win=win)
     owing, complete = FIGURE_SETS[REGULAR]
     owing_quarter, complete_quarter = FIGURE_SETS[THEMATIC]
     # Aliases apart from the per-cell annotations they add up (an aggregate named like an annotation reads 0).

@@ -330,30 +330,4 @@ def cells_behind(
 
 def totals(cells: QuerySet[Organization], *, year: int, months: list[int], today=None) -> counting.Totals:
     """meetings.counting.totals over the kept summaries. Two queries (parameters, figures)."""
-    win = counting.window(year, today)
-    result = counting.Totals(
-        months_counted=win.due(months),
-        months_pending=[m for m in months if not win.is_due(m)],
-        quarters_counted=win.due_quarters(months),
-    )
-    if result.months_pending:
-        result.pending_until = win.deadlines[result.months_pending[0]]
-    rows = per_cell(counting.cells_existing(cells, year, months), months=months, win=win)
-    owing, complete = counting.FIGURE_SETS[counting.REGULAR]
-    owing_quarter, complete_quarter = counting.FIGURE_SETS[counting.THEMATIC]
-    figures = rows.aggregate(
-        n_cells=Count("pk", filter=owing),
-        n_cells_all_regular=Count("pk", filter=owing & complete),
-        n_cells_thematic=Count("pk", filter=owing_quarter),
-        n_cells_all_thematic=Count("pk", filter=owing_quarter & complete_quarter),
-        n_meetings=Sum("held", default=0),
-        n_meetings_rated=Sum("rated", default=0),
-        n_meetings_good=Sum("good", default=0),
-        n_present=Sum("present", default=0),
-        n_eligible=Sum("eligible", default=0),
-        n_drafts=Sum("drafts", default=0),
-        n_makeup=Sum("makeup", default=0),
-    )
-    for key, value in figures.items():
-        setattr(result, key.removeprefix("n_"), value or 0)
-    return result
+    return counting.totals(cells, year=year, months=months, today=today, rows_per_cell=per_cell)
