@@ -7,6 +7,7 @@ from them must equal meetings.counting's figures read from the meetings themselv
 A small world (the conftest tree, members in A1 and B1), recent months only, rolled back after each example."""
 
 import datetime
+import os
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -232,7 +233,9 @@ def test_kept_summaries_equal_a_rebuild_after_any_sequence_of_changes(db):
     run_state_machine_as_test(
         KeptSummaries,
         settings=settings(
-            max_examples=20,
+            # Each step checks every kept row against a rebuild (~0.4 s): 10 sequences keep CI within its time;
+            # CHIBO_FUZZ_EXAMPLES=200 explores further.
+            max_examples=int(os.environ.get("CHIBO_FUZZ_EXAMPLES") or 10),
             stateful_step_count=10,
             deadline=None,
             suppress_health_check=list(HealthCheck),
