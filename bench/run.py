@@ -51,7 +51,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "20"))
 WARMUP = 3
 LOAD_USERS = int(os.environ.get("BENCH_LOAD_USERS", "20"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "60"))
-sys.path.insert(0, str(ROOT))  # bench.reports (the yearly report timings), when present
+sys.path.insert(0, str(ROOT))  # bench.reports (the yearly report timings)
 
 
 def log(message: str) -> None:
@@ -303,39 +303,6 @@ def raw_heatmap_sql(database: str) -> dict:
         return timed(run)
 
 
-def report_build_time(env: dict) -> dict:
-    code = r"""
-import django, json, time
-django.setup()
-from cells.models import Organization
-from reports.builders import BUILDERS
-from reports.models import Report
-from reports.building import report_build
-from reports.management.commands.build_report import OperatorUser
-import cells.pdf as pdf
-root = Organization.objects.filter(parent__isnull=True).order_by("pk").first()
-kind = "evaluation" if "evaluation" in BUILDERS else "compliance"
-render_time = 0.0
-original = pdf.render_pdf
-def measured(*args, **kwargs):
-    global render_time
-    started = time.perf_counter()
-    try:
-        return original(*args, **kwargs)
-    finally:
-        render_time += time.perf_counter() - started
-pdf.render_pdf = measured
-report = Report.objects.create(kind=kind, organization=root, year=2025)
-started = time.perf_counter()
-built = report_build(report_id=report.pk, as_user=OperatorUser())
-total = time.perf_counter() - started
-print(json.dumps({"kind": kind, "total_s": round(total, 2), "weasyprint_s": round(render_time, 2),
-                  "outside_weasyprint_pct": round(100 * (total - render_time) / total, 1), "status": built.status}))
-"""
-    output = subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
-    return json.loads(output.stdout.strip().splitlines()[-1])
-
-
 # What the load phase's users read and save, resolved against the built data. Every user saves its own records
 # (see bench/locustfile.py); when the database has too few draft meetings, thematic drafts dated today are logged
 # through the service for that (once: they are kept for the next run).
@@ -464,17 +431,12 @@ def print_load(load: dict) -> None:
 
 
 def report_timings(env: dict) -> dict:
-    """The yearly report build: bench/reports.py's figure for a decided review when it exists, else the old one."""
-    try:
-        from bench import reports
-    except ImportError:
-        return report_build_time(env)
-    build_time = getattr(reports, "evaluation_build_time", None) or getattr(reports, "report_build_time", None)
-    if build_time is None:
-        return report_build_time(env)
+    """The bloc's yearly report built for a decided 2025 review (bench/reports.py)."""
+    from bench import reports  # here: importable once ROOT is on sys.path (top of this script)
+
     decided = reports.decide_review(env["DATABASE_URL"])
     log(f"2025 review decided: {decided}")
-    return {**build_time(env), "review": decided}
+    return {**reports.evaluation_build_time(env), "review": decided}
 
 
 def main() -> None:

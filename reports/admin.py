@@ -38,20 +38,7 @@ class ReportAdmin(admin.ModelAdmin):
     list_filter = ("status", "state", "kind")
     raw_id_fields = ("organization", "requested_by", "schedule", "parameter_set", "issued_by")
     # An issued document is frozen (reports/documents/issuing.py): its record is read here, never edited.
-    readonly_fields = (
-        "state",
-        "number",
-        "symbol",
-        "issued_on",
-        "signer_authority",
-        "signer_position",
-        "signer_name",
-        "recipients",
-        "issued_by",
-        "issued_at",
-        "issued_pdf",
-        "issued_sha256",
-    )
+    readonly_fields = Report.ISSUE_FIELDS
 
 
 @admin.register(IssuerSettings)

@@ -76,6 +76,22 @@ class Report(models.Model):
         DRAFT = "DRAFT", _("Draft")
         ISSUED = "ISSUED", _("Issued")
 
+    # What issuing writes, once (reports/documents/issuing.py), and the admin shows read-only.
+    ISSUE_FIELDS = (
+        "state",
+        "number",
+        "symbol",
+        "issued_on",
+        "signer_authority",
+        "signer_position",
+        "signer_name",
+        "recipients",
+        "issued_by",
+        "issued_at",
+        "issued_pdf",
+        "issued_sha256",
+    )
+
     state = models.CharField(_("document state"), max_length=8, choices=State.choices, default=State.DRAFT)
     number = models.PositiveIntegerField(_("number"), null=True, blank=True)
     symbol = models.CharField(_("number and symbol"), max_length=60, blank=True, help_text=_("e.g. 12-BC/ĐUK"))

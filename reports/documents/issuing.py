@@ -158,22 +158,7 @@ def issue_report(
         report.state = Report.State.ISSUED
         report.issued_by = user
         report.issued_at = timezone.now()
-        report.save(
-            update_fields=[
-                "number",
-                "symbol",
-                "issued_on",
-                "signer_authority",
-                "signer_position",
-                "signer_name",
-                "recipients",
-                "issued_pdf",
-                "issued_sha256",
-                "state",
-                "issued_by",
-                "issued_at",
-            ]
-        )
+        report.save(update_fields=list(Report.ISSUE_FIELDS))
         log_action(
             actor=user,
             action="reports.report.issued",
