@@ -234,3 +234,20 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%d/%m/%Y} {self.name}"
+
+
+class FiguresStamp(models.Model):
+    """The version of the figures of a subtree (cells/figcache.py): a random token replaced by every write that
+    changes a figure under the node, in the writer's transaction. `node` is an Organization id, or 0 (figcache.TREE)
+    for what every subtree's figures depend on: the tree itself, the rule parameters, the holiday calendar. Not a
+    foreign key: a stamp outlives nothing and is never read through the ORM's relations."""
+
+    node = models.BigIntegerField(primary_key=True)
+    version = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("figures stamp")
+        verbose_name_plural = _("figures stamps")
+
+    def __str__(self) -> str:
+        return f"{self.node}: {self.version}"

@@ -12,7 +12,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cells import hooks
+from cells import figcache, hooks
 from cells.concurrency import check_version
 from cells.models import AuditEntry, Organization, RoleAssignment
 from cells.permissions import ROLE_NODE_KINDS
@@ -163,6 +163,8 @@ def organization_update(
         before = {
             f: str(getattr(organization, f) or "") for f in ("name", "code", "kind", "unit_type", "host_unit_name")
         }
+        shown = ("name", "code", "kind", "founded_on")  # what the cached subtree figures show or count by
+        shown_before = [getattr(organization, f) for f in shown]
         if kind != organization.kind:
             _check_kind_under(kind, organization.parent)
             child_kinds = set(organization.children.values_list("kind", flat=True))
@@ -213,6 +215,8 @@ def organization_update(
         organization.refresh_search_text()
         organization.full_clean(exclude=["code", "path", "search_text", "parent", "merged_into"])
         organization.version += 1
+        # An untouched save changes no figure: the cached ones stay (cells/figcache.py, tree_changed).
+        organization._figures_unchanged = shown_before == [getattr(organization, f) for f in shown]
         organization.save(
             update_fields=[
                 "name",
@@ -250,6 +254,7 @@ def _rewrite_subtree(organization: Organization, new_parent: Organization) -> No
         depth=F("depth") + depth_delta,
     )
     Organization.objects.filter(pk=organization.pk).update(parent=new_parent, updated_at=timezone.now())
+    figcache.touch_tree()  # the UPDATEs send no signal
     organization.refresh_from_db(fields=["path", "depth", "parent"])
 
 

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from cells import figcache
 from cells.hooks import parameters_on
 from cells.models import Organization, RoleAssignment
 from cells.names import with_parent_name
@@ -75,41 +76,56 @@ def home_context(user) -> dict:
     # their kept counts (members.counts: one row per organisation, dissolved ones included, not every member of a
     # merged province). The cells with too few full members (rule B19) are found in the database, and only the
     # first ten of them are read.
-    tree = visible.aggregate(
-        **{
-            f"kind_{kind}": Count("pk", filter=Q(kind=kind, dissolved_on__isnull=True))
-            for kind in Organization.Kind.values
-        },
-        **member_counts.organization_sums(),
-    )
-    kinds = [(Organization.Kind(kind).label, tree[f"kind_{kind}"]) for kind in Organization.Kind.values]
     minimum = parameters_on()["min_full_members_per_cell"]
+
+    def scope_figures() -> tuple[dict, list[dict]]:
+        tree = visible.aggregate(
+            **{
+                f"kind_{kind}": Count("pk", filter=Q(kind=kind, dissolved_on__isnull=True))
+                for kind in Organization.Kind.values
+            },
+            **member_counts.organization_sums(),
+        )
+        # "Fewer than the minimum" on the kept column itself (a cell without a kept row has no member), not on a
+        # COALESCE of it, which the planner cannot estimate: it would then sort every cell by name to find ten.
+        few = Q(member_count_row__full__lt=minimum)
+        if minimum > 0:
+            few |= Q(member_count_row__isnull=True)
+        small = orgs.filter(few, kind__in=Organization.CELL_KINDS).annotate(full=Coalesce("member_count_row__full", 0))
+        # Their number comes with the first ten (a count over the rows kept by the filter, before the limit): one
+        # read of the bloc's cells instead of two.
+        shown = list(
+            with_parent_name(small)
+            .annotate(matching=Window(Count("pk")))
+            .order_by("name", "parent__name", "pk")[:10]
+            .values("pk", "name", "depth", "parent_name", "full", "matching")
+        )
+        return tree, shown
+
+    # A scope that is one subtree shares its figures with everyone who sees that subtree, from the cache while
+    # nothing under it changed (cells/figcache.py).
+    tops = access.top_paths(VIEW)
+    scope_root = default_root(user) if len(tops) == 1 and not access.is_superuser else None
+    if scope_root is not None:
+        tree, shown = figcache.remember(
+            "home.scope", user=user, root=scope_root, parts=(minimum,), compute=scope_figures
+        )
+    else:
+        tree, shown = scope_figures()
+    shown = [dict(row) for row in shown]  # the cached rows stay as they were
+    kinds = [(Organization.Kind(kind).label, tree[f"kind_{kind}"]) for kind in Organization.Kind.values]
     figures = member_counts.as_statuses(tree)
     counts = {
         "on_roll": member_counts.on_roll(figures),
         "full": figures[Member.Status.FULL],
         "probationary": figures[Member.Status.PROBATIONARY],
     }
-    # "Fewer than the minimum" on the kept column itself (a cell without a kept row has no member), not on a
-    # COALESCE of it, which the planner cannot estimate: it would then sort every cell by name to find ten.
-    few = Q(member_count_row__full__lt=minimum)
-    if minimum > 0:
-        few |= Q(member_count_row__isnull=True)
-    small = orgs.filter(few, kind__in=Organization.CELL_KINDS).annotate(full=Coalesce("member_count_row__full", 0))
-    # Their number comes with the first ten (a count over the rows kept by the filter, before the limit): one
-    # read of the bloc's cells instead of two.
-    shown = list(
-        with_parent_name(small)
-        .annotate(matching=Window(Count("pk")))
-        .order_by("name", "parent__name", "pk")[:10]
-        .values("pk", "name", "depth", "parent_name", "full", "matching")
-    )
     small_cells_count = shown[0]["matching"] if shown else 0
     for row in shown:
         del row["matching"]
     # Dashboard for those who oversee a subtree: this month's meetings and the year's review.
     if access.primary_role in (Role.STAFF, Role.LEADER, Role.GRASSROOTS) or access.is_superuser:
-        root = default_root(user)
+        root = scope_root or default_root(user)
         if root is not None:
             today = timezone.localdate()
             last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)

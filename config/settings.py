@@ -176,6 +176,8 @@ CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # retry), with or without the beat job.
 REPORTS_HEARTBEAT_SECONDS = env_int("REPORTS_HEARTBEAT_SECONDS", 5)
 REPORTS_STALE_AFTER_SECONDS = env_int("REPORTS_STALE_AFTER_SECONDS", 90)
+# Subtree figures kept in the cache under their version stamps (cells/figcache.py); 0 computes them every time.
+FIGURES_CACHE_SECONDS = env_int("FIGURES_CACHE_SECONDS", 600)
 
 #
 # Auth and sessions

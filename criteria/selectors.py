@@ -1,7 +1,9 @@
 import datetime
 
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
+from cells import figcache
 from criteria.models import RuleParameterSet
 
 
@@ -33,3 +35,8 @@ def parameters_on(day: datetime.date | None = None) -> Parameters:
     """The parameter set valid on `day` (today by default): the latest one starting on or before it."""
     day = day or timezone.localdate()
     return parameters_on_days([day])[day]
+
+
+# A parameter set added, changed or removed may change every figure: the cached ones are renewed (cells/figcache.py).
+post_save.connect(figcache.tree_changed, sender=RuleParameterSet, dispatch_uid="figcache.rules.saved")
+post_delete.connect(figcache.tree_changed, sender=RuleParameterSet, dispatch_uid="figcache.rules.deleted")

@@ -21,6 +21,7 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from cells import figcache
 from cells.services import log_action
 from demo.accounts import ensure_accounts, grant_roles
 from demo.evaluations import EvaluationSummary, build_evaluations
@@ -81,6 +82,7 @@ def build_demo(
     StatusChange.objects.bulk_create(plan.status_changes, batch_size=1000)
     Transfer.objects.bulk_create(plan.transfers, batch_size=1000)
     member_counts.rebuild_all()  # the bulk inserts bypass the services that keep the member counts
+    figcache.touch_tree()
     grant_roles(plan, users)
     # The bloc committee's document settings (reports/documents/): a real place and issuer on every demo report.
     IssuerSettings.objects.create(

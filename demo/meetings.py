@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 from django.utils import timezone
 
+from cells import figcache
 from cells.models import Organization
 from criteria.selectors import parameters_on
 from demo.common import Weighted, aware
@@ -279,6 +280,7 @@ class _MeetingBuilder:
                 self.flush()
         self.flush()
         summaries.rebuild_all()  # the bulk inserts bypass the meeting saves that keep the month summaries
+        figcache.touch_tree()
         return self.stats
 
     def flush(self) -> None:

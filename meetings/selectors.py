@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cells import figcache
 from cells.figures import Figure
 from cells.hooks import parameters_on
 from cells.models import Organization
@@ -215,6 +216,7 @@ class HeatRows:
     thousands of them and reading the spans of every cell on each request."""
 
     def __init__(self, *, user, root: Organization, year: int):
+        self.user = user
         self.root = root
         self.year = year
         self.cells = counting.cells_existing(_cells_under(user, root), year, list(MONTHS)).exclude(pk=root.pk)
@@ -233,7 +235,13 @@ class HeatRows:
     @property
     def ids(self) -> list[int]:
         if self._ids is None:
-            self._ids = list(self.children.values_list("pk", flat=True))
+            self._ids = figcache.remember(
+                "meetings.heat_ids",
+                user=self.user,
+                root=self.root,
+                parts=(self.year,),
+                compute=lambda: list(self.children.values_list("pk", flat=True)),
+            )
         return self._ids
 
     def count(self) -> int:
@@ -292,13 +300,32 @@ def fill_heat_months(
 ) -> list[HeatRow]:
     """Fill `rows` (all the rows of `heat_rows`, or a page of them) month by month with the cells whose regular
     meeting counts (D6), those with only a draft and those with a make-up meeting, counted in the database for
-    those rows only. Two queries (the parameters, the meetings)."""
+    those rows only. Two queries (the parameters, the meetings); one when the subtree has not changed since
+    (cells/figcache.py)."""
     if not rows:
         return rows
-    win = counting.window(year, today)
-    due = frozenset(win.due(MONTHS))
+    today = today or timezone.localdate()
+    due, months = figcache.remember(
+        "meetings.heat_months",
+        user=user,
+        root=root,
+        parts=(year, today, tuple(row.organization.pk for row in rows)),
+        compute=lambda: _heat_months(rows, user=user, root=root, year=year, today=today),
+    )
     for row in rows:
         row.due = due
+        for month, (counted, drafts, makeup) in months.get(row.organization.pk, {}).items():
+            row.counted[month], row.drafts[month], row.makeup[month] = counted, drafts, makeup
+    return rows
+
+
+def _heat_months(
+    rows: list[HeatRow], *, user, root: Organization, year: int, today: datetime.date
+) -> tuple[frozenset[int], dict[int, dict[int, tuple[int, int, int]]]]:
+    """The months due and, per row and month, the cells counted, with a draft only, with a make-up meeting."""
+    win = counting.window(year, today)
+    due = frozenset(win.due(MONTHS))
+    filled: dict[int, dict[int, tuple[int, int, int]]] = defaultdict(dict)
     # The kept month summaries (meetings.summaries), one row per cell and month, with the regular meeting's state
     # and date: counting's own conditions decide on them with today's parameters.
     meetings = CellMonthSummary.objects.filter(
@@ -330,10 +357,9 @@ def fill_heat_months(
         )
         .values_list("owner", "period_month", "counted", "drafts", "makeup")
     ):
-        row = by_id.get(int(owner))
-        if row is not None:
-            row.counted[month], row.drafts[month], row.makeup[month] = counted, drafts, makeup
-    return rows
+        if int(owner) in by_id:
+            filled[int(owner)][month] = (counted, drafts, makeup)
+    return due, dict(filled)
 
 
 def heatmap(*, user, root: Organization, year: int, today: datetime.date | None = None) -> list[HeatRow]:
@@ -401,9 +427,16 @@ class Kpis(counting.Totals):
 
 def kpis(*, user, root: Organization, period: Period, today: datetime.date | None = None) -> Kpis:
     """The seed KPIs for a subtree and period (meetings.counting.totals: D6, B1, B2, B4, B9): the cells that
-    existed in the period, the months and quarters due. Three queries."""
+    existed in the period, the months and quarters due. Three queries; two when the subtree has not changed since
+    its figures were last computed (cells/figcache.py)."""
     today = today or timezone.localdate()
-    figures = summaries.totals(_cells_under(user, root), year=period.year, months=period.months, today=today)
+    figures = figcache.remember(
+        "meetings.kpis",
+        user=user,
+        root=root,
+        parts=(period.year, tuple(period.months), today),
+        compute=lambda: summaries.totals(_cells_under(user, root), year=period.year, months=period.months, today=today),
+    )
     result = Kpis(period=period, kpi_attendance_pct=parameters_on(today)["kpi_attendance_pct"])
     for name in counting.Totals.__dataclass_fields__:
         setattr(result, name, getattr(figures, name))
@@ -476,7 +509,19 @@ def missing_cells(
     """Cells of the subtree short of a counted regular meeting in some due month of their life (D6, B1), with
     those months (and, among them, the months with only a draft or a make-up meeting), by name; the first
     `limit` of them when given (their number is `kpis().cells - cells_all_regular`). Three queries: the
-    parameters, the cells short of meetings (counted in the database), then their meetings."""
+    parameters, the cells short of meetings (counted in the database), then their meetings; one when the subtree
+    has not changed since (cells/figcache.py)."""
+    today = today or timezone.localdate()
+    return figcache.remember(
+        "meetings.missing_cells",
+        user=user,
+        root=root,
+        parts=(period.year, tuple(period.months), today, limit),
+        compute=lambda: _missing_cells(user=user, root=root, period=period, today=today, limit=limit),
+    )
+
+
+def _missing_cells(*, user, root: Organization, period: Period, today: datetime.date, limit: int | None) -> list[dict]:
     win = counting.window(period.year, today)
     if not win.due(period.months):
         return []

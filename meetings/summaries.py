@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from cells import figcache
 from cells.models import Organization
 from meetings import counting
 from meetings.models import CellMonthSummary, Meeting
@@ -100,11 +101,11 @@ def refresh(keys: Iterable[Key | None]) -> None:
         for row in CellMonthSummary.objects.select_for_update().filter(_keys_q(keys)).order_by("pk")
     }
     now = {row[:3]: row[3:] for row in _source(Meeting.objects.filter(_keys_q(keys)))}
-    changed, empty = [], []
+    changed, empty, blank = [], [], CellMonthSummary().facts()
     for key, row in kept.items():
         facts = now.get(key)
         if facts is None:
-            empty.append(row.pk)
+            empty.append(row)
         elif row.facts() != tuple(facts):
             for name, value in zip(CellMonthSummary.FACTS, facts, strict=True):
                 setattr(row, name, value)
@@ -112,7 +113,11 @@ def refresh(keys: Iterable[Key | None]) -> None:
     if changed:
         CellMonthSummary.objects.bulk_update(changed, list(CellMonthSummary.FACTS))
     if empty:
-        CellMonthSummary.objects.filter(pk__in=empty).delete()
+        CellMonthSummary.objects.filter(pk__in=[row.pk for row in empty]).delete()
+    # The cached figures above the cells whose facts changed are stale (cells/figcache.py); a row created just now
+    # and removed again (a month with nothing to keep) changed nothing.
+    touched = {row.organization_id for row in changed} | {row.organization_id for row in empty if row.facts() != blank}
+    figcache.touch(touched)
 
 
 def refresh_meetings(meeting_ids: Iterable[int]) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count, Sum
 
+from cells import figcache
 from cells.models import Organization
 from cells.permissions import VIEW, scope_filter
 from cells.selectors import child_segment
@@ -67,6 +68,7 @@ def refresh(org_ids: Iterable[int | None]) -> None:
             changed.append(row)
     if changed:
         MemberCount.objects.bulk_update(changed, list(COLUMNS))
+        figcache.touch(row.organization_id for row in changed)  # the cached figures above them are stale
 
 
 @transaction.atomic
@@ -130,11 +132,20 @@ def visible_counts(*, user, action: str = VIEW, include_dissolved: bool = True):
 def subtree_counts(
     *, user, root: Organization | None = None, include_dissolved: bool = True, action: str = VIEW
 ) -> dict[str, int]:
-    """Members by status over `root`'s subtree (every node the user sees when root is None). One query."""
-    rows = visible_counts(user=user, action=action, include_dissolved=include_dissolved)
-    if root is not None:
-        rows = rows.filter(organization__path__startswith=root.path)
-    return as_statuses(rows.aggregate(**_sums()))
+    """Members by status over `root`'s subtree (every node the user sees when root is None). One query; with a
+    root seen whole, none but the versions while its subtree has not changed (cells/figcache.py)."""
+
+    def compute() -> dict[str, int]:
+        rows = visible_counts(user=user, action=action, include_dissolved=include_dissolved)
+        if root is not None:
+            rows = rows.filter(organization__path__startswith=root.path)
+        return as_statuses(rows.aggregate(**_sums()))
+
+    if root is None or action != VIEW:
+        return compute()
+    return figcache.remember(
+        "members.subtree_counts", user=user, root=root, parts=(include_dissolved,), compute=compute
+    )
 
 
 def own_counts(*, user, organization: Organization, action: str = VIEW) -> dict[str, int]:
@@ -147,7 +158,21 @@ def counts_by_child(
     *, user, root: Organization, child_ids: Iterable[int] | None = None, include_dissolved: bool = True
 ) -> dict[int, dict[str, int]]:
     """Members by status over the subtree of each child of `root` ({child_id: {status: n}}), optionally only for
-    `child_ids` (a page of children). One grouped query over the kept rows under root."""
+    `child_ids` (a page of children). One grouped query over the kept rows under root; none but the versions while
+    root's subtree has not changed (cells/figcache.py)."""
+    child_ids = None if child_ids is None else tuple(child_ids)
+    return figcache.remember(
+        "members.counts_by_child",
+        user=user,
+        root=root,
+        parts=(child_ids, include_dissolved),
+        compute=lambda: _counts_by_child(
+            user=user, root=root, child_ids=child_ids, include_dissolved=include_dissolved
+        ),
+    )
+
+
+def _counts_by_child(*, user, root, child_ids, include_dissolved) -> dict[int, dict[str, int]]:
     rows = (
         visible_counts(user=user, include_dissolved=include_dissolved)
         .filter(organization__path__startswith=root.path)

@@ -64,16 +64,23 @@ _HEAT_STATES = {
 }
 
 
-def _heat_link(row, month, year) -> str:
+def _heat_urls(row) -> dict[str, str]:
+    """The pages a heat-map row's months lead to, reversed once per row (a page has 1,200 month cells)."""
+    if row.is_cell:
+        return {"cell": reverse("meetings:cell", args=[int(row.organization.pk)])}
+    return {"list": reverse("meetings:list"), "cells": reverse("meetings:compliance_cells")}
+
+
+def _heat_link(row, month, year, urls: dict[str, str]) -> str:
     """Where a heat-map cell leads (issue #15, item 7): a cell's month on its year page; a committee's month to
     the cells behind its figure (a due month) or to the meetings counted so far (a month not yet due)."""
     pk = int(row.organization.pk)
     if row.is_cell:
-        return f"{reverse('meetings:cell', args=[pk])}?year={int(year)}#month-{int(month.month)}"
+        return f"{urls['cell']}?year={int(year)}#month-{int(month.month)}"
     query = f"org={pk}&amp;year={int(year)}&amp;month={int(month.month)}&amp;kind=regular"
     if month.state == "pending":
-        return f"{reverse('meetings:list')}?{query}&amp;counted=1"
-    return f"{reverse('meetings:compliance_cells')}?{query}"
+        return f"{urls['list']}?{query}&amp;counted=1"
+    return f"{urls['cells']}?{query}"
 
 
 @register.simple_tag
@@ -85,11 +92,16 @@ def heat_cells(row, year=None):
     fixed class name or an escaped translated label."""
 
     labels = {state: (css, mark, escape(str(title))) for state, (css, mark, title) in _HEAT_STATES.items()}
+    words = {
+        name: escape(str(word))
+        for name, word in (("draft", _("draft")), ("makeup", _("make-up")), ("month", _("Month")))
+    }
+    urls = _heat_urls(row) if year else {}
     parts = []
     for month in row.months:
         css, mark, title = labels[month.state]
         if year and month.state != "not_required":  # with a year, each month opens what it counts
-            parts.append(_linked_heat_cell(row, month, year, css, mark, title))
+            parts.append(_linked_heat_cell(row, month, year, css, mark, title, urls, words))
             continue
         if row.is_cell:
             parts.append(f'<td class="text-center heat {css}" title="{title}">{mark}</td>')
@@ -115,7 +127,7 @@ def heat_cells(row, year=None):
     return mark_safe("".join(parts))  # noqa: S308 - ints, fixed class names and escaped labels only
 
 
-def _linked_heat_cell(row, month, year, css, mark, title) -> str:
+def _linked_heat_cell(row, month, year, css, mark, title, urls: dict[str, str], words: dict[str, str]) -> str:
     """A heat-map cell as a link to what it counts, its state in words for screen readers (title and label)."""
     if row.is_cell:
         text = title
@@ -124,17 +136,17 @@ def _linked_heat_cell(row, month, year, css, mark, title) -> str:
             css = _heat_class(month.ratio)
         text = f"{int(month.counted)}/{int(month.required)}"
         if month.drafts:
-            text += f" · {int(month.drafts)} {escape(str(_('draft')))}"
+            text += f" · {int(month.drafts)} {words['draft']}"
             mark = f"{int(month.counted)}<sup>{int(month.drafts)}✎</sup>"
         else:
             mark = f"{int(month.counted)}"
         if month.makeup:
-            text += f" · {int(month.makeup)} {escape(str(_('make-up')))}"
+            text += f" · {int(month.makeup)} {words['makeup']}"
             mark += f"<sup>{int(month.makeup)}↻</sup>"
         if month.state == "pending":
             text += f" · {title}"
-    label = f"{escape(str(_('Month')))} {int(month.month)}: {text}"
-    href = _heat_link(row, month, year)
+    label = f"{words['month']} {int(month.month)}: {text}"
+    href = _heat_link(row, month, year, urls)
     return (
         f'<td class="text-center heat {css}" title="{text}"><a class="heat-link" href="{href}">'
         f'{mark}<span class="visually-hidden"> — {label}</span></a></td>'  # the name includes the visible mark

@@ -6,6 +6,7 @@ from them must equal meetings.counting's figures read from the meetings themselv
 
 A small world (the conftest tree, members in A1 and B1), recent months only, rolled back after each example."""
 
+import dataclasses
 import datetime
 import os
 
@@ -17,9 +18,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
+from cells import figcache
 from cells import services as cell_services
 from cells.models import Organization
-from meetings import counting, services, summaries
+from meetings import counting, selectors, services, summaries
 from meetings.models import Attendance, CellMonthSummary, Meeting
 from members import services as member_services
 from members.models import Member
@@ -53,6 +55,7 @@ class KeptSummaries(RuleBasedStateMachine):
         self.atomic = transaction.atomic()
         self.atomic.__enter__()
         world = build_world()
+        figcache.touch_tree()  # the figures cache is on (a flush by an earlier test removes the tree's stamp)
         self.admin = world.personas.admin
         tree = world.tree
         member_services.member_create(
@@ -227,6 +230,25 @@ class KeptSummaries(RuleBasedStateMachine):
         for year in sorted({year for year, _month in MONTHS}):
             months = list(counting.MONTHS)
             assert summaries.totals(cells, year=year, months=months) == counting.totals(cells, year=year, months=months)
+
+    @invariant()
+    def cached_figures_equal_fresh_ones(self):
+        """The pages' figures come from the cache while the subtree has not changed (cells/figcache.py): after
+        every step they must equal figures computed afresh, for the bloc and for each đảng bộ."""
+        root = Organization.objects.get(pk=self.parents[0].parent_id)
+        for node in (root, *Organization.objects.filter(pk__in=[p.pk for p in self.parents])):
+            cells = Organization.objects.filter(path__startswith=node.path, kind__in=Organization.CELL_KINDS)
+            for year in sorted({year for year, _month in MONTHS}):
+                period = selectors.Period(year=year)
+                cached = selectors.kpis(user=self.admin, root=node, period=period)
+                fresh = summaries.totals(cells, year=year, months=period.months)
+                assert {
+                    name: getattr(cached, name) for name in counting.Totals.__dataclass_fields__
+                } == dataclasses.asdict(fresh)
+                missing = selectors.missing_cells(user=self.admin, root=node, period=period)
+                assert missing == selectors._missing_cells(
+                    user=self.admin, root=node, period=period, today=datetime.date.today(), limit=None
+                )
 
 
 def test_kept_summaries_equal_a_rebuild_after_any_sequence_of_changes(db):

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
+from cells import figcache
 from cells import services as cell_services
 from cells.models import Organization
 from members import counts
@@ -59,6 +60,7 @@ class KeptCountsMachine(RuleBasedStateMachine):
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
         self.admin = make_superuser(f"admin-{id(self)}")
+        figcache.touch_tree()  # the figures cache is on (a flush by an earlier test removes the tree's stamp)
         node = node_maker(self.admin)
         self.root = node(None, "Đảng ủy Khối", f"K{id(self) % 10_000}", Kind.UPPER)
         self.committees = [
@@ -213,6 +215,7 @@ class KeptCountsMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_subtree_sums_to_its_members(self):
+        # Through the figures cache (cells/figcache.py): each step's writes must have made the subtree's entry stale.
         for organization in Organization.objects.filter(path__startswith=self.root.path):
             assert counts.subtree_counts(user=self.admin, root=organization) == subtree_from_members(organization)
 

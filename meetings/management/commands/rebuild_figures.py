@@ -9,6 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cells import figcache
 from meetings import summaries
 from members import counts
 
@@ -38,3 +39,4 @@ class Command(BaseCommand):
         started = time.monotonic()
         n = counts.rebuild_all()
         self.stdout.write(f"Member counts: {n} rows in {time.monotonic() - started:.1f} s")
+        figcache.touch_tree()  # every figure kept in the cache was computed from the rows before
