@@ -6,12 +6,15 @@
     python bench/run.py --scale province --reuse  # keep the database built by an earlier run
     python bench/run.py --scale large --reuse --no-load  # page timings only, no load phase
 
-For every page it reports the median and p95 time over HTTP (a logged-in session against gunicorn on 127.0.0.1)
-and the SQL query count (the same page through Django's test client in-process). Beside them, in the same run,
-it measures the Django admin changelist of members and the raw SQL of the heat-map aggregate, and prints each
-page's time as a ratio to those. Results go to bench/results/<scale>-<time>.json and a table on stdout.
+For every page it reports the median and p95 time over HTTP (a logged-in session against gunicorn on 127.0.0.1),
+the time of its first request on an empty cache ("first": the subtree figures of cells/figcache.py computed, as
+after any change under the subtree) and the SQL query count on an empty cache (the same page through Django's
+test client in-process). Beside them, in the same run, it measures the Django admin changelist of members and the
+raw SQL of the heat-map aggregate, and prints each page's time as a ratio to those. Results go to bench/results/<scale>-<time>.json and a table on stdout.
 
-gunicorn runs with config/gunicorn.py, the production configuration (workers from the CPU count, gthread).
+gunicorn runs with config/gunicorn.py, the production configuration (workers from the CPU count, gthread), with
+the cache and the sessions in Redis as in production (BENCH_REDIS_URL, default database 3 of the local Redis)
+when it answers.
 
 The load phase (on by default, --no-load skips it) runs Locust headless (bench/locustfile.py): BENCH_LOAD_USERS
 (20) logged-in staff sessions for BENCH_LOAD_SECONDS (60) over a weighted mix of the main pages and a few untouched
@@ -72,8 +75,35 @@ def environment(database: str, static_root: str) -> dict:
         STATIC_ROOT=static_root,
         DJANGO_SETTINGS_MODULE="config.settings",
     )
+    # As in production: one Redis shared by the gunicorn workers for the cache (the subtree figures of
+    # cells/figcache.py) and the sessions, here a database of its own (BENCH_REDIS_URL); tasks stay inline (no
+    # broker), since the pages measured queue none. Without Redis, each worker keeps its own local-memory cache.
     env.pop("REDIS_URL", None)
+    redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    if redis_reachable(redis_url):
+        env.update(
+            REDIS_URL=redis_url,
+            CELERY_BROKER_URL="",
+            CELERY_RESULT_BACKEND="",
+            CACHE_KEY_PREFIX=f"bench-{database}",
+        )
     return env
+
+
+def redis_reachable(url: str) -> bool:
+    parsed = urllib.parse.urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def clear_cache(env: dict) -> None:
+    """Start from an empty cache, so the first request of each page is measured cold (its figures computed)."""
+    code = "import django; django.setup(); from django.core.cache import cache; cache.clear()"
+    subprocess.run([PYTHON, "-c", code], cwd=ROOT, env=env, check=True)
 
 
 def manage(env: dict, *args: str) -> None:
@@ -458,7 +488,10 @@ def main() -> None:
     urls = pages(env)
     urls["admin changelist (members)"] = "/admin/members/member/"
     urls["ceiling (base template only)"] = "/_bench/ceiling/"
-    counts = query_counts(env, urls)
+    clear_cache(env)
+    counts = query_counts(env, urls)  # cold: every figure computed
+    clear_cache(env)
+    log(f"cache: {'Redis ' + env['REDIS_URL'] if env.get('REDIS_URL') else 'local memory, one per worker'}")
     port = free_port()
     settings = gunicorn_settings(env)
     server = subprocess.Popen(
@@ -483,11 +516,17 @@ def main() -> None:
         results = {}
         for name, url in urls.items():
             session = admin if name.startswith("admin") else staff
+            started = time.perf_counter()
             status, _body = session.get(url)
+            first_ms = round((time.perf_counter() - started) * 1000, 1)  # cold: the cached figures computed
             if status != 200:
                 results[name] = {"error": f"HTTP {status}", "queries": counts.get(name)}
                 continue
-            results[name] = {**timed(lambda session=session, url=url: session.get(url)), "queries": counts.get(name)}
+            results[name] = {
+                **timed(lambda session=session, url=url: session.get(url)),
+                "first_ms": first_ms,
+                "queries": counts.get(name),
+            }
             log(f"{name}: {results[name]}")
         if args.load:
             load = {**load_phase(env, base), "gunicorn": settings}
@@ -511,12 +550,13 @@ def main() -> None:
             {"scale": args.scale, "gunicorn": settings, "results": results, "load": load}, indent=2, ensure_ascii=False
         )
     )
-    print(f"\n{'page':38} {'median':>9} {'p95':>9} {'queries':>8} {'÷admin':>7} {'÷SQL':>7}")
+    print(f"\n{'page':38} {'median':>9} {'p95':>9} {'first':>9} {'queries':>8} {'÷admin':>7} {'÷SQL':>7}")
     for name, row in results.items():
         if "median_ms" in row:
+            first = f"{row['first_ms']:>8.1f}ms" if "first_ms" in row else " " * 10
             print(
-                f"{name:38} {row['median_ms']:>8.1f}ms {row['p95_ms']:>8.1f}ms {str(row.get('queries', '')):>8} "
-                f"{row.get('ratio_to_admin', ''):>7} {row.get('ratio_to_raw_sql', ''):>7}"
+                f"{name:38} {row['median_ms']:>8.1f}ms {row['p95_ms']:>8.1f}ms {first} "
+                f"{str(row.get('queries', '')):>8} {row.get('ratio_to_admin', ''):>7} {row.get('ratio_to_raw_sql', ''):>7}"
             )
         else:
             print(f"{name:38} {json.dumps(row, ensure_ascii=False)}")

@@ -200,6 +200,25 @@ def scope_filter(user, *, prefix: str = "", action: str = VIEW) -> Q:
     return query
 
 
+def sees_everything(user, *, under: Organization | None = None, action: str = VIEW) -> bool:
+    """Every organisation there is lies in the user's scope for `action` (and under `under`, when given): a
+    superuser, or a grant at the one root of the tree (the committee staff of a bloc alone in its database), with
+    `under` that root. A list may then leave out the scope's path predicate, which at the size of a merged province
+    costs a join of every organisation to the matches. At most one query (the roots)."""
+    access = get_access(user)
+    if under is not None:
+        if under.parent_id is not None or not access.can(action, under):
+            return False
+        wanted = [under.path]
+    elif access.is_superuser:
+        return True
+    else:
+        wanted = access.top_paths(action)
+        if len(wanted) != 1 or wanted[0].count("/") != 2:  # "/7/": a root's own path
+            return False
+    return list(Organization.objects.filter(parent__isnull=True).values_list("path", flat=True)[:2]) == wanted
+
+
 def organizations_visible_to(user, *, action: str = VIEW) -> QuerySet[Organization]:
     return Organization.objects.filter(scope_filter(user, action=action))
 

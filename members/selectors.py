@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from cells import hooks
 from cells.models import Organization
-from cells.permissions import VIEW, scope_filter
+from cells.permissions import VIEW, scope_filter, sees_everything
 from cells.selectors import TreeRow
 from cells.text import fold
 from members import counts as member_counts
@@ -55,9 +55,14 @@ def member_search_query(q: str) -> Q:
 
 
 def member_list(*, user, filters: MemberFilter, action: str = VIEW) -> QuerySet[Member]:
-    members = Member.objects.filter(scope_filter(user, prefix="organization__", action=action))
-    if filters.organization is not None:
-        members = members.filter(organization__path__startswith=filters.organization.path)
+    members = Member.objects.all()
+    # The scope's and the node's path predicates, unless they select every member there is (staff at the one root
+    # of the tree): then they would only join every organisation to the matches (cells.permissions.sees_everything).
+    whole = sees_everything(user, under=filters.organization, action=action)
+    if not whole:
+        members = members.filter(scope_filter(user, prefix="organization__", action=action))
+        if filters.organization is not None:
+            members = members.filter(organization__path__startswith=filters.organization.path)
     if filters.statuses:
         members = members.filter(status__in=filters.statuses)
     if filters.gender:
