@@ -69,11 +69,6 @@ def touch(organization_ids: Iterable[int]) -> None:
         _replace(_ancestors(Organization.objects.filter(pk__in=ids).values_list("path", flat=True)))
 
 
-def touch_paths(paths: Iterable[str]) -> None:
-    """As `touch`, for nodes whose paths the caller has (no query for them)."""
-    _replace(_ancestors(paths))
-
-
 def touch_tree() -> None:
     """Every subtree's figures changed (the tree, the rule parameters, the holiday calendar)."""
     _replace([TREE])
